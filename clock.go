@@ -1,0 +1,99 @@
+package kds
+
+import (
+	"sort"
+	"sync"
+	"time"
+)
+
+// Clock is the source of time for everything in kds. The core never reads
+// the system time directly, so a [ManualClock] makes a whole run
+// deterministic. Implementations must be safe for concurrent use.
+type Clock interface {
+	// Now returns the current time.
+	Now() time.Time
+	// After returns a channel that receives the time once d has passed.
+	After(d time.Duration) <-chan time.Time
+}
+
+// RealClock is the [Clock] backed by the system time. It is the default.
+type RealClock struct{}
+
+// Now returns time.Now().
+func (RealClock) Now() time.Time { return time.Now() }
+
+// After returns time.After(d).
+func (RealClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
+// ManualClock is a [Clock] that moves only when told to, for tests and
+// simulations. Channels from After fire when Advance or Set moves the clock
+// to or past their deadline. It is safe for concurrent use.
+type ManualClock struct {
+	mu      sync.Mutex
+	now     time.Time
+	waiters []manualWaiter
+}
+
+type manualWaiter struct {
+	at time.Time
+	ch chan time.Time
+}
+
+// NewManualClock returns a ManualClock that reads start until moved.
+func NewManualClock(start time.Time) *ManualClock {
+	return &ManualClock{now: start}
+}
+
+// Now returns the clock's current time.
+func (c *ManualClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// After returns a channel that receives the clock's time once the clock has
+// been moved d past the current time. A d of zero or less fires at once.
+func (c *ManualClock) After(d time.Duration) <-chan time.Time {
+	ch := make(chan time.Time, 1)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if d <= 0 {
+		ch <- c.now
+		return ch
+	}
+	c.waiters = append(c.waiters, manualWaiter{at: c.now.Add(d), ch: ch})
+	return ch
+}
+
+// Advance moves the clock forward by d (a negative d is ignored) and fires
+// every waiter whose deadline has been reached, earliest first.
+func (c *ManualClock) Advance(d time.Duration) {
+	if d < 0 {
+		return
+	}
+	c.mu.Lock()
+	c.setLocked(c.now.Add(d))
+	c.mu.Unlock()
+}
+
+// Set moves the clock to t. Moving it backwards is allowed (to simulate a
+// clock step) and fires nothing.
+func (c *ManualClock) Set(t time.Time) {
+	c.mu.Lock()
+	c.setLocked(t)
+	c.mu.Unlock()
+}
+
+func (c *ManualClock) setLocked(t time.Time) {
+	c.now = t
+	sort.SliceStable(c.waiters, func(i, j int) bool { return c.waiters[i].at.Before(c.waiters[j].at) })
+	fired := 0
+	for _, w := range c.waiters {
+		if w.at.After(t) {
+			break
+		}
+		w.ch <- t
+		fired++
+	}
+	c.waiters = append(c.waiters[:0], c.waiters[fired:]...)
+}

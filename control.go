@@ -1,0 +1,304 @@
+package kds
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"time"
+)
+
+// CreateStreamInput is the input of [Service.CreateStream].
+type CreateStreamInput struct {
+	// StreamName is required: 1-128 characters of [a-zA-Z0-9_.-].
+	StreamName string
+	// ShardCount is required in provisioned mode (at least 1) and ignored
+	// in on-demand mode, where a stream starts with 4 shards.
+	ShardCount int
+	// StreamModeDetails chooses the capacity mode; zero means PROVISIONED.
+	StreamModeDetails StreamModeDetails
+	// Tags to attach at creation, as for AddTagsToStream.
+	Tags map[string]string
+	// MaxRecordSizeInKiB is the largest record (key plus data) the stream
+	// accepts, 1024 to 10240; 0 means [DefaultMaxRecordSizeInKiB].
+	MaxRecordSizeInKiB int
+}
+
+// CreateStreamOutput is the (empty) output of [Service.CreateStream].
+type CreateStreamOutput struct{}
+
+// CreateStream creates a stream whose shards split the hash key space
+// evenly, exactly as Kinesis splits it. The stream is CREATING for the
+// Service's status delay (see [WithStatusDelay]), then ACTIVE.
+//
+// Errors: ValidationException for malformed input, ResourceInUseException
+// if the name is taken, LimitExceededException if the account's shard
+// quota, on-demand stream quota, or the limit of [MaxStreamsCreating]
+// streams being created at once would be exceeded.
+func (svc *Service) CreateStream(ctx context.Context, in CreateStreamInput) (CreateStreamOutput, error) {
+	var v violations
+	if in.ShardCount < 0 {
+		v.add(quote(fmt.Sprint(in.ShardCount)), "shardCount", valueAtLeast(1))
+	}
+	if in.StreamName == "" {
+		v.add("null", "streamName", mustNotBeNull)
+	} else {
+		v.checkName(in.StreamName, "streamName")
+	}
+	mode := in.StreamModeDetails.StreamMode
+	switch mode {
+	case "":
+		mode = StreamModeProvisioned
+	case StreamModeProvisioned, StreamModeOnDemand:
+	default:
+		v.add(quote(string(mode)), "streamModeDetails.streamMode", enumValues(string(StreamModeProvisioned), string(StreamModeOnDemand)))
+	}
+	v.checkRecordSize(in.MaxRecordSizeInKiB)
+	if mode == StreamModeProvisioned && in.ShardCount == 0 {
+		v.add("null", "shardCount", mustNotBeNull)
+	}
+	if err := v.err(); err != nil {
+		return CreateStreamOutput{}, err
+	}
+	if in.Tags != nil {
+		if err := svc.checkTags(in.StreamName, in.Tags, nil); err != nil {
+			return CreateStreamOutput{}, err
+		}
+	}
+	shards := in.ShardCount
+	if mode == StreamModeOnDemand {
+		shards = onDemandInitialShards
+	}
+	maxKiB := in.MaxRecordSizeInKiB
+	if maxKiB == 0 {
+		maxKiB = DefaultMaxRecordSizeInKiB
+	}
+
+	now := svc.clock.Now()
+	svc.mu.Lock()
+	defer svc.mu.Unlock()
+	svc.reapLocked(now)
+	if _, taken := svc.streams[in.StreamName]; taken {
+		return CreateStreamOutput{}, newError(codeResourceInUse, "Stream %s under account %s already exists.", in.StreamName, svc.cfg.accountID)
+	}
+	creating, onDemand := 0, 0
+	for _, s := range svc.streams {
+		if s.status(now) == StreamStatusCreating {
+			creating++
+		}
+		if s.mode == StreamModeOnDemand {
+			onDemand++
+		}
+	}
+	if creating >= MaxStreamsCreating {
+		return CreateStreamOutput{}, newError(codeLimitExceeded, "Limit for streams being created concurrently exceeded")
+	}
+	if mode == StreamModeOnDemand && onDemand >= svc.cfg.onDemandCap {
+		return CreateStreamOutput{}, newError(codeLimitExceeded, "Limit for on-demand streams has been reached")
+	}
+	if open := svc.openShardCountLocked(now); open+shards > svc.cfg.shardLimit {
+		return CreateStreamOutput{}, svc.shardLimitError(open, shards)
+	}
+
+	svc.lastID++
+	s := &Stream{
+		svc:         svc,
+		name:        in.StreamName,
+		arn:         svc.streamARN(in.StreamName),
+		id:          svc.lastID,
+		created:     now,
+		readyAt:     now.Add(svc.cfg.delay),
+		mode:        mode,
+		partitioner: svc.cfg.partitioner,
+		tags:        maps.Clone(in.Tags),
+	}
+	if s.tags == nil {
+		s.tags = make(map[string]string)
+	}
+	s.retentionHours.Store(DefaultRetentionPeriodHours)
+	s.maxRecordKiB.Store(int32(maxKiB))
+	for i, r := range splitHashSpace(shards) {
+		s.shards = append(s.shards, newShard(uint32(i), r, now, uint8(s.id)))
+	}
+	s.routes.Store(newRouteTable(s.shards))
+	svc.streams[s.name] = s
+	svc.byID[s.id] = s
+	return CreateStreamOutput{}, nil
+}
+
+// shardLimitError is the LimitExceededException for a request that would
+// take the account past its shard quota.
+func (svc *Service) shardLimitError(open, more int) error {
+	return newError(codeLimitExceeded, "This request would exceed the shard limit for the account %s in %s. Current shard count for the account: %d. Limit: %d. Number of additional shards that would have resulted from this request: %d. Refer to the AWS Service Limits page (http://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) for current limits and how to request higher limits.",
+		svc.cfg.accountID, svc.cfg.region, open, svc.cfg.shardLimit, more)
+}
+
+// checkRecordSize adds the violation of a MaxRecordSizeInKiB input that is
+// given (non-zero) and out of range.
+func (v *violations) checkRecordSize(kib int) {
+	switch {
+	case kib == 0:
+	case kib < MinMaxRecordSizeInKiB:
+		v.add(quote(fmt.Sprint(kib)), "maxRecordSizeInKiB", valueAtLeast(MinMaxRecordSizeInKiB))
+	case kib > MaxMaxRecordSizeInKiB:
+		v.add(quote(fmt.Sprint(kib)), "maxRecordSizeInKiB", valueAtMost(MaxMaxRecordSizeInKiB))
+	}
+}
+
+// DeleteStreamInput is the input of [Service.DeleteStream].
+type DeleteStreamInput struct {
+	StreamName string
+	StreamARN  string
+	// EnforceConsumerDeletion deletes the stream even if consumers are
+	// registered on it; without it such a stream is not deleted.
+	EnforceConsumerDeletion bool
+}
+
+// DeleteStreamOutput is the (empty) output of [Service.DeleteStream].
+type DeleteStreamOutput struct{}
+
+// DeleteStream deletes a stream and all its data. The stream is DELETING
+// for the Service's status delay, during which reads and writes still
+// work, and then it is gone: its name is free again, and iterators and
+// sequence numbers from it are never accepted by a new stream of the same
+// name.
+func (svc *Service) DeleteStream(ctx context.Context, in DeleteStreamInput) (DeleteStreamOutput, error) {
+	s, err := svc.resolve(streamRef{in.StreamName, in.StreamARN})
+	if err != nil {
+		return DeleteStreamOutput{}, err
+	}
+	now := svc.clock.Now()
+	svc.mu.Lock()
+	defer svc.mu.Unlock()
+	if s.goneAt.Load() == nil {
+		goneAt := now.Add(svc.cfg.delay)
+		s.goneAt.Store(&goneAt)
+	}
+	svc.reapLocked(now)
+	s.arrived.notify()
+	return DeleteStreamOutput{}, nil
+}
+
+// ListStreamsInput is the input of [Service.ListStreams].
+type ListStreamsInput struct {
+	// Limit is the most names to return, 1 to 10000; 0 means 100. At most
+	// [MaxListStreamsResults] are returned.
+	Limit int
+	// ExclusiveStartStreamName lists only names after this one.
+	ExclusiveStartStreamName string
+	// NextToken continues a listing that returned one.
+	NextToken string
+}
+
+// StreamSummary describes one stream in a ListStreams result.
+type StreamSummary struct {
+	StreamName              string
+	StreamARN               string
+	StreamStatus            StreamStatus
+	StreamModeDetails       StreamModeDetails
+	StreamCreationTimestamp time.Time
+}
+
+// ListStreamsOutput is one page of stream names, in lexicographic order.
+type ListStreamsOutput struct {
+	StreamNames     []string
+	StreamSummaries []StreamSummary
+	HasMoreStreams  bool
+	NextToken       string
+}
+
+const tokenKindListStreams = 'L'
+
+// ListStreams lists the account's streams by name, a page at a time: pass
+// the returned NextToken (or the last name as ExclusiveStartStreamName) to
+// get the next page.
+func (svc *Service) ListStreams(ctx context.Context, in ListStreamsInput) (ListStreamsOutput, error) {
+	var v violations
+	v.checkLimit(in.Limit, "limit", MaxRequestLimit)
+	if in.ExclusiveStartStreamName != "" {
+		v.checkName(in.ExclusiveStartStreamName, "exclusiveStartStreamName")
+	}
+	if err := v.err(); err != nil {
+		return ListStreamsOutput{}, err
+	}
+	after := in.ExclusiveStartStreamName
+	if in.NextToken != "" {
+		if in.ExclusiveStartStreamName != "" {
+			return ListStreamsOutput{}, newError(codeInvalidArgument, "NextToken and ExclusiveStartStreamName cannot be provided together.")
+		}
+		payload, ok := svc.tokens.open(in.NextToken)
+		r := tokenReader{b: payload}
+		if !ok || r.byte() != tokenKindListStreams {
+			return ListStreamsOutput{}, newError(codeInvalidArgument, "Invalid NextToken.")
+		}
+		after = r.string()
+	}
+	limit := in.Limit
+	if limit == 0 || limit > MaxListStreamsResults {
+		limit = MaxListStreamsResults
+	}
+	now := svc.clock.Now()
+	out := ListStreamsOutput{StreamNames: []string{}, StreamSummaries: []StreamSummary{}}
+	for _, s := range svc.sortedStreams() {
+		if after != "" && s.name <= after {
+			continue
+		}
+		if len(out.StreamNames) == limit {
+			out.HasMoreStreams = true
+			out.NextToken = svc.tokens.seal(appendTokenString([]byte{tokenKindListStreams}, out.StreamNames[limit-1]))
+			break
+		}
+		out.StreamNames = append(out.StreamNames, s.name)
+		out.StreamSummaries = append(out.StreamSummaries, StreamSummary{
+			StreamName:              s.name,
+			StreamARN:               s.arn,
+			StreamStatus:            s.status(now),
+			StreamModeDetails:       StreamModeDetails{StreamMode: s.mode},
+			StreamCreationTimestamp: s.created,
+		})
+	}
+	return out, nil
+}
+
+// UpdateMaxRecordSizeInput is the input of [Service.UpdateMaxRecordSize].
+type UpdateMaxRecordSizeInput struct {
+	StreamARN string
+	// MaxRecordSizeInKiB is the new limit, 1024 to 10240.
+	MaxRecordSizeInKiB int
+}
+
+// UpdateMaxRecordSizeOutput is the (empty) output of
+// [Service.UpdateMaxRecordSize].
+type UpdateMaxRecordSizeOutput struct{}
+
+// UpdateMaxRecordSize changes the largest record (partition key plus data)
+// an ACTIVE stream accepts. It applies to puts that start after it returns.
+func (svc *Service) UpdateMaxRecordSize(ctx context.Context, in UpdateMaxRecordSizeInput) (UpdateMaxRecordSizeOutput, error) {
+	var v violations
+	if in.MaxRecordSizeInKiB == 0 {
+		v.add("null", "maxRecordSizeInKiB", mustNotBeNull)
+	}
+	v.checkRecordSize(in.MaxRecordSizeInKiB)
+	if in.StreamARN == "" {
+		v.add("null", "streamARN", mustNotBeNull)
+	}
+	if err := v.err(); err != nil {
+		return UpdateMaxRecordSizeOutput{}, err
+	}
+	s, err := svc.resolve(streamRef{arn: in.StreamARN})
+	if err != nil {
+		return UpdateMaxRecordSizeOutput{}, err
+	}
+	if err := s.requireActive(svc.clock.Now()); err != nil {
+		return UpdateMaxRecordSizeOutput{}, err
+	}
+	s.maxRecordKiB.Store(int32(in.MaxRecordSizeInKiB))
+	return UpdateMaxRecordSizeOutput{}, nil
+}
+
+// requireActive returns ResourceInUseException unless the stream is ACTIVE.
+func (s *Stream) requireActive(now time.Time) error {
+	if st := s.status(now); st != StreamStatusActive {
+		return newError(codeResourceInUse, "Stream %s under account %s not ACTIVE, instead in state %s", s.name, s.svc.cfg.accountID, st)
+	}
+	return nil
+}

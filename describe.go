@@ -1,0 +1,329 @@
+package kds
+
+import (
+	"context"
+	"encoding/binary"
+	"time"
+)
+
+// SequenceNumberRange is the span of sequence numbers a shard covers. An
+// open shard has no EndingSequenceNumber (its zero value).
+type SequenceNumberRange struct {
+	StartingSequenceNumber SequenceNumber
+	EndingSequenceNumber   SequenceNumber
+}
+
+// Shard describes one shard as DescribeStream and ListShards report it.
+type Shard struct {
+	ShardId               string
+	ParentShardId         string
+	AdjacentParentShardId string
+	HashKeyRange          HashKeyRange
+	SequenceNumberRange   SequenceNumberRange
+}
+
+// describe returns the shard's description.
+func (sh *shard) describe() Shard {
+	return Shard{
+		ShardId:               sh.id,
+		ParentShardId:         sh.parentID,
+		AdjacentParentShardId: sh.adjacentParent,
+		HashKeyRange:          sh.hashRange,
+		SequenceNumberRange:   SequenceNumberRange{StartingSequenceNumber: sh.starting},
+	}
+}
+
+// EnhancedMetrics lists the shard-level metrics enabled on a stream.
+type EnhancedMetrics struct {
+	ShardLevelMetrics []string
+}
+
+// StreamDescription is DescribeStream's view of a stream.
+type StreamDescription struct {
+	StreamName              string
+	StreamARN               string
+	StreamStatus            StreamStatus
+	StreamModeDetails       StreamModeDetails
+	Shards                  []Shard
+	HasMoreShards           bool
+	RetentionPeriodHours    int
+	StreamCreationTimestamp time.Time
+	EnhancedMonitoring      []EnhancedMetrics
+	EncryptionType          EncryptionType
+	KeyId                   string
+}
+
+// DescribeStreamInput is the input of [Service.DescribeStream].
+type DescribeStreamInput struct {
+	StreamName string
+	StreamARN  string
+	// Limit is the most shards to return, 1 to 10000; 0 means 100. At most
+	// [MaxDescribeStreamShards] are returned.
+	Limit int
+	// ExclusiveStartShardId lists only shards whose ID sorts after it.
+	ExclusiveStartShardId string
+}
+
+// DescribeStreamOutput is the output of [Service.DescribeStream].
+type DescribeStreamOutput struct {
+	StreamDescription StreamDescription
+}
+
+// DescribeStream describes a stream and pages through its shards. A
+// CREATING stream lists no shards. Prefer [Service.DescribeStreamSummary]
+// and [Service.ListShards], as AWS advises.
+func (svc *Service) DescribeStream(ctx context.Context, in DescribeStreamInput) (DescribeStreamOutput, error) {
+	var v violations
+	v.checkLimit(in.Limit, "limit", MaxRequestLimit)
+	v.checkShardID(in.ExclusiveStartShardId, "exclusiveStartShardId")
+	if err := v.err(); err != nil {
+		return DescribeStreamOutput{}, err
+	}
+	s, err := svc.resolve(streamRef{in.StreamName, in.StreamARN})
+	if err != nil {
+		return DescribeStreamOutput{}, err
+	}
+	limit := in.Limit
+	if limit == 0 || limit > MaxDescribeStreamShards {
+		limit = MaxDescribeStreamShards
+	}
+	now := svc.clock.Now()
+	d := StreamDescription{
+		StreamName:              s.name,
+		StreamARN:               s.arn,
+		StreamStatus:            s.status(now),
+		StreamModeDetails:       StreamModeDetails{StreamMode: s.mode},
+		Shards:                  []Shard{},
+		RetentionPeriodHours:    int(s.retentionHours.Load()),
+		StreamCreationTimestamp: s.created,
+		EnhancedMonitoring:      []EnhancedMetrics{{ShardLevelMetrics: []string{}}},
+		EncryptionType:          EncryptionNone,
+	}
+	if d.StreamStatus != StreamStatusCreating {
+		for _, sh := range s.allShards() {
+			if in.ExclusiveStartShardId != "" && sh.id <= in.ExclusiveStartShardId {
+				continue
+			}
+			if len(d.Shards) == limit {
+				d.HasMoreShards = true
+				break
+			}
+			d.Shards = append(d.Shards, sh.describe())
+		}
+	}
+	return DescribeStreamOutput{StreamDescription: d}, nil
+}
+
+// StreamDescriptionSummary is DescribeStreamSummary's view of a stream.
+type StreamDescriptionSummary struct {
+	StreamName              string
+	StreamARN               string
+	StreamStatus            StreamStatus
+	StreamModeDetails       StreamModeDetails
+	RetentionPeriodHours    int
+	StreamCreationTimestamp time.Time
+	EnhancedMonitoring      []EnhancedMetrics
+	EncryptionType          EncryptionType
+	KeyId                   string
+	OpenShardCount          int
+	ConsumerCount           int
+	MaxRecordSizeInKiB      int
+}
+
+// DescribeStreamSummaryInput is the input of [Service.DescribeStreamSummary].
+type DescribeStreamSummaryInput struct {
+	StreamName string
+	StreamARN  string
+}
+
+// DescribeStreamSummaryOutput is the output of
+// [Service.DescribeStreamSummary].
+type DescribeStreamSummaryOutput struct {
+	StreamDescriptionSummary StreamDescriptionSummary
+}
+
+// DescribeStreamSummary describes a stream without listing its shards.
+func (svc *Service) DescribeStreamSummary(ctx context.Context, in DescribeStreamSummaryInput) (DescribeStreamSummaryOutput, error) {
+	s, err := svc.resolve(streamRef{in.StreamName, in.StreamARN})
+	if err != nil {
+		return DescribeStreamSummaryOutput{}, err
+	}
+	now := svc.clock.Now()
+	return DescribeStreamSummaryOutput{StreamDescriptionSummary: StreamDescriptionSummary{
+		StreamName:              s.name,
+		StreamARN:               s.arn,
+		StreamStatus:            s.status(now),
+		StreamModeDetails:       StreamModeDetails{StreamMode: s.mode},
+		RetentionPeriodHours:    int(s.retentionHours.Load()),
+		StreamCreationTimestamp: s.created,
+		EnhancedMonitoring:      []EnhancedMetrics{{ShardLevelMetrics: []string{}}},
+		EncryptionType:          EncryptionNone,
+		OpenShardCount:          s.openShardCount(),
+		MaxRecordSizeInKiB:      int(s.maxRecordKiB.Load()),
+	}}, nil
+}
+
+// ShardFilterType selects which shards ListShards returns.
+type ShardFilterType string
+
+// The shard filters of ListShards.
+const (
+	ShardFilterAfterShardID     ShardFilterType = "AFTER_SHARD_ID"
+	ShardFilterAtTrimHorizon    ShardFilterType = "AT_TRIM_HORIZON"
+	ShardFilterFromTrimHorizon  ShardFilterType = "FROM_TRIM_HORIZON"
+	ShardFilterAtLatest         ShardFilterType = "AT_LATEST"
+	ShardFilterAtTimestamp      ShardFilterType = "AT_TIMESTAMP"
+	ShardFilterFromTimestamp    ShardFilterType = "FROM_TIMESTAMP"
+	shardFilterTypeListForError                 = "[AFTER_SHARD_ID, AT_TRIM_HORIZON, FROM_TRIM_HORIZON, AT_LATEST, AT_TIMESTAMP, FROM_TIMESTAMP]"
+)
+
+// ShardFilter narrows a ListShards result. The zero value filters nothing.
+type ShardFilter struct {
+	Type ShardFilterType
+	// ShardId is required with AFTER_SHARD_ID.
+	ShardId string
+	// Timestamp is required with AT_TIMESTAMP and FROM_TIMESTAMP.
+	Timestamp time.Time
+}
+
+// ListShardsInput is the input of [Service.ListShards]. Give the stream
+// (by name or ARN) for the first page and only NextToken for the next ones.
+type ListShardsInput struct {
+	StreamName string
+	StreamARN  string
+	// NextToken continues a listing; it expires after [NextTokenLifetime].
+	NextToken string
+	// ExclusiveStartShardId lists only shards whose ID sorts after it.
+	ExclusiveStartShardId string
+	// MaxResults is the most shards to return, 1 to 10000; 0 means 1000.
+	// At most [DefaultListShardsResults] are returned.
+	MaxResults int
+	// StreamCreationTimestamp, if set, must match the stream's creation
+	// time: it tells a re-created stream from the one deleted before it.
+	StreamCreationTimestamp time.Time
+	// ShardFilter narrows the result.
+	ShardFilter ShardFilter
+}
+
+// ListShardsOutput is one page of shards, in shard ID order.
+type ListShardsOutput struct {
+	Shards    []Shard
+	NextToken string
+}
+
+const tokenKindListShards = 'S'
+
+// ListShards lists a stream's shards a page at a time.
+//
+// Every shard of a stream is open until resharding exists, so the filters
+// other than AFTER_SHARD_ID select every shard.
+func (svc *Service) ListShards(ctx context.Context, in ListShardsInput) (ListShardsOutput, error) {
+	var v violations
+	v.checkLimit(in.MaxResults, "maxResults", MaxRequestLimit)
+	v.checkShardID(in.ExclusiveStartShardId, "exclusiveStartShardId")
+	switch in.ShardFilter.Type {
+	case "", ShardFilterAfterShardID, ShardFilterAtTrimHorizon, ShardFilterFromTrimHorizon, ShardFilterAtLatest, ShardFilterAtTimestamp, ShardFilterFromTimestamp:
+	default:
+		v.add(quote(string(in.ShardFilter.Type)), "shardFilter.type", "Member must satisfy enum value set: "+shardFilterTypeListForError)
+	}
+	v.checkShardID(in.ShardFilter.ShardId, "shardFilter.shardId")
+	if err := v.err(); err != nil {
+		return ListShardsOutput{}, err
+	}
+	streamGiven := in.StreamName != "" || in.StreamARN != ""
+	switch {
+	case in.NextToken != "" && streamGiven:
+		return ListShardsOutput{}, newError(codeInvalidArgument, "NextToken and StreamName cannot be provided together.")
+	case in.NextToken == "" && !streamGiven:
+		return ListShardsOutput{}, newError(codeInvalidArgument, "Either NextToken or StreamName should be provided.")
+	case in.NextToken != "" && (in.ExclusiveStartShardId != "" || in.ShardFilter.Type != "" || !in.StreamCreationTimestamp.IsZero()):
+		return ListShardsOutput{}, newError(codeInvalidArgument, "NextToken cannot be provided together with ExclusiveStartShardId, ShardFilter or StreamCreationTimestamp.")
+	}
+	switch f := in.ShardFilter; {
+	case f.Type == ShardFilterAfterShardID && f.ShardId == "":
+		return ListShardsOutput{}, newError(codeInvalidArgument, "ShardId must be supplied in a ShardFilter with a Type of AFTER_SHARD_ID")
+	case (f.Type == ShardFilterAtTimestamp || f.Type == ShardFilterFromTimestamp) && f.Timestamp.IsZero():
+		return ListShardsOutput{}, newError(codeInvalidArgument, "Timestamp must be supplied in a ShardFilter with a Type of FROM_TIMESTAMP or AT_TIMESTAMP")
+	}
+
+	now := svc.clock.Now()
+	var s *Stream
+	after := in.ExclusiveStartShardId
+	if in.ShardFilter.Type == ShardFilterAfterShardID {
+		after = max(after, in.ShardFilter.ShardId)
+	}
+	if in.NextToken != "" {
+		id, name, last, err := svc.openListShardsToken(in.NextToken, now)
+		if err != nil {
+			return ListShardsOutput{}, err
+		}
+		svc.mu.RLock()
+		s = svc.byID[id]
+		svc.mu.RUnlock()
+		if s == nil || s.gone(now) {
+			return ListShardsOutput{}, svc.notFound(name)
+		}
+		after = last
+	} else {
+		var err error
+		if s, err = svc.resolve(streamRef{in.StreamName, in.StreamARN}); err != nil {
+			return ListShardsOutput{}, err
+		}
+		if !in.StreamCreationTimestamp.IsZero() && !in.StreamCreationTimestamp.Equal(s.created) {
+			return ListShardsOutput{}, svc.notFound(s.name)
+		}
+	}
+	limit := in.MaxResults
+	if limit == 0 || limit > DefaultListShardsResults {
+		limit = DefaultListShardsResults
+	}
+	out := ListShardsOutput{Shards: []Shard{}}
+	if s.status(now) == StreamStatusCreating {
+		return out, nil
+	}
+	for _, sh := range s.allShards() {
+		if after != "" && sh.id <= after {
+			continue
+		}
+		if len(out.Shards) == limit {
+			out.NextToken = svc.listShardsToken(s, out.Shards[limit-1].ShardId, now)
+			break
+		}
+		out.Shards = append(out.Shards, sh.describe())
+	}
+	return out, nil
+}
+
+// listShardsToken returns the NextToken that continues a listing of s
+// after the shard lastID.
+func (svc *Service) listShardsToken(s *Stream, lastID string, now time.Time) string {
+	b := []byte{tokenKindListShards}
+	b = binary.BigEndian.AppendUint64(b, s.id)
+	b = binary.BigEndian.AppendUint64(b, uint64(now.UnixMilli()))
+	b = appendTokenString(b, s.name)
+	b = appendTokenString(b, lastID)
+	return svc.tokens.seal(b)
+}
+
+// openListShardsToken decodes a NextToken made by listShardsToken.
+func (svc *Service) openListShardsToken(tok string, now time.Time) (id uint64, name, lastID string, err error) {
+	payload, ok := svc.tokens.open(tok)
+	r := tokenReader{b: payload}
+	if !ok || r.byte() != tokenKindListShards {
+		return 0, "", "", newError(codeInvalidArgument, "Invalid NextToken.")
+	}
+	id = r.uint64()
+	issued := time.UnixMilli(int64(r.uint64()))
+	name, lastID = r.string(), r.string()
+	if r.bad {
+		return 0, "", "", newError(codeInvalidArgument, "Invalid NextToken.")
+	}
+	if now.Sub(issued) > NextTokenLifetime {
+		return 0, "", "", newError(codeExpiredNextToken, "The NextToken has expired. It was issued at %s, and NextTokens are valid for %d seconds.", javaDate(issued), int(NextTokenLifetime/time.Second))
+	}
+	return id, name, lastID, nil
+}
+
+// javaDate formats t as Java's Date.toString does in UTC, which Kinesis
+// uses in its messages: "Thu Jan 22 01:22:02 UTC 2015".
+func javaDate(t time.Time) string { return t.UTC().Format("Mon Jan 02 15:04:05 UTC 2006") }

@@ -1,0 +1,273 @@
+package kds
+
+import (
+	"context"
+	"encoding/binary"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// GetShardIteratorInput is the input of [Service.GetShardIterator].
+type GetShardIteratorInput struct {
+	StreamName string
+	StreamARN  string
+	// ShardId names the shard; "shardId-000000000001", "shardId-1" and "1"
+	// all name the same one.
+	ShardId string
+	// ShardIteratorType says where to start.
+	ShardIteratorType ShardIteratorType
+	// StartingSequenceNumber is required with AT_SEQUENCE_NUMBER and
+	// AFTER_SEQUENCE_NUMBER, and not allowed otherwise.
+	StartingSequenceNumber string
+	// Timestamp is required with AT_TIMESTAMP.
+	Timestamp time.Time
+}
+
+// GetShardIteratorOutput carries the new iterator.
+type GetShardIteratorOutput struct {
+	// ShardIterator is an opaque token for GetRecords, valid for
+	// [IteratorLifetime].
+	ShardIterator string
+}
+
+// GetShardIterator returns an iterator positioned in one shard. Iterators
+// are opaque and tamper-evident, expire after [IteratorLifetime] on the
+// Service's clock, and die with their stream.
+func (svc *Service) GetShardIterator(ctx context.Context, in GetShardIteratorInput) (GetShardIteratorOutput, error) {
+	var v violations
+	if in.ShardId == "" {
+		v.add("null", "shardId", mustNotBeNull)
+	} else {
+		v.checkShardID(in.ShardId, "shardId")
+	}
+	switch in.ShardIteratorType {
+	case "":
+		v.add("null", "shardIteratorType", mustNotBeNull)
+	case ShardIteratorTypeAtSequenceNumber, ShardIteratorTypeAfterSequenceNumber, ShardIteratorTypeTrimHorizon, ShardIteratorTypeLatest, ShardIteratorTypeAtTimestamp:
+	default:
+		v.add(quote(string(in.ShardIteratorType)), "shardIteratorType",
+			enumValues("AFTER_SEQUENCE_NUMBER", "LATEST", "AT_TIMESTAMP", "AT_SEQUENCE_NUMBER", "TRIM_HORIZON"))
+	}
+	if in.StartingSequenceNumber != "" && !isCanonicalDecimal(in.StartingSequenceNumber, 129) {
+		v.add(quote(in.StartingSequenceNumber), "startingSequenceNumber", matchPattern(seqNumPattern))
+	}
+	if err := v.err(); err != nil {
+		return GetShardIteratorOutput{}, err
+	}
+	s, err := svc.resolve(streamRef{in.StreamName, in.StreamARN})
+	if err != nil {
+		return GetShardIteratorOutput{}, err
+	}
+	now := svc.clock.Now()
+	sh, err := s.lookupShard(in.ShardId, now)
+	if err != nil {
+		return GetShardIteratorOutput{}, err
+	}
+	pos, err := s.iteratorPosition(sh, in, now)
+	if err != nil {
+		return GetShardIteratorOutput{}, err
+	}
+	return GetShardIteratorOutput{ShardIterator: svc.iteratorToken(s, sh, pos.startCounter(sh.snapshot()), now)}, nil
+}
+
+// lookupShard finds a shard by a possibly loose ID ("shardId-1", "1").
+func (s *Stream) lookupShard(id string, now time.Time) (*shard, error) {
+	acct := s.svc.cfg.accountID
+	index, ok := parseShardIndex(id)
+	if !ok {
+		return nil, newError(codeResourceNotFound, "Could not find shard %s in stream %s under account %s.", id, s.name, acct)
+	}
+	sh, ok := s.shard(index)
+	if !ok || !s.writable(now) {
+		return nil, newError(codeResourceNotFound, "Shard %s in stream %s under account %s does not exist", shardID(index), s.name, acct)
+	}
+	return sh, nil
+}
+
+// parseShardIndex reads the index from a shard ID: the digits after the
+// first '-', or the whole ID if it has none.
+func parseShardIndex(id string) (uint32, bool) {
+	if _, digits, found := strings.Cut(id, "-"); found {
+		id = digits
+	}
+	if id == "" || strings.TrimLeft(id, "0123456789") != "" {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(id, 10, 31)
+	return uint32(n), err == nil
+}
+
+// iteratorPosition checks a GetShardIterator request's type, sequence
+// number and timestamp against sh and returns the position they denote.
+func (s *Stream) iteratorPosition(sh *shard, in GetShardIteratorInput, now time.Time) (StartPosition, error) {
+	acct := s.svc.cfg.accountID
+	typ := in.ShardIteratorType
+	hasSeq := in.StartingSequenceNumber != ""
+	bySeq := typ == ShardIteratorTypeAtSequenceNumber || typ == ShardIteratorTypeAfterSequenceNumber
+	if bySeq != hasSeq && typ != ShardIteratorTypeAtTimestamp {
+		also := "and no"
+		if hasSeq {
+			also = "and also a"
+		}
+		return StartPosition{}, newError(codeInvalidArgument, "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified %s %s StartingSequenceNumber.", typ, also)
+	}
+	switch typ {
+	case ShardIteratorTypeTrimHorizon:
+		return TrimHorizon(), nil
+	case ShardIteratorTypeLatest:
+		return Latest(), nil
+	case ShardIteratorTypeAtTimestamp:
+		if in.Timestamp.IsZero() {
+			return StartPosition{}, newError(codeInvalidArgument, "Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no timestamp parameter.")
+		}
+		if in.Timestamp.After(now) {
+			return StartPosition{}, newError(codeInvalidArgument, "The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. timestampInMillis: %d, currentTimestampInMillis: %d", in.Timestamp.UnixMilli(), now.UnixMilli())
+		}
+		return AtTimestamp(in.Timestamp), nil
+	}
+	seq, err := ParseSequenceNumber(in.StartingSequenceNumber)
+	switch {
+	case err != nil:
+		return StartPosition{}, newError(codeInvalidArgument, "StartingSequenceNumber %s used in GetShardIterator on shard %s in stream %s under account %s is invalid.", in.StartingSequenceNumber, sh.id, s.name, acct)
+	case seq.shardIndex() != sh.index:
+		return StartPosition{}, newError(codeInvalidArgument, "Invalid StartingSequenceNumber. It encodes %s, while it was used in a call to a shard with %s", shardID(seq.shardIndex()), sh.id)
+	case !sh.belongsTo(seq):
+		return StartPosition{}, newError(codeInvalidArgument, "StartingSequenceNumber %s used in GetShardIterator on shard %s in stream %s under account %s is invalid because it did not come from this stream.", in.StartingSequenceNumber, sh.id, s.name, acct)
+	}
+	if typ == ShardIteratorTypeAfterSequenceNumber {
+		return AfterSequence(seq), nil
+	}
+	return AtSequence(seq), nil
+}
+
+const tokenKindIterator = 'I'
+
+// iteratorToken seals a shard iterator: stream incarnation, shard, the
+// counter of the next record to read, and when it was issued.
+func (svc *Service) iteratorToken(s *Stream, sh *shard, next uint64, now time.Time) string {
+	b := make([]byte, 0, 64)
+	b = append(b, tokenKindIterator)
+	b = binary.BigEndian.AppendUint64(b, s.id)
+	b = binary.BigEndian.AppendUint32(b, sh.index)
+	b = binary.BigEndian.AppendUint64(b, next)
+	b = binary.BigEndian.AppendUint64(b, uint64(now.UnixMilli()))
+	b = appendTokenString(b, s.name)
+	return svc.tokens.seal(b)
+}
+
+// shardIterator is a decoded shard iterator.
+type shardIterator struct {
+	streamID uint64
+	shard    uint32
+	next     uint64
+	issued   time.Time
+	stream   string
+}
+
+// openIterator decodes and checks a shard iterator.
+func (svc *Service) openIterator(tok string, now time.Time) (shardIterator, error) {
+	payload, ok := svc.tokens.open(tok)
+	r := tokenReader{b: payload}
+	if !ok || r.byte() != tokenKindIterator {
+		return shardIterator{}, newError(codeInvalidArgument, "Invalid ShardIterator.")
+	}
+	it := shardIterator{streamID: r.uint64(), shard: r.uint32(), next: r.uint64()}
+	it.issued = time.UnixMilli(int64(r.uint64()))
+	it.stream = r.string()
+	if r.bad {
+		return shardIterator{}, newError(codeInvalidArgument, "Invalid ShardIterator.")
+	}
+	if now.Sub(it.issued) > IteratorLifetime {
+		return shardIterator{}, newError(codeExpiredIterator, "Iterator expired. The iterator was created at time %s while right now it is %s which is further in the future than the tolerated delay of %d milliseconds.",
+			javaDate(it.issued), javaDate(now), IteratorLifetime.Milliseconds())
+	}
+	return it, nil
+}
+
+// GetRecordsInput is the input of [Service.GetRecords].
+type GetRecordsInput struct {
+	// ShardIterator is required: from GetShardIterator or the previous
+	// GetRecords call's NextShardIterator.
+	ShardIterator string
+	// Limit is the most records to return, 1 to 10000; 0 means 10000.
+	Limit int
+	// StreamARN, if given, must be the iterator's stream.
+	StreamARN string
+}
+
+// ChildShard is a shard created from one that a reader has finished.
+type ChildShard struct {
+	ShardId      string
+	ParentShards []string
+	HashKeyRange HashKeyRange
+}
+
+// GetRecordsOutput is one page of records from a shard.
+type GetRecordsOutput struct {
+	// Records may be empty even when more records lie further on; keep
+	// calling with NextShardIterator.
+	Records []Record
+	// NextShardIterator continues after the returned records.
+	NextShardIterator string
+	// MillisBehindLatest is how far, in milliseconds, the next unread
+	// record is behind the present; 0 means the reader is caught up.
+	MillisBehindLatest int64
+	// ChildShards is set once a reader reaches the end of a closed shard.
+	ChildShards []ChildShard
+}
+
+// GetRecords reads records from the position of a shard iterator: at most
+// Limit records and at most [MaxGetRecordsBytes] of data, never any that
+// have left the retention window. The returned records share the stream's
+// memory and are read-only.
+func (svc *Service) GetRecords(ctx context.Context, in GetRecordsInput) (GetRecordsOutput, error) {
+	var v violations
+	v.checkLimit(in.Limit, "limit", MaxGetRecordsLimit)
+	switch n := len(in.ShardIterator); {
+	case n == 0:
+		v.add("null", "shardIterator", mustNotBeNull)
+	case n > 512:
+		v.add(quote(in.ShardIterator), "shardIterator", lengthAtMost(512))
+	}
+	if err := v.err(); err != nil {
+		return GetRecordsOutput{}, err
+	}
+	now := svc.clock.Now()
+	it, err := svc.openIterator(in.ShardIterator, now)
+	if err != nil {
+		return GetRecordsOutput{}, err
+	}
+	svc.mu.RLock()
+	s := svc.byID[it.streamID]
+	svc.mu.RUnlock()
+	var sh *shard
+	if s != nil && !s.gone(now) {
+		sh, _ = s.shard(it.shard)
+	}
+	if sh == nil {
+		return GetRecordsOutput{}, newError(codeResourceNotFound, "Shard %s in stream %s under account %s does not exist", shardID(it.shard), it.stream, svc.cfg.accountID)
+	}
+	if in.StreamARN != "" && in.StreamARN != s.arn {
+		return GetRecordsOutput{}, newError(codeInvalidArgument, "StreamARN %s does not match the stream of the shard iterator, %s.", in.StreamARN, s.arn)
+	}
+	limit := in.Limit
+	if limit == 0 {
+		limit = MaxGetRecordsLimit
+	}
+	view := sh.snapshot()
+	end := view.end()
+	size := 0
+	if it.next < end {
+		size = int(min(uint64(limit), end-it.next))
+	}
+	records, next := sh.readInto(make([]Record, 0, size), view, it.next, limit, MaxGetRecordsBytes, s.cutoffMs(now), EncryptionNone)
+	out := GetRecordsOutput{
+		Records:           records,
+		NextShardIterator: svc.iteratorToken(s, sh, next, now),
+	}
+	if next < end {
+		out.MillisBehindLatest = max(0, now.UnixMilli()-view.arrivalOf(next))
+	}
+	return out, nil
+}

@@ -1,0 +1,110 @@
+package kds
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"time"
+)
+
+// Option configures a [Service] (through [NewService]) or a standalone
+// stream (through [NewStream]).
+type Option interface {
+	apply(*config)
+}
+
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
+
+type config struct {
+	clock       Clock
+	accountID   string
+	region      string
+	shardLimit  int
+	onDemandCap int
+	delay       time.Duration
+	partitioner Partitioner
+	shards      int // NewStream only; 0 = unset
+	errs        []error
+}
+
+func defaultConfig() config {
+	return config{
+		clock:       RealClock{},
+		accountID:   "000000000000",
+		region:      "us-east-1",
+		shardLimit:  DefaultShardLimit,
+		onDemandCap: DefaultOnDemandStreamCountLimit,
+		partitioner: PartitionerMD5,
+	}
+}
+
+var (
+	accountIDPattern = regexp.MustCompile(`^\d{12}$`)
+	regionPattern    = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d+$`)
+)
+
+func newConfig(opts []Option) (config, error) {
+	c := defaultConfig()
+	for _, o := range opts {
+		o.apply(&c)
+	}
+	if c.clock == nil {
+		c.errs = append(c.errs, errors.New("kds: WithClock: clock is nil"))
+	}
+	if !accountIDPattern.MatchString(c.accountID) {
+		c.errs = append(c.errs, fmt.Errorf("kds: WithAccountID: %q is not 12 digits", c.accountID))
+	}
+	if !regionPattern.MatchString(c.region) {
+		c.errs = append(c.errs, fmt.Errorf("kds: WithRegion: %q is not a region name like us-east-1", c.region))
+	}
+	if c.shardLimit < 1 {
+		c.errs = append(c.errs, fmt.Errorf("kds: WithShardLimit: %d is below 1", c.shardLimit))
+	}
+	if c.delay < 0 {
+		c.errs = append(c.errs, fmt.Errorf("kds: WithStatusDelay: %v is negative", c.delay))
+	}
+	if c.partitioner != PartitionerMD5 && c.partitioner != PartitionerXXHash {
+		c.errs = append(c.errs, fmt.Errorf("kds: WithPartitioner: unknown partitioner %d", c.partitioner))
+	}
+	return c, errors.Join(c.errs...)
+}
+
+// WithClock sets the clock every time-dependent behaviour reads: arrival
+// times, iterator expiry, retention, status delays. Default: [RealClock].
+// Pass a [ManualClock] for deterministic tests and simulations.
+func WithClock(c Clock) Option { return optionFunc(func(cfg *config) { cfg.clock = c }) }
+
+// WithAccountID sets the 12-digit AWS account ID used in ARNs and error
+// messages. Default: "000000000000".
+func WithAccountID(id string) Option { return optionFunc(func(c *config) { c.accountID = id }) }
+
+// WithRegion sets the region used in ARNs and error messages.
+// Default: "us-east-1".
+func WithRegion(region string) Option { return optionFunc(func(c *config) { c.region = region }) }
+
+// WithShardLimit sets the account's shard quota: the most open shards all
+// streams may have together. Default: [DefaultShardLimit] (20,000); must be
+// at least 1.
+func WithShardLimit(n int) Option { return optionFunc(func(c *config) { c.shardLimit = n }) }
+
+// WithStatusDelay sets how long a stream stays CREATING after CreateStream
+// and DELETING after DeleteStream, measured on the clock. Default: 0, so
+// streams are usable at once; Kinesis emulators commonly use 500ms.
+func WithStatusDelay(d time.Duration) Option { return optionFunc(func(c *config) { c.delay = d }) }
+
+// WithPartitioner chooses how partition keys map to hash keys. Default:
+// [PartitionerMD5], which places records exactly as Kinesis does.
+func WithPartitioner(p Partitioner) Option { return optionFunc(func(c *config) { c.partitioner = p }) }
+
+// WithShards sets the shard count of a stream made by [NewStream].
+// Default: 1. [NewService] rejects it.
+func WithShards(n int) Option {
+	return optionFunc(func(c *config) {
+		if n < 1 {
+			c.errs = append(c.errs, fmt.Errorf("kds: WithShards: %d is below 1", n))
+		}
+		c.shards = n
+	})
+}

@@ -1,0 +1,231 @@
+package kds
+
+import (
+	"context"
+	"fmt"
+)
+
+// PutRecordInput is the input of [Service.PutRecord].
+type PutRecordInput struct {
+	StreamName string
+	StreamARN  string
+	// Data is the payload; it is copied, so the caller may reuse it.
+	Data []byte
+	// PartitionKey (1-256 characters) chooses the shard through its MD5
+	// hash, unless ExplicitHashKey is given.
+	PartitionKey string
+	// ExplicitHashKey is a decimal hash key in [0, 2^128-1] that overrides
+	// the partition key's hash.
+	ExplicitHashKey string
+	// SequenceNumberForOrdering is the sequence number of the previous
+	// record put with the same key. Records in a shard are always numbered
+	// in the order they are accepted, so this only needs to be valid.
+	SequenceNumberForOrdering string
+}
+
+// PutRecordOutput tells where a record was stored.
+type PutRecordOutput struct {
+	ShardId        string
+	SequenceNumber SequenceNumber
+	EncryptionType EncryptionType
+}
+
+// PutRecord writes one record to the stream, into the open shard whose
+// hash key range holds the record's hash key.
+//
+// Errors: ValidationException for a malformed request, InvalidArgument-
+// Exception for an out-of-range ExplicitHashKey, a record above the
+// stream's MaxRecordSizeInKiB or a bad SequenceNumberForOrdering,
+// ResourceNotFoundException if the stream does not exist or is CREATING.
+func (svc *Service) PutRecord(ctx context.Context, in PutRecordInput) (PutRecordOutput, error) {
+	var v violations
+	if in.SequenceNumberForOrdering != "" && !isCanonicalDecimal(in.SequenceNumberForOrdering, 129) {
+		v.add(quote(in.SequenceNumberForOrdering), "sequenceNumberForOrdering", matchPattern(seqNumPattern))
+	}
+	v.checkEntry(in.PartitionKey, in.ExplicitHashKey, in.Data, "")
+	if err := v.err(); err != nil {
+		return PutRecordOutput{}, err
+	}
+	s, err := svc.resolve(streamRef{in.StreamName, in.StreamARN})
+	if err != nil {
+		return PutRecordOutput{}, err
+	}
+	return s.putRecord(in.PartitionKey, in.ExplicitHashKey, in.SequenceNumberForOrdering, in.Data)
+}
+
+// putRecord stores one validated-in-form record in s.
+func (s *Stream) putRecord(key, explicitHashKey, ordering string, data []byte) (PutRecordOutput, error) {
+	now := s.svc.clock.Now()
+	if !s.writable(now) {
+		return PutRecordOutput{}, s.svc.notFound(s.name)
+	}
+	if ordering != "" {
+		if _, err := ParseSequenceNumber(ordering); err != nil {
+			return PutRecordOutput{}, newError(codeInvalidArgument, "ExclusiveMinimumSequenceNumber %s used in PutRecord on stream %s under account %s is invalid.", ordering, s.name, s.svc.cfg.accountID)
+		}
+	}
+	if err := s.checkRecordSize(key, data); err != nil {
+		return PutRecordOutput{}, err
+	}
+	hk, err := s.hashKey(key, explicitHashKey)
+	if err != nil {
+		return PutRecordOutput{}, err
+	}
+	sh := s.routes.Load().lookup(hk)
+	sh.mu.Lock()
+	seq := sh.appendLocked(key, data, now.UnixMilli(), s.cutoffMs(now))
+	sh.mu.Unlock()
+	sh.arrived.notify()
+	s.arrived.notify()
+	return PutRecordOutput{ShardId: sh.id, SequenceNumber: seq, EncryptionType: EncryptionNone}, nil
+}
+
+// PutRecordsRequestEntry is one record of a PutRecords call.
+type PutRecordsRequestEntry struct {
+	Data            []byte
+	PartitionKey    string
+	ExplicitHashKey string
+}
+
+// PutRecordsInput is the input of [Service.PutRecords].
+type PutRecordsInput struct {
+	StreamName string
+	StreamARN  string
+	// Records to put: 1 to [MaxPutRecordsEntries], at most
+	// [MaxPutRecordsRequestBytes] of keys and data together.
+	Records []PutRecordsRequestEntry
+}
+
+// PutRecordsResultEntry is the outcome of one record of a PutRecords
+// call: either ShardId and SequenceNumber, or ErrorCode and ErrorMessage.
+type PutRecordsResultEntry struct {
+	ShardId        string
+	SequenceNumber SequenceNumber
+	ErrorCode      string
+	ErrorMessage   string
+}
+
+// PutRecordsOutput holds one result per request entry, in request order.
+type PutRecordsOutput struct {
+	FailedRecordCount int
+	Records           []PutRecordsResultEntry
+	EncryptionType    EncryptionType
+}
+
+// PutRecords writes up to 500 records in one call. Records bound for the
+// same shard are stored in request order. A malformed entry, an invalid
+// ExplicitHashKey or an oversized record fails the whole call and stores
+// nothing; throttling fails records one by one, reported in their result
+// entries and counted in FailedRecordCount.
+func (svc *Service) PutRecords(ctx context.Context, in PutRecordsInput) (PutRecordsOutput, error) {
+	var v violations
+	switch n := len(in.Records); {
+	case in.Records == nil:
+		v.add("null", "records", mustNotBeNull)
+	case n == 0:
+		v.add("'[]'", "records", lengthAtLeast(1))
+	case n > MaxPutRecordsEntries:
+		v.add(quote(fmt.Sprintf("[%d records]", n)), "records", lengthAtMost(MaxPutRecordsEntries))
+	}
+	for i, r := range in.Records {
+		if len(v) >= 10 {
+			break
+		}
+		v.checkEntry(r.PartitionKey, r.ExplicitHashKey, r.Data, fmt.Sprintf("records.%d.member.", i+1))
+	}
+	if err := v.err(); err != nil {
+		return PutRecordsOutput{}, err
+	}
+	s, err := svc.resolve(streamRef{in.StreamName, in.StreamARN})
+	if err != nil {
+		return PutRecordsOutput{}, err
+	}
+	return s.putRecords(in.Records)
+}
+
+// putRecords stores a validated-in-form batch in s: every record is
+// checked before any is stored.
+func (s *Stream) putRecords(records []PutRecordsRequestEntry) (PutRecordsOutput, error) {
+	now := s.svc.clock.Now()
+	if !s.writable(now) {
+		return PutRecordsOutput{}, s.svc.notFound(s.name)
+	}
+	total := 0
+	for _, r := range records {
+		total += len(r.PartitionKey) + len(r.Data)
+	}
+	if total > MaxPutRecordsRequestBytes {
+		return PutRecordsOutput{}, newError(codeInvalidArgument, "Records size exceeds %d MB limit", MaxPutRecordsRequestBytes>>20)
+	}
+	routes := s.routes.Load()
+	targets := make([]*shard, len(records))
+	for i, r := range records {
+		if err := s.checkRecordSize(r.PartitionKey, r.Data); err != nil {
+			return PutRecordsOutput{}, err
+		}
+		hk, err := s.hashKey(r.PartitionKey, r.ExplicitHashKey)
+		if err != nil {
+			return PutRecordsOutput{}, err
+		}
+		targets[i] = routes.lookup(hk)
+	}
+
+	out := PutRecordsOutput{Records: make([]PutRecordsResultEntry, len(records)), EncryptionType: EncryptionNone}
+	nowMs, cutoff := now.UnixMilli(), s.cutoffMs(now)
+	var held *shard
+	for i, r := range records {
+		sh := targets[i]
+		if sh != held {
+			if held != nil {
+				held.mu.Unlock()
+				held.arrived.notify()
+			}
+			sh.mu.Lock()
+			held = sh
+		}
+		out.Records[i] = PutRecordsResultEntry{ShardId: sh.id, SequenceNumber: sh.appendLocked(r.PartitionKey, r.Data, nowMs, cutoff)}
+	}
+	held.mu.Unlock()
+	held.arrived.notify()
+	s.arrived.notify()
+	return out, nil
+}
+
+// checkEntry adds the violations of one record's fields; prefix is the
+// path of the record ("" for PutRecord, "records.N.member." in a batch).
+func (v *violations) checkEntry(key, explicitHashKey string, data []byte, prefix string) {
+	switch n := textLength(key); {
+	case n == 0:
+		v.add(quote(key), prefix+"partitionKey", lengthAtLeast(1))
+	case n > MaxPartitionKeyLength:
+		v.add(quote(key), prefix+"partitionKey", lengthAtMost(MaxPartitionKeyLength))
+	}
+	if explicitHashKey != "" && !isCanonicalDecimal(explicitHashKey, 39) {
+		v.add(quote(explicitHashKey), prefix+"explicitHashKey", matchPattern(hashKeyPattern))
+	}
+	if len(data) > MaxDataBytes {
+		v.add(blobValue(len(data)), prefix+"data", lengthAtMost(MaxDataBytes))
+	}
+}
+
+// checkRecordSize returns the error for a record larger than the stream's
+// MaxRecordSizeInKiB (partition key bytes plus data bytes).
+func (s *Stream) checkRecordSize(key string, data []byte) error {
+	limit := int(s.maxRecordKiB.Load()) << 10
+	if size := len(key) + len(data); size > limit {
+		return newError(codeInvalidArgument, "Record size %d bytes (partition key plus data) exceeds the maximum record size of %d KiB for stream %s under account %s.", size, limit>>10, s.name, s.svc.cfg.accountID)
+	}
+	return nil
+}
+
+// hashKey returns the hash key that routes a record.
+func (s *Stream) hashKey(key, explicitHashKey string) (HashKey, error) {
+	if explicitHashKey == "" {
+		return s.partitioner.hash(key), nil
+	}
+	hk, err := ParseHashKey(explicitHashKey)
+	if err != nil {
+		return HashKey{}, newError(codeInvalidArgument, "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was %s", explicitHashKey)
+	}
+	return hk, nil
+}

@@ -1,0 +1,32 @@
+package kds
+
+import "time"
+
+// EncryptionType says how a record is protected at rest: [EncryptionNone]
+// or [EncryptionKMS].
+type EncryptionType string
+
+// The encryption types Kinesis reports.
+const (
+	EncryptionNone EncryptionType = "NONE"
+	EncryptionKMS  EncryptionType = "KMS"
+)
+
+// Record is one data record as GetRecords returns it.
+//
+// Data and PartitionKey share memory with the stream's storage: they are
+// read-only, and stay valid (and unchanged) for as long as the caller holds
+// them, even after the record leaves the retention window.
+type Record struct {
+	// SequenceNumber identifies the record within its shard.
+	SequenceNumber SequenceNumber
+	// ApproximateArrivalTimestamp is when the stream accepted the record,
+	// to the millisecond.
+	ApproximateArrivalTimestamp time.Time
+	// Data is the record's payload.
+	Data []byte
+	// PartitionKey is the key the producer gave.
+	PartitionKey string
+	// EncryptionType is how the record was stored.
+	EncryptionType EncryptionType
+}

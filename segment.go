@@ -1,0 +1,130 @@
+package kds
+
+import (
+	"sync/atomic"
+	"unsafe"
+)
+
+// Segment sizing. A shard's first segment is small so that idle shards cost
+// little; each segment that fills up doubles the next one's arena, up to
+// maxSegmentBytes. A record larger than that gets a segment of its own size.
+const (
+	minSegmentBytes = 4 << 10
+	maxSegmentBytes = 1 << 20
+	// segmentHeaderRatio sizes a segment's header table: one slot per this
+	// many arena bytes. Whichever of arena and table fills first seals it.
+	segmentHeaderRatio = 32
+	minSegmentHeaders  = 64
+)
+
+// recordHeader locates one record inside its segment's arena. The record's
+// counter is implicit: the segment's first counter plus the header's index.
+type recordHeader struct {
+	arrival int64  // arrival time, Unix milliseconds
+	off     uint32 // offset of the partition key in the arena; data follows it
+	dataLen uint32
+	keyLen  uint16
+}
+
+// segment is a run of consecutive records of one shard, packed in one byte
+// arena with a fixed-size header per record. Only the shard's writer (under
+// the shard lock) appends; it writes a record's bytes and header first and
+// then publishes it by storing the new count, so a reader that loads count
+// may read every record below it without a lock. Once sealed a segment never
+// changes again.
+type segment struct {
+	first   uint64 // counter of the first record
+	arena   []byte // fixed capacity; never reallocated while appendable
+	headers []recordHeader
+	used    int          // arena bytes used; writer only
+	count   atomic.Int64 // published records
+}
+
+func newSegment(first uint64, arenaBytes int) *segment {
+	headers := max(arenaBytes/segmentHeaderRatio, minSegmentHeaders)
+	return &segment{
+		first:   first,
+		arena:   make([]byte, arenaBytes),
+		headers: make([]recordHeader, headers),
+	}
+}
+
+// fits reports whether a record of n key+data bytes can be appended.
+func (g *segment) fits(n int) bool {
+	return int(g.count.Load()) < len(g.headers) && g.used+n <= len(g.arena)
+}
+
+// appendRecord copies key and data into the arena and publishes the record.
+// The caller holds the shard lock and has checked fits.
+func (g *segment) appendRecord(key string, data []byte, arrival int64) {
+	i := g.count.Load()
+	off := g.used
+	n := copy(g.arena[off:], key)
+	n += copy(g.arena[off+n:], data)
+	g.used += n
+	g.headers[i] = recordHeader{arrival: arrival, off: uint32(off), dataLen: uint32(len(data)), keyLen: uint16(len(key))}
+	g.count.Store(i + 1)
+}
+
+// sealed returns an immutable copy trimmed to what was used, so a sealed
+// segment holds no slack. Readers of the original are unaffected: the bytes
+// they can see do not change.
+func (g *segment) sealed() *segment {
+	n := int(g.count.Load())
+	s := &segment{first: g.first, used: g.used}
+	s.arena = trim(g.arena[:g.used])
+	s.headers = trim(g.headers[:n])
+	s.count.Store(int64(n))
+	return s
+}
+
+// trim returns s itself when its spare capacity is small, else a copy of
+// exactly its length.
+func trim[T any](s []T) []T {
+	if cap(s)-len(s) <= len(s)/8 {
+		return s[:len(s):len(s)]
+	}
+	return append(make([]T, 0, len(s)), s...)
+}
+
+// end returns the counter one past the segment's last published record.
+func (g *segment) end() uint64 { return g.first + uint64(g.count.Load()) }
+
+// header returns the header of the record with the given counter, which
+// must lie in [first, end()).
+func (g *segment) header(counter uint64) *recordHeader {
+	return &g.headers[counter-g.first]
+}
+
+// partitionKey returns the key of h as a string that shares the arena's
+// memory. The arena below the published count never changes, so this is
+// safe; callers must not modify it.
+func (g *segment) partitionKey(h *recordHeader) string {
+	if h.keyLen == 0 {
+		return ""
+	}
+	return unsafe.String(&g.arena[h.off], int(h.keyLen))
+}
+
+// data returns the data of h as a read-only slice of the arena, capped so
+// that appending to it cannot overwrite the next record.
+func (g *segment) data(h *recordHeader) []byte {
+	start := int(h.off) + int(h.keyLen)
+	end := start + int(h.dataLen)
+	return g.arena[start:end:end]
+}
+
+// searchArrival returns the first counter in [from, end) whose arrival is at
+// or after ms, or end if none is. Arrival times never decrease along a log.
+func (g *segment) searchArrival(from, end uint64, ms int64) uint64 {
+	lo, hi := from, end
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		if g.header(mid).arrival < ms {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return lo
+}

@@ -1,0 +1,234 @@
+package kds
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Service is one AWS account and region's worth of Kinesis: its streams by
+// name and ARN, the account limits, and the [Clock] they all read. It has
+// one Go method per Kinesis operation, with Kinesis's input and output
+// shapes and errors. A Service is safe for concurrent use.
+type Service struct {
+	cfg    config
+	clock  Clock
+	tokens tokenSealer
+
+	mu      sync.RWMutex
+	streams map[string]*Stream // by name, including DELETING ones
+	byID    map[uint64]*Stream
+	lastID  uint64
+}
+
+// NewService returns an empty Service. Options are validated together and
+// every problem is reported in one joined error.
+func NewService(opts ...Option) (*Service, error) {
+	c, err := newConfig(opts)
+	if c.shards != 0 {
+		err = errors.Join(err, errors.New("kds: WithShards applies to NewStream, not NewService"))
+	}
+	if err != nil {
+		return nil, err
+	}
+	return newService(c), nil
+}
+
+func newService(c config) *Service {
+	return &Service{
+		cfg:     c,
+		clock:   c.clock,
+		tokens:  newTokenSealer(),
+		streams: make(map[string]*Stream),
+		byID:    make(map[uint64]*Stream),
+	}
+}
+
+// Clock returns the clock the Service reads.
+func (svc *Service) Clock() Clock { return svc.clock }
+
+// AccountID returns the account ID used in ARNs and messages.
+func (svc *Service) AccountID() string { return svc.cfg.accountID }
+
+// Region returns the region used in ARNs and messages.
+func (svc *Service) Region() string { return svc.cfg.region }
+
+// streamARN returns the ARN of the stream with the given name.
+func (svc *Service) streamARN(name string) string {
+	return fmt.Sprintf("arn:aws:kinesis:%s:%s:stream/%s", svc.cfg.region, svc.cfg.accountID, name)
+}
+
+// Stream returns the stream with the given name, if it exists.
+func (svc *Service) Stream(name string) (*Stream, bool) {
+	svc.mu.RLock()
+	defer svc.mu.RUnlock()
+	s, ok := svc.streams[name]
+	if !ok || s.gone(svc.clock.Now()) {
+		return nil, false
+	}
+	return s, true
+}
+
+// Streams returns the Service's streams in name order.
+func (svc *Service) Streams() iter.Seq[*Stream] {
+	return func(yield func(*Stream) bool) {
+		for _, s := range svc.sortedStreams() {
+			if !yield(s) {
+				return
+			}
+		}
+	}
+}
+
+// sortedStreams returns the streams that still exist, by name.
+func (svc *Service) sortedStreams() []*Stream {
+	now := svc.clock.Now()
+	svc.mu.RLock()
+	list := make([]*Stream, 0, len(svc.streams))
+	for _, s := range svc.streams {
+		if !s.gone(now) {
+			list = append(list, s)
+		}
+	}
+	svc.mu.RUnlock()
+	sort.Slice(list, func(i, j int) bool { return list[i].name < list[j].name })
+	return list
+}
+
+// notFound is the error for a stream that does not exist.
+func (svc *Service) notFound(name string) error {
+	return newError(codeResourceNotFound, "Stream %s under account %s not found.", name, svc.cfg.accountID)
+}
+
+// streamRef names a stream the way Kinesis requests do: by StreamName,
+// StreamARN or both.
+type streamRef struct {
+	name, arn string
+}
+
+// resolve finds the stream a request addresses. A given ARN must be a
+// Kinesis stream ARN of this account and region, and must agree with the
+// name if both are given.
+func (svc *Service) resolve(ref streamRef) (*Stream, error) {
+	name, err := svc.refName(ref)
+	if err != nil {
+		return nil, err
+	}
+	svc.mu.RLock()
+	s, ok := svc.streams[name]
+	svc.mu.RUnlock()
+	if !ok || s.gone(svc.clock.Now()) {
+		return nil, svc.notFound(name)
+	}
+	return s, nil
+}
+
+// streamARNPattern is the model's pattern for a stream ARN.
+const streamARNPattern = `arn:aws.*:kinesis:.*:\d{12}:stream/\S+`
+
+// refName validates a stream reference and returns the name it denotes.
+func (svc *Service) refName(ref streamRef) (string, error) {
+	var v violations
+	if ref.name != "" {
+		v.checkName(ref.name, "streamName")
+	}
+	if ref.arn == "" {
+		if err := v.err(); err != nil {
+			return "", err
+		}
+		if ref.name == "" {
+			return "", newError(codeInvalidArgument, "Either StreamName or StreamARN must be provided.")
+		}
+		return ref.name, nil
+	}
+	region, account, arnName, ok := parseStreamARN(ref.arn)
+	if len(ref.arn) > 2048 {
+		v.add(quote(ref.arn), "streamARN", lengthAtMost(2048))
+	}
+	if !ok {
+		v.add(quote(ref.arn), "streamARN", matchPattern(streamARNPattern))
+	}
+	if err := v.err(); err != nil {
+		return "", err
+	}
+	switch {
+	case ref.name != "" && ref.name != arnName:
+		return "", newError(codeInvalidArgument, "StreamARN %s and StreamName %s do not refer to the same stream.", ref.arn, ref.name)
+	case region != svc.cfg.region || account != svc.cfg.accountID:
+		return "", newError(codeResourceNotFound, "Stream %s under account %s not found.", arnName, account)
+	}
+	return arnName, nil
+}
+
+// parseStreamARN splits arn:<partition>:kinesis:<region>:<account>:stream/<name>.
+func parseStreamARN(arn string) (region, account, name string, ok bool) {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || !strings.HasPrefix(parts[1], "aws") || parts[2] != "kinesis" {
+		return "", "", "", false
+	}
+	name, found := strings.CutPrefix(parts[5], "stream/")
+	if !found || !accountIDPattern.MatchString(parts[4]) || !isName(name) || len(name) > MaxStreamNameLength {
+		return "", "", "", false
+	}
+	return parts[3], parts[4], name, true
+}
+
+// reapLocked forgets streams whose deletion has completed. The caller
+// holds svc.mu for writing.
+func (svc *Service) reapLocked(now time.Time) {
+	for name, s := range svc.streams {
+		if s.gone(now) {
+			delete(svc.streams, name)
+			delete(svc.byID, s.id)
+		}
+	}
+}
+
+// openShardCountLocked returns the open shards of every stream, for the
+// account shard quota. The caller holds svc.mu.
+func (svc *Service) openShardCountLocked(now time.Time) int {
+	n := 0
+	for _, s := range svc.streams {
+		if !s.gone(now) {
+			n += s.openShardCount()
+		}
+	}
+	return n
+}
+
+// DescribeLimitsInput is the input of [Service.DescribeLimits]; it has no
+// fields.
+type DescribeLimitsInput struct{}
+
+// DescribeLimitsOutput reports the account's shard and on-demand quotas and
+// how much of them is in use.
+type DescribeLimitsOutput struct {
+	ShardLimit               int
+	OpenShardCount           int
+	OnDemandStreamCount      int
+	OnDemandStreamCountLimit int
+}
+
+// DescribeLimits returns the account's shard quota, the open shards across
+// all streams, and the on-demand stream count and quota.
+func (svc *Service) DescribeLimits(ctx context.Context, _ DescribeLimitsInput) (DescribeLimitsOutput, error) {
+	now := svc.clock.Now()
+	svc.mu.RLock()
+	defer svc.mu.RUnlock()
+	out := DescribeLimitsOutput{
+		ShardLimit:               svc.cfg.shardLimit,
+		OpenShardCount:           svc.openShardCountLocked(now),
+		OnDemandStreamCountLimit: svc.cfg.onDemandCap,
+	}
+	for _, s := range svc.streams {
+		if !s.gone(now) && s.mode == StreamModeOnDemand {
+			out.OnDemandStreamCount++
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,218 @@
+package kds
+
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/btree"
+)
+
+// shardIDPrefix starts every shard ID; 12 zero-padded digits follow.
+const shardIDPrefix = "shardId-"
+
+// shardID formats a shard index the way Kinesis does.
+func shardID(index uint32) string { return fmt.Sprintf("%s%012d", shardIDPrefix, index) }
+
+// segmentRef is a sealed segment's entry in a shard's B-tree, keyed by the
+// counter of its first record.
+type segmentRef struct {
+	first uint64
+	seg   *segment
+}
+
+func segmentRefLess(a, b segmentRef) bool { return a.first < b.first }
+
+// logView is an immutable snapshot of a shard's log: the sealed segments,
+// indexed by first counter, and the open tail. Readers load it without a
+// lock; the writer publishes a new one whenever the set of segments changes.
+type logView struct {
+	sealed *btree.BTreeG[segmentRef]
+	tail   *segment
+}
+
+// segmentFor returns the segment holding counter c, or nil if c is older
+// than every segment still held.
+func (v *logView) segmentFor(c uint64) *segment {
+	if c >= v.tail.first {
+		return v.tail
+	}
+	var found *segment
+	v.sealed.DescendLessOrEqual(segmentRef{first: c}, func(r segmentRef) bool {
+		found = r.seg
+		return false
+	})
+	return found
+}
+
+// oldest returns the counter of the oldest record still held.
+func (v *logView) oldest() uint64 {
+	if r, ok := v.sealed.Min(); ok {
+		return r.first
+	}
+	return v.tail.first
+}
+
+// end returns the counter the next appended record will get.
+func (v *logView) end() uint64 { return v.tail.end() }
+
+// firstAtOrAfter returns the first counter at or after from whose record
+// arrived at or after ms, or end() if there is none.
+func (v *logView) firstAtOrAfter(from uint64, ms int64) uint64 {
+	from = max(from, v.oldest())
+	end := v.end()
+	for from < end {
+		g := v.segmentFor(from)
+		gEnd := g.end()
+		if c := g.searchArrival(from, gEnd, ms); c < gEnd {
+			return c
+		}
+		from = gEnd
+	}
+	return end
+}
+
+// shard is one shard of a stream: its identity, hash key range and log.
+// Appends are serialised by mu; reads go through the published logView and
+// never take mu.
+type shard struct {
+	id             string
+	index          uint32
+	hashRange      HashKeyRange
+	parentID       string
+	adjacentParent string
+	createdSecs    int64 // creation time encoded in sequence numbers
+	epoch          uint8 // the stream incarnation tag encoded in them too
+	starting       SequenceNumber
+
+	view    atomic.Pointer[logView]
+	arrived signal // notified after every append
+
+	mu          sync.Mutex
+	lastArrival int64 // Unix ms of the newest record; arrivals never go back
+	nextArena   int   // arena size of the next segment
+}
+
+func newShard(index uint32, r HashKeyRange, created time.Time, epoch uint8) *shard {
+	s := &shard{
+		id:          shardID(index),
+		index:       index,
+		hashRange:   r,
+		createdSecs: created.Unix(),
+		epoch:       epoch,
+		nextArena:   minSegmentBytes,
+	}
+	s.starting = makeSequenceNumber(s.createdSecs, index, epoch, 0, s.createdSecs)
+	s.view.Store(&logView{sealed: btree.NewG(8, segmentRefLess), tail: newSegment(1, minSegmentBytes)})
+	return s
+}
+
+// snapshot returns the current view of the log.
+func (s *shard) snapshot() *logView { return s.view.Load() }
+
+// sequenceNumber returns the sequence number of the record with the given
+// counter that arrived at the given Unix millisecond.
+func (s *shard) sequenceNumber(counter uint64, arrivalMs int64) SequenceNumber {
+	return makeSequenceNumber(s.createdSecs, s.index, s.epoch, counter, arrivalMs/1000)
+}
+
+// appendLocked appends one record and returns its sequence number. The
+// caller holds s.mu, has validated the record, and calls s.arrived.notify
+// after unlocking. Expired sealed segments (all records before cutoffMs) are
+// dropped whenever a segment is sealed.
+func (s *shard) appendLocked(key string, data []byte, nowMs, cutoffMs int64) SequenceNumber {
+	arrival := max(nowMs, s.lastArrival)
+	s.lastArrival = arrival
+	v := s.view.Load()
+	size := len(key) + len(data)
+	if !v.tail.fits(size) {
+		v = s.sealLocked(v, size, cutoffMs)
+	}
+	counter := v.tail.end()
+	v.tail.appendRecord(key, data, arrival)
+	return s.sequenceNumber(counter, arrival)
+}
+
+// sealLocked seals the tail, opens a new one with room for a record of
+// size bytes, drops expired segments, and publishes the new view.
+func (s *shard) sealLocked(v *logView, size int, cutoffMs int64) *logView {
+	sealed := v.sealed.Clone()
+	if v.tail.count.Load() > 0 {
+		sealed.ReplaceOrInsert(segmentRef{first: v.tail.first, seg: v.tail.sealed()})
+		s.nextArena = min(s.nextArena*2, maxSegmentBytes)
+	}
+	dropExpired(sealed, cutoffMs)
+	nv := &logView{sealed: sealed, tail: newSegment(v.tail.end(), max(s.nextArena, size))}
+	s.view.Store(nv)
+	return nv
+}
+
+// dropExpired removes from t the oldest segments whose every record arrived
+// before cutoffMs.
+func dropExpired(t *btree.BTreeG[segmentRef], cutoffMs int64) {
+	for {
+		r, ok := t.Min()
+		if !ok {
+			return
+		}
+		n := r.seg.count.Load()
+		if n > 0 && r.seg.headers[n-1].arrival >= cutoffMs {
+			return
+		}
+		t.DeleteMin()
+	}
+}
+
+// trimExpired drops whole segments older than cutoffMs. Reads filter
+// partly-expired segments themselves, so this only frees memory.
+func (s *shard) trimExpired(cutoffMs int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v := s.view.Load()
+	if r, ok := v.sealed.Min(); !ok || r.seg.headers[len(r.seg.headers)-1].arrival >= cutoffMs {
+		return
+	}
+	sealed := v.sealed.Clone()
+	dropExpired(sealed, cutoffMs)
+	s.view.Store(&logView{sealed: sealed, tail: v.tail})
+}
+
+// readInto appends to dst the records from counter from on, skipping any
+// that arrived before cutoffMs, stopping after limit records or before the
+// record that would take the keys and data returned past maxBytes (the
+// first record is always returned, so an oversized one still makes
+// progress). It returns the records and the counter to continue from.
+func (s *shard) readInto(dst []Record, v *logView, from uint64, limit, maxBytes int, cutoffMs int64, enc EncryptionType) ([]Record, uint64) {
+	from = v.firstAtOrAfter(from, cutoffMs)
+	end := v.end()
+	first, bytes := len(dst), 0
+	for from < end && limit > 0 {
+		g := v.segmentFor(from)
+		gEnd := min(g.end(), end)
+		for ; from < gEnd && limit > 0; from++ {
+			h := g.header(from)
+			size := int(h.keyLen) + int(h.dataLen)
+			if bytes+size > maxBytes && len(dst) > first {
+				return dst, from
+			}
+			dst = append(dst, Record{
+				SequenceNumber:              s.sequenceNumber(from, h.arrival),
+				ApproximateArrivalTimestamp: time.UnixMilli(h.arrival),
+				Data:                        g.data(h),
+				PartitionKey:                g.partitionKey(h),
+				EncryptionType:              enc,
+			})
+			bytes += size
+			limit--
+		}
+	}
+	return dst, from
+}
+
+// arrivalOf returns the arrival time (Unix ms) of the record with counter
+// c, which must be held by v.
+func (v *logView) arrivalOf(c uint64) int64 {
+	g := v.segmentFor(c)
+	return g.header(c).arrival
+}

@@ -1,0 +1,158 @@
+package kds
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// StreamStatus is a stream's lifecycle state.
+type StreamStatus string
+
+// The stream states Kinesis reports.
+const (
+	StreamStatusCreating StreamStatus = "CREATING"
+	StreamStatusDeleting StreamStatus = "DELETING"
+	StreamStatusActive   StreamStatus = "ACTIVE"
+	StreamStatusUpdating StreamStatus = "UPDATING"
+)
+
+// StreamMode is a stream's capacity mode.
+type StreamMode string
+
+// The capacity modes. The zero value means PROVISIONED in inputs.
+const (
+	StreamModeProvisioned StreamMode = "PROVISIONED"
+	StreamModeOnDemand    StreamMode = "ON_DEMAND"
+)
+
+// StreamModeDetails carries a stream's capacity mode.
+type StreamModeDetails struct {
+	StreamMode StreamMode
+}
+
+// onDemandInitialShards is how many shards an on-demand stream starts with
+// (4 MiB/s and 4,000 records/s of write capacity).
+const onDemandInitialShards = 4
+
+// Stream is one Kinesis data stream: its shards, their logs and its
+// settings. Get one from [NewStream] (a stream with a private Service) or
+// [Service.Stream]. Its methods are the everyday Go face of the stream; the
+// Kinesis operations are on [Service]. A Stream is safe for concurrent use.
+type Stream struct {
+	svc         *Service
+	name        string
+	arn         string
+	id          uint64 // unique per incarnation within the Service
+	created     time.Time
+	readyAt     time.Time // CREATING until then
+	mode        StreamMode
+	partitioner Partitioner
+
+	routes         atomic.Pointer[routeTable] // open shards, for the put path
+	goneAt         atomic.Pointer[time.Time]  // when deletion completes; nil if not deleting
+	retentionHours atomic.Int32
+	maxRecordKiB   atomic.Int32
+	arrived        signal // notified after appends to any shard
+
+	mu     sync.RWMutex
+	shards []*shard // every shard, indexed by shard index
+	tags   map[string]string
+}
+
+// NewStream returns a standalone stream with its own [Service]: the
+// one-line way to get an ordered, replayable stream in a Go program. It has
+// one shard unless [WithShards] says otherwise. With the default options it
+// is ACTIVE at once.
+func NewStream(name string, opts ...Option) (*Stream, error) {
+	c, err := newConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	svc := newService(c)
+	_, err = svc.CreateStream(context.Background(), CreateStreamInput{StreamName: name, ShardCount: max(c.shards, 1)})
+	if err != nil {
+		return nil, err
+	}
+	s, _ := svc.Stream(name)
+	return s, nil
+}
+
+// Name returns the stream's name.
+func (s *Stream) Name() string { return s.name }
+
+// ARN returns the stream's ARN.
+func (s *Stream) ARN() string { return s.arn }
+
+// Service returns the Service the stream belongs to.
+func (s *Stream) Service() *Service { return s.svc }
+
+// gone reports whether the stream's deletion has completed at now.
+func (s *Stream) gone(now time.Time) bool {
+	g := s.goneAt.Load()
+	return g != nil && !now.Before(*g)
+}
+
+// status returns the stream's state at now.
+func (s *Stream) status(now time.Time) StreamStatus {
+	switch {
+	case s.goneAt.Load() != nil:
+		return StreamStatusDeleting
+	case now.Before(s.readyAt):
+		return StreamStatusCreating
+	}
+	return StreamStatusActive
+}
+
+// writable reports whether puts and reads are accepted at now: Kinesis
+// serves data while ACTIVE, UPDATING and DELETING, but not while CREATING.
+func (s *Stream) writable(now time.Time) bool { return !now.Before(s.readyAt) }
+
+// openShardCount returns how many shards accept writes.
+func (s *Stream) openShardCount() int { return len(s.routes.Load().shards) }
+
+// shard returns the shard with the given index, if it exists.
+func (s *Stream) shard(index uint32) (*shard, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if int64(index) >= int64(len(s.shards)) {
+		return nil, false
+	}
+	return s.shards[index], true
+}
+
+// allShards returns a copy of the shard list, by index.
+func (s *Stream) allShards() []*shard {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return append([]*shard(nil), s.shards...)
+}
+
+// cutoffMs returns the Unix ms before which records have left the
+// retention window at now.
+func (s *Stream) cutoffMs(now time.Time) int64 {
+	return now.Add(-time.Duration(s.retentionHours.Load()) * time.Hour).UnixMilli()
+}
+
+// trimExpired frees the segments of every shard that have wholly left the
+// retention window. Reads never return expired records whether or not this
+// runs; it only releases memory.
+func (s *Stream) trimExpired() {
+	cutoff := s.cutoffMs(s.svc.clock.Now())
+	for _, sh := range s.allShards() {
+		sh.trimExpired(cutoff)
+	}
+}
+
+// Put writes one record, routed by the MD5 hash of partitionKey as Kinesis
+// routes it. data is copied. It returns the shard and sequence number the
+// record got, or the error PutRecord would return.
+func (s *Stream) Put(ctx context.Context, partitionKey string, data []byte) (PutRecordOutput, error) {
+	var v violations
+	v.checkEntry(partitionKey, "", data, "")
+	if err := v.err(); err != nil {
+		return PutRecordOutput{}, err
+	}
+	return s.putRecord(partitionKey, "", "", data)
+}

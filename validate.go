@@ -1,0 +1,136 @@
+package kds
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// Constraint phrases of Kinesis's ValidationException messages.
+const (
+	mustNotBeNull  = "Member must not be null"
+	namePattern    = `[a-zA-Z0-9_.-]+`
+	hashKeyPattern = `0|([1-9]\d{0,38})`
+	seqNumPattern  = `0|([1-9]\d{0,128})`
+)
+
+func lengthAtMost(n int) string  { return fmt.Sprintf("Member must have length less than or equal to %d", n) }
+func lengthAtLeast(n int) string { return fmt.Sprintf("Member must have length greater than or equal to %d", n) }
+func valueAtMost(n int) string   { return fmt.Sprintf("Member must have value less than or equal to %d", n) }
+func valueAtLeast(n int) string  { return fmt.Sprintf("Member must have value greater than or equal to %d", n) }
+func matchPattern(p string) string {
+	return "Member must satisfy regular expression pattern: " + p
+}
+func enumValues(vals ...string) string {
+	return "Member must satisfy enum value set: [" + strings.Join(vals, ", ") + "]"
+}
+
+// isName reports whether s matches [a-zA-Z0-9_.-]+, the pattern of
+// stream, consumer and shard names.
+func isName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '.' || c == '-') {
+			return false
+		}
+	}
+	return len(s) > 0
+}
+
+// violations collects the constraint failures of one request, in the
+// order the service checks its members, and renders them as Kinesis does:
+// "2 validation errors detected: Value ... at '...' failed to satisfy
+// constraint: ...; Value ...".
+type violations []string
+
+// add records that value (already rendered: null or quoted) at path breaks
+// constraint.
+func (v *violations) add(value, path, constraint string) {
+	*v = append(*v, fmt.Sprintf("Value %s at '%s' failed to satisfy constraint: %s", value, path, constraint))
+}
+
+// err returns the ValidationException for the collected failures, or nil.
+// Kinesis lists at most ten.
+func (v violations) err() error {
+	if len(v) == 0 {
+		return nil
+	}
+	noun := "errors"
+	if len(v) == 1 {
+		noun = "error"
+	}
+	shown := v[:min(len(v), 10)]
+	return newError(codeValidation, "%d validation %s detected: %s", len(v), noun, strings.Join(shown, "; "))
+}
+
+// quote renders a string value the way violation messages show it.
+func quote(s string) string { return "'" + s + "'" }
+
+// blobValue renders a blob the way the Java service prints a ByteBuffer.
+func blobValue(n int) string {
+	return fmt.Sprintf("'java.nio.HeapByteBuffer[pos=0 lim=%d cap=%d]'", n, n)
+}
+
+// checkName adds the violations of a stream or consumer name that was
+// given (required names that are missing are the caller's business).
+func (v *violations) checkName(name, path string) {
+	if n := textLength(name); n > MaxStreamNameLength {
+		v.add(quote(name), path, lengthAtMost(MaxStreamNameLength))
+	} else if n == 0 {
+		v.add(quote(name), path, lengthAtLeast(1))
+		return
+	}
+	if !isName(name) {
+		v.add(quote(name), path, matchPattern(namePattern))
+	}
+}
+
+// textLength counts a string the way Kinesis does: in UTF-16 code units.
+// Invalid UTF-8 bytes count one unit each.
+func textLength(s string) int {
+	n := len(s)
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			n = 0
+			for _, r := range s {
+				n += max(utf16.RuneLen(r), 1)
+			}
+			return n
+		}
+	}
+	return n
+}
+
+// checkLimit adds the violation of an optional Limit-like input given as
+// a non-zero value outside [1, most].
+func (v *violations) checkLimit(n int, path string, most int) {
+	switch {
+	case n < 0:
+		v.add(quote(fmt.Sprint(n)), path, valueAtLeast(1))
+	case n > most:
+		v.add(quote(fmt.Sprint(n)), path, valueAtMost(most))
+	}
+}
+
+// checkShardID adds the violations of a shard ID that was given.
+func (v *violations) checkShardID(id, path string) {
+	if id != "" {
+		v.checkName(id, path)
+	}
+}
+
+// isCanonicalDecimal reports whether s is a decimal integer without sign or
+// leading zeros of at most maxDigits digits: the patterns 0|([1-9]\d{0,38})
+// of hash keys and 0|([1-9]\d{0,128}) of sequence numbers.
+func isCanonicalDecimal(s string, maxDigits int) bool {
+	if len(s) == 0 || len(s) > maxDigits || (s[0] == '0' && len(s) > 1) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
