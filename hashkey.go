@@ -54,13 +54,9 @@ func ParseHashKey(s string) (HashKey, error) {
 	var h HashKey
 	overflow := false
 	for start, end := 0, first; start < n; start, end = end, end+19 {
-		var chunk uint64
-		for i := start; i < end; i++ {
-			d := s[i] - '0'
-			if d > 9 {
-				return HashKey{}, ErrHashKeyFormat
-			}
-			chunk = chunk*10 + uint64(d)
+		chunk, ok := parseDecimalChunk(s[start:end])
+		if !ok {
+			return HashKey{}, ErrHashKeyFormat
 		}
 		if start == 0 {
 			h.lo = chunk
@@ -315,4 +311,50 @@ func appendPadded19(b []byte, v uint64) []byte {
 	var buf [19]byte
 	put19Digits(&buf, v)
 	return append(b, buf[:]...)
+}
+
+// parseDecimalChunk converts a string of at most 19 ASCII digits to its
+// value, reporting false if any byte is not a digit. Leading zeros are
+// allowed here; callers check for them.
+func parseDecimalChunk(s string) (uint64, bool) {
+	var v uint64
+	i := 0
+	for ; i < len(s)%8; i++ {
+		d := s[i] - '0'
+		if d > 9 {
+			return 0, false
+		}
+		v = v*10 + uint64(d)
+	}
+	for ; i+8 <= len(s); i += 8 {
+		d, ok := parse8Digits(s[i : i+8])
+		if !ok {
+			return 0, false
+		}
+		v = v*1e8 + d
+	}
+	return v, true
+}
+
+// parse8Digits converts the first eight bytes of s, which must all be ASCII
+// digits, to their value, working on all eight bytes at once. It reports
+// false if any of them is not a digit.
+func parse8Digits(s string) (uint64, bool) {
+	_ = s[7]
+	x := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+	// A byte is a digit when its high nibble is 3 and adding 6 leaves the
+	// high nibble at 3. Once every high nibble is 3 the additions cannot
+	// carry between bytes.
+	const hiNibbles = 0xf0f0f0f0_f0f0f0f0
+	if x&hiNibbles|(x+0x06060606_06060606)&hiNibbles>>4 != 0x33333333_33333333 {
+		return 0, false
+	}
+	// The first digit sits in the lowest byte. Merge neighbouring lanes
+	// pairwise: bytes into 2-digit values, those into 4-digit values, and
+	// those into the final 8-digit value. No lane outgrows its width.
+	x -= 0x30303030_30303030
+	x = (x * (1 + 10<<8)) >> 8 & 0x00ff00ff_00ff00ff
+	x = (x * (1 + 100<<16)) >> 16 & 0x0000ffff_0000ffff
+	return (x * (1 + 10000<<32)) >> 32, true
 }

@@ -7,6 +7,7 @@ import (
 	"math/big"
 	"math/rand/v2"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -479,6 +480,53 @@ func TestHashKeyDigitWriters(t *testing.T) {
 	for _, v := range []uint64{0, 1, pow10x19 - 1, 1e18, 1e16, 1e16 - 1} {
 		if got, want := string(appendPadded19(nil, v)), fmt.Sprintf("%019d", v); got != want {
 			t.Fatalf("appendPadded19(%d) = %q, want %q", v, got, want)
+		}
+	}
+}
+
+func TestHashKeyDigitParsers(t *testing.T) {
+	check := func(v uint64) {
+		s := fmt.Sprintf("%08d", v)
+		got, ok := parse8Digits(s)
+		if !ok || got != v {
+			t.Fatalf("parse8Digits(%q) = %d, %v", s, got, ok)
+		}
+	}
+	for a := uint64(0); a < 10000; a++ {
+		check(a)
+		check(a * 10000)
+		check(a*10000 + 9999)
+		check(a*10000 + (a*7919)%10000)
+		check(9999*10000 + a)
+	}
+	// Every non-digit byte in every position must be rejected.
+	for pos := range 8 {
+		for c := range 256 {
+			b := []byte("97531864")
+			b[pos] = byte(c)
+			_, ok := parse8Digits(string(b))
+			if want := c >= '0' && c <= '9'; ok != want {
+				t.Fatalf("parse8Digits(%q) ok = %v, want %v", b, ok, want)
+			}
+		}
+	}
+	r := rand.New(rand.NewPCG(15, 16))
+	for range 100000 {
+		n := r.IntN(20)
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte('0' + r.IntN(10))
+		}
+		if n > 0 && r.IntN(4) == 0 {
+			b[r.IntN(n)] = byte(r.IntN(256))
+		}
+		got, ok := parseDecimalChunk(string(b))
+		want, err := strconv.ParseUint(string(b), 10, 64)
+		if n == 0 {
+			want, err = 0, nil
+		}
+		if ok != (err == nil) || (ok && got != want) {
+			t.Fatalf("parseDecimalChunk(%q) = %d, %v; strconv says %d, %v", b, got, ok, want, err)
 		}
 	}
 }

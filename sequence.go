@@ -232,20 +232,6 @@ func ParseSequenceNumber(s string) (SequenceNumber, error) {
 	return v, nil
 }
 
-// parseDecimalChunk converts a string of at most 19 ASCII digits to its
-// value, reporting false if any byte is not a digit.
-func parseDecimalChunk(s string) (uint64, bool) {
-	var v uint64
-	for i := 0; i < len(s); i++ {
-		d := s[i] - '0'
-		if d > 9 {
-			return 0, false
-		}
-		v = v*10 + uint64(d)
-	}
-	return v, true
-}
-
 // MarshalText implements encoding.TextMarshaler. The zero value encodes as
 // empty text.
 func (s SequenceNumber) MarshalText() ([]byte, error) {

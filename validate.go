@@ -15,10 +15,18 @@ const (
 	seqNumPattern  = `0|([1-9]\d{0,128})`
 )
 
-func lengthAtMost(n int) string  { return fmt.Sprintf("Member must have length less than or equal to %d", n) }
-func lengthAtLeast(n int) string { return fmt.Sprintf("Member must have length greater than or equal to %d", n) }
-func valueAtMost(n int) string   { return fmt.Sprintf("Member must have value less than or equal to %d", n) }
-func valueAtLeast(n int) string  { return fmt.Sprintf("Member must have value greater than or equal to %d", n) }
+func lengthAtMost(n int) string {
+	return fmt.Sprintf("Member must have length less than or equal to %d", n)
+}
+func lengthAtLeast(n int) string {
+	return fmt.Sprintf("Member must have length greater than or equal to %d", n)
+}
+func valueAtMost(n int) string {
+	return fmt.Sprintf("Member must have value less than or equal to %d", n)
+}
+func valueAtLeast(n int) string {
+	return fmt.Sprintf("Member must have value greater than or equal to %d", n)
+}
 func matchPattern(p string) string {
 	return "Member must satisfy regular expression pattern: " + p
 }

@@ -1,0 +1,164 @@
+package kds_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/kdsgo/kds"
+)
+
+func ExampleNewStream() {
+	ctx := context.Background()
+	stream, err := kds.NewStream("trucks", kds.WithShards(5))
+	if err != nil {
+		panic(err)
+	}
+	for _, truck := range []string{"truck_1", "truck_3", "truck_1"} {
+		out, err := stream.Put(ctx, truck, []byte("fix from "+truck))
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(truck, "->", out.ShardId)
+	}
+	// Output:
+	// truck_1 -> shardId-000000000001
+	// truck_3 -> shardId-000000000004
+	// truck_1 -> shardId-000000000001
+}
+
+func ExampleStream_Replay() {
+	ctx := context.Background()
+	stream, _ := kds.NewStream("events", kds.WithShards(2))
+	for i := 1; i <= 3; i++ {
+		stream.Put(ctx, "user-42", fmt.Appendf(nil, "event %d", i))
+	}
+	for rec, err := range stream.Replay(ctx, kds.TrimHorizon()) {
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(rec.PartitionKey, string(rec.Data))
+	}
+	// Output:
+	// user-42 event 1
+	// user-42 event 2
+	// user-42 event 3
+}
+
+func ExampleStream_Records() {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stream, _ := kds.NewStream("orders")
+	go func() {
+		for i := 1; i <= 3; i++ {
+			stream.Put(ctx, "customer-1", fmt.Appendf(nil, "order %d", i))
+		}
+	}()
+	// Records replays and then follows: it waits for new records until
+	// the loop breaks or ctx is done.
+	n := 0
+	for rec, err := range stream.Records(ctx, kds.TrimHorizon()) {
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(string(rec.Data))
+		if n++; n == 3 {
+			break
+		}
+	}
+	// Output:
+	// order 1
+	// order 2
+	// order 3
+}
+
+func ExampleService_PutRecords() {
+	ctx := context.Background()
+	clock := kds.NewManualClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	svc, _ := kds.NewService(kds.WithClock(clock))
+	svc.CreateStream(ctx, kds.CreateStreamInput{StreamName: "orders", ShardCount: 2})
+
+	out, err := svc.PutRecords(ctx, kds.PutRecordsInput{
+		StreamName: "orders",
+		Records: []kds.PutRecordsRequestEntry{
+			{PartitionKey: "customer-4", Data: []byte("order 1")},
+			{PartitionKey: "customer-1", Data: []byte("order 2")},
+		},
+	})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("failed:", out.FailedRecordCount)
+	for _, r := range out.Records {
+		fmt.Println(r.ShardId, r.SequenceNumber)
+	}
+	// Output:
+	// failed: 0
+	// shardId-000000000000 49670424472731169861061894383144099073451338223220424706
+	// shardId-000000000001 49670424472753470606260425006285634791723986584726405138
+}
+
+func ExampleService_GetRecords() {
+	ctx := context.Background()
+	svc, _ := kds.NewService()
+	svc.CreateStream(ctx, kds.CreateStreamInput{StreamName: "orders", ShardCount: 1})
+	for _, order := range []string{"order 1", "order 2", "order 3"} {
+		svc.PutRecord(ctx, kds.PutRecordInput{StreamName: "orders", PartitionKey: "customer-1", Data: []byte(order)})
+	}
+
+	it, err := svc.GetShardIterator(ctx, kds.GetShardIteratorInput{
+		StreamName:        "orders",
+		ShardId:           "shardId-000000000000",
+		ShardIteratorType: kds.ShardIteratorTypeTrimHorizon,
+	})
+	if err != nil {
+		panic(err)
+	}
+	iterator := it.ShardIterator
+	for {
+		page, err := svc.GetRecords(ctx, kds.GetRecordsInput{ShardIterator: iterator, Limit: 2})
+		if err != nil {
+			panic(err)
+		}
+		for _, rec := range page.Records {
+			fmt.Println(string(rec.Data))
+		}
+		if page.MillisBehindLatest == 0 && len(page.Records) == 0 {
+			break // caught up
+		}
+		iterator = page.NextShardIterator
+	}
+	// Output:
+	// order 1
+	// order 2
+	// order 3
+}
+
+func ExampleManualClock() {
+	ctx := context.Background()
+	clock := kds.NewManualClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	svc, _ := kds.NewService(kds.WithClock(clock))
+	svc.CreateStream(ctx, kds.CreateStreamInput{StreamName: "s", ShardCount: 1})
+	it, _ := svc.GetShardIterator(ctx, kds.GetShardIteratorInput{
+		StreamName: "s", ShardId: "shardId-000000000000", ShardIteratorType: kds.ShardIteratorTypeLatest,
+	})
+
+	clock.Advance(5*time.Minute + time.Millisecond)
+	_, err := svc.GetRecords(ctx, kds.GetRecordsInput{ShardIterator: it.ShardIterator})
+	fmt.Println(errors.Is(err, kds.ErrExpiredIterator))
+	fmt.Println(err)
+	// Output:
+	// true
+	// ExpiredIteratorException: Iterator expired. The iterator was created at time Thu Jan 01 00:00:00 UTC 2026 while right now it is Thu Jan 01 00:05:00 UTC 2026 which is further in the future than the tolerated delay of 300000 milliseconds.
+}
+
+func ExampleError() {
+	svc, _ := kds.NewService()
+	_, err := svc.DescribeStream(context.Background(), kds.DescribeStreamInput{StreamName: "nope"})
+	fmt.Println(errors.Is(err, kds.ErrResourceNotFound))
+	fmt.Println(err)
+	// Output:
+	// true
+	// ResourceNotFoundException: Stream nope under account 000000000000 not found.
+}
