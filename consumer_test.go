@@ -171,6 +171,7 @@ func TestRecordsEndsWithContextError(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	s.Put(ctx, "k", []byte("one"))
 	var got []string
 	var last error

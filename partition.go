@@ -51,9 +51,6 @@ func newRouteTable(open []*shard) *routeTable {
 // lookup returns the open shard whose range holds h.
 func (t *routeTable) lookup(h HashKey) *shard {
 	s := t.shards
-	if len(s) == 1 {
-		return s[0]
-	}
 	// The last shard whose start is at or below h.
 	i := sort.Search(len(s), func(i int) bool { return h.Less(s[i].hashRange.Start) })
 	return s[i-1]

@@ -42,7 +42,7 @@ func (svc *Service) PutRecord(ctx context.Context, in PutRecordInput) (PutRecord
 	if in.SequenceNumberForOrdering != "" && !isCanonicalDecimal(in.SequenceNumberForOrdering, 129) {
 		v.add(quote(in.SequenceNumberForOrdering), "sequenceNumberForOrdering", matchPattern(seqNumPattern))
 	}
-	v.checkEntry(in.PartitionKey, in.ExplicitHashKey, in.Data, "")
+	v.checkEntry(in.PartitionKey, in.ExplicitHashKey, in.Data, 0)
 	if err := v.err(); err != nil {
 		return PutRecordOutput{}, err
 	}
@@ -67,11 +67,10 @@ func (s *Stream) putRecord(key, explicitHashKey, ordering string, data []byte) (
 	if err := s.checkRecordSize(key, data); err != nil {
 		return PutRecordOutput{}, err
 	}
-	hk, err := s.hashKey(key, explicitHashKey)
+	sh, err := s.route(s.routes.Load(), key, explicitHashKey)
 	if err != nil {
 		return PutRecordOutput{}, err
 	}
-	sh := s.routes.Load().lookup(hk)
 	sh.mu.Lock()
 	seq := sh.appendLocked(key, data, now.UnixMilli(), s.cutoffMs(now))
 	sh.mu.Unlock()
@@ -131,7 +130,7 @@ func (svc *Service) PutRecords(ctx context.Context, in PutRecordsInput) (PutReco
 		if len(v) >= 10 {
 			break
 		}
-		v.checkEntry(r.PartitionKey, r.ExplicitHashKey, r.Data, fmt.Sprintf("records.%d.member.", i+1))
+		v.checkEntry(r.PartitionKey, r.ExplicitHashKey, r.Data, i+1)
 	}
 	if err := v.err(); err != nil {
 		return PutRecordsOutput{}, err
@@ -160,14 +159,13 @@ func (s *Stream) putRecords(records []PutRecordsRequestEntry) (PutRecordsOutput,
 	routes := s.routes.Load()
 	targets := make([]*shard, len(records))
 	for i, r := range records {
-		if err := s.checkRecordSize(r.PartitionKey, r.Data); err != nil {
-			return PutRecordsOutput{}, err
-		}
-		hk, err := s.hashKey(r.PartitionKey, r.ExplicitHashKey)
+		err := s.checkRecordSize(r.PartitionKey, r.Data)
 		if err != nil {
 			return PutRecordsOutput{}, err
 		}
-		targets[i] = routes.lookup(hk)
+		if targets[i], err = s.route(routes, r.PartitionKey, r.ExplicitHashKey); err != nil {
+			return PutRecordsOutput{}, err
+		}
 	}
 
 	out := PutRecordsOutput{Records: make([]PutRecordsResultEntry, len(records)), EncryptionType: EncryptionNone}
@@ -191,20 +189,26 @@ func (s *Stream) putRecords(records []PutRecordsRequestEntry) (PutRecordsOutput,
 	return out, nil
 }
 
-// checkEntry adds the violations of one record's fields; prefix is the
-// path of the record ("" for PutRecord, "records.N.member." in a batch).
-func (v *violations) checkEntry(key, explicitHashKey string, data []byte, prefix string) {
+// checkEntry adds the violations of one record's fields. index is the
+// record's 1-based place in a PutRecords batch, or 0 for PutRecord.
+func (v *violations) checkEntry(key, explicitHashKey string, data []byte, index int) {
+	path := func(field string) string {
+		if index == 0 {
+			return field
+		}
+		return fmt.Sprintf("records.%d.member.%s", index, field)
+	}
 	switch n := textLength(key); {
 	case n == 0:
-		v.add(quote(key), prefix+"partitionKey", lengthAtLeast(1))
+		v.add(quote(key), path("partitionKey"), lengthAtLeast(1))
 	case n > MaxPartitionKeyLength:
-		v.add(quote(key), prefix+"partitionKey", lengthAtMost(MaxPartitionKeyLength))
+		v.add(quote(key), path("partitionKey"), lengthAtMost(MaxPartitionKeyLength))
 	}
 	if explicitHashKey != "" && !isCanonicalDecimal(explicitHashKey, 39) {
-		v.add(quote(explicitHashKey), prefix+"explicitHashKey", matchPattern(hashKeyPattern))
+		v.add(quote(explicitHashKey), path("explicitHashKey"), matchPattern(hashKeyPattern))
 	}
 	if len(data) > MaxDataBytes {
-		v.add(blobValue(len(data)), prefix+"data", lengthAtMost(MaxDataBytes))
+		v.add(blobValue(len(data)), path("data"), lengthAtMost(MaxDataBytes))
 	}
 }
 
@@ -218,14 +222,19 @@ func (s *Stream) checkRecordSize(key string, data []byte) error {
 	return nil
 }
 
-// hashKey returns the hash key that routes a record.
-func (s *Stream) hashKey(key, explicitHashKey string) (HashKey, error) {
+// route returns the open shard of table t that a record goes to. With a
+// single open shard every hash key leads there, so the partition key is
+// not hashed; an ExplicitHashKey is still checked.
+func (s *Stream) route(t *routeTable, key, explicitHashKey string) (*shard, error) {
 	if explicitHashKey == "" {
-		return s.partitioner.hash(key), nil
+		if len(t.shards) == 1 {
+			return t.shards[0], nil
+		}
+		return t.lookup(s.partitioner.hash(key)), nil
 	}
 	hk, err := ParseHashKey(explicitHashKey)
 	if err != nil {
-		return HashKey{}, newError(codeInvalidArgument, "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was %s", explicitHashKey)
+		return nil, newError(codeInvalidArgument, "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was %s", explicitHashKey)
 	}
-	return hk, nil
+	return t.lookup(hk), nil
 }

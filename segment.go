@@ -11,10 +11,12 @@ import (
 const (
 	minSegmentBytes = 4 << 10
 	maxSegmentBytes = 1 << 20
-	// segmentHeaderRatio sizes a segment's header table: one slot per this
-	// many arena bytes. Whichever of arena and table fills first seals it.
-	segmentHeaderRatio = 32
-	minSegmentHeaders  = 64
+	// initialRecordGuess is the record size (key plus data) assumed when
+	// sizing a shard's first header table; later tables are sized from the
+	// average record of the segment before. Whichever of arena and table
+	// fills first seals a segment.
+	initialRecordGuess = 32
+	minSegmentHeaders  = 16
 )
 
 // recordHeader locates one record inside its segment's arena. The record's
@@ -40,8 +42,7 @@ type segment struct {
 	count   atomic.Int64 // published records
 }
 
-func newSegment(first uint64, arenaBytes int) *segment {
-	headers := max(arenaBytes/segmentHeaderRatio, minSegmentHeaders)
+func newSegment(first uint64, arenaBytes, headers int) *segment {
 	return &segment{
 		first:   first,
 		arena:   make([]byte, arenaBytes),

@@ -92,6 +92,7 @@ type shard struct {
 	mu          sync.Mutex
 	lastArrival int64 // Unix ms of the newest record; arrivals never go back
 	nextArena   int   // arena size of the next segment
+	nextHeaders int   // header table size of the next segment
 }
 
 func newShard(index uint32, r HashKeyRange, created time.Time, epoch uint8) *shard {
@@ -102,9 +103,10 @@ func newShard(index uint32, r HashKeyRange, created time.Time, epoch uint8) *sha
 		createdSecs: created.Unix(),
 		epoch:       epoch,
 		nextArena:   minSegmentBytes,
+		nextHeaders: minSegmentBytes / initialRecordGuess,
 	}
 	s.starting = makeSequenceNumber(s.createdSecs, index, epoch, 0, s.createdSecs)
-	s.view.Store(&logView{sealed: btree.NewG(8, segmentRefLess), tail: newSegment(1, minSegmentBytes)})
+	s.view.Store(&logView{sealed: btree.NewG(8, segmentRefLess), tail: newSegment(1, s.nextArena, s.nextHeaders)})
 	return s
 }
 
@@ -138,12 +140,17 @@ func (s *shard) appendLocked(key string, data []byte, nowMs, cutoffMs int64) Seq
 // size bytes, drops expired segments, and publishes the new view.
 func (s *shard) sealLocked(v *logView, size int, cutoffMs int64) *logView {
 	sealed := v.sealed.Clone()
-	if v.tail.count.Load() > 0 {
+	if n := int(v.tail.count.Load()); n > 0 {
 		sealed.ReplaceOrInsert(segmentRef{first: v.tail.first, seg: v.tail.sealed()})
 		s.nextArena = min(s.nextArena*2, maxSegmentBytes)
+		// Size the next header table for records like these, with an
+		// eighth to spare, so neither arena nor table is mostly empty.
+		perTable := s.nextArena / max(v.tail.used/n, 1)
+		s.nextHeaders = max(perTable+perTable/8, minSegmentHeaders)
 	}
 	dropExpired(sealed, cutoffMs)
-	nv := &logView{sealed: sealed, tail: newSegment(v.tail.end(), max(s.nextArena, size))}
+	arena := max(s.nextArena, size)
+	nv := &logView{sealed: sealed, tail: newSegment(v.tail.end(), arena, s.nextHeaders)}
 	s.view.Store(nv)
 	return nv
 }
@@ -198,7 +205,7 @@ func (s *shard) readInto(dst []Record, v *logView, from uint64, limit, maxBytes 
 			}
 			dst = append(dst, Record{
 				SequenceNumber:              s.sequenceNumber(from, h.arrival),
-				ApproximateArrivalTimestamp: time.UnixMilli(h.arrival),
+				ApproximateArrivalTimestamp: time.UnixMilli(h.arrival).UTC(),
 				Data:                        g.data(h),
 				PartitionKey:                g.partitionKey(h),
 				EncryptionType:              enc,

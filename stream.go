@@ -150,7 +150,7 @@ func (s *Stream) trimExpired() {
 // record got, or the error PutRecord would return.
 func (s *Stream) Put(ctx context.Context, partitionKey string, data []byte) (PutRecordOutput, error) {
 	var v violations
-	v.checkEntry(partitionKey, "", data, "")
+	v.checkEntry(partitionKey, "", data, 0)
 	if err := v.err(); err != nil {
 		return PutRecordOutput{}, err
 	}

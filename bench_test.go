@@ -1,0 +1,228 @@
+package kds
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"testing"
+)
+
+// benchBatch is the PutRecords request of the benchmarks: 500 records of
+// 100 data bytes with distinct partition keys.
+func benchBatch() []PutRecordsRequestEntry {
+	batch := make([]PutRecordsRequestEntry, MaxPutRecordsEntries)
+	for i := range batch {
+		data := make([]byte, 100)
+		for j := range data {
+			data[j] = byte(i + j)
+		}
+		batch[i] = PutRecordsRequestEntry{PartitionKey: fmt.Sprintf("partition-key-%d", i), Data: data}
+	}
+	return batch
+}
+
+// benchResetEvery bounds how much a benchmark stores: after this many
+// batches (about a million records) it starts over with a fresh stream or
+// slice, outside the timer.
+const benchResetEvery = 2000
+
+func newBenchStream(b *testing.B, shards int) *Stream {
+	b.Helper()
+	s, err := NewStream("bench", WithShards(shards))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s
+}
+
+// BenchmarkPutRecords measures PutRecords of 500 x 100-byte records into
+// one shard with Kinesis (MD5) routing.
+func BenchmarkPutRecords(b *testing.B) {
+	ctx := context.Background()
+	batch := benchBatch()
+	s := newBenchStream(b, 1)
+	in := PutRecordsInput{StreamName: "bench", Records: batch}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if i++; i%benchResetEvery == 0 {
+			b.StopTimer()
+			s = newBenchStream(b, 1)
+			b.StartTimer()
+		}
+		if _, err := s.svc.PutRecords(ctx, in); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*len(batch))/b.Elapsed().Seconds(), "records/s")
+}
+
+// BenchmarkPutRecordsFourShards is BenchmarkPutRecords into a stream of
+// four shards, where every record's partition key is hashed with MD5 to
+// pick its shard.
+func BenchmarkPutRecordsFourShards(b *testing.B) {
+	ctx := context.Background()
+	batch := benchBatch()
+	s := newBenchStream(b, 4)
+	in := PutRecordsInput{StreamName: "bench", Records: batch}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if i++; i%benchResetEvery == 0 {
+			b.StopTimer()
+			s = newBenchStream(b, 4)
+			b.StartTimer()
+		}
+		if _, err := s.svc.PutRecords(ctx, in); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*len(batch))/b.Elapsed().Seconds(), "records/s")
+}
+
+// BenchmarkBaselineAppend is the yardstick for BenchmarkPutRecords: the
+// same records copied and appended to a plain [][]byte, the least any
+// store must do.
+func BenchmarkBaselineAppend(b *testing.B) {
+	batch := benchBatch()
+	var store [][]byte
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if i++; i%benchResetEvery == 0 {
+			store = nil
+		}
+		for _, r := range batch {
+			rec := make([]byte, len(r.PartitionKey)+len(r.Data))
+			copy(rec[copy(rec, r.PartitionKey):], r.Data)
+			store = append(store, rec)
+		}
+	}
+	b.ReportMetric(float64(b.N*len(batch))/b.Elapsed().Seconds(), "records/s")
+}
+
+// BenchmarkPutRecord measures one PutRecord call (100-byte record).
+func BenchmarkPutRecord(b *testing.B) {
+	ctx := context.Background()
+	s := newBenchStream(b, 1)
+	in := PutRecordInput{StreamName: "bench", PartitionKey: "partition-key-1", Data: make([]byte, 100)}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if i++; i%(benchResetEvery*MaxPutRecordsEntries) == 0 {
+			b.StopTimer()
+			s = newBenchStream(b, 1)
+			b.StartTimer()
+		}
+		if _, err := s.svc.PutRecord(ctx, in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkStreamPut measures the Go-native Stream.Put (100-byte record).
+func BenchmarkStreamPut(b *testing.B) {
+	ctx := context.Background()
+	s := newBenchStream(b, 1)
+	data := make([]byte, 100)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if i++; i%(benchResetEvery*MaxPutRecordsEntries) == 0 {
+			b.StopTimer()
+			s = newBenchStream(b, 1)
+			b.StartTimer()
+		}
+		if _, err := s.Put(ctx, "partition-key-1", data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// fillBenchStream puts n batches of benchBatch into a one-shard stream.
+func fillBenchStream(b *testing.B, batches int) *Stream {
+	b.Helper()
+	s := newBenchStream(b, 1)
+	in := PutRecordsInput{StreamName: "bench", Records: benchBatch()}
+	for range batches {
+		if _, err := s.svc.PutRecords(context.Background(), in); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return s
+}
+
+// BenchmarkGetRecords measures draining a shard of 1,000,000 records
+// with GetRecords pages of 10,000, starting over at the end.
+func BenchmarkGetRecords(b *testing.B) {
+	ctx := context.Background()
+	s := fillBenchStream(b, benchResetEvery)
+	start, err := s.svc.GetShardIterator(ctx, GetShardIteratorInput{StreamName: "bench", ShardId: "0", ShardIteratorType: ShardIteratorTypeTrimHorizon})
+	if err != nil {
+		b.Fatal(err)
+	}
+	it := start.ShardIterator
+	records := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		page, err := s.svc.GetRecords(ctx, GetRecordsInput{ShardIterator: it, Limit: MaxGetRecordsLimit})
+		if err != nil {
+			b.Fatal(err)
+		}
+		records += len(page.Records)
+		it = page.NextShardIterator
+		if len(page.Records) == 0 {
+			it = start.ShardIterator
+		}
+	}
+	b.ReportMetric(float64(records)/b.Elapsed().Seconds(), "records/s")
+}
+
+// BenchmarkBaselineReadPage is the yardstick for BenchmarkGetRecords:
+// taking pages of 10,000 records out of a plain [][]byte into a new slice.
+func BenchmarkBaselineReadPage(b *testing.B) {
+	var store [][]byte
+	for _, r := range benchBatch() {
+		store = append(store, append([]byte(r.PartitionKey), r.Data...))
+	}
+	for len(store) < 1_000_000 {
+		store = append(store, store[:min(len(store), 1_000_000-len(store))]...)
+	}
+	pos, records := 0, 0
+	b.ReportAllocs()
+	for b.Loop() {
+		if pos == len(store) {
+			pos = 0
+		}
+		end := min(pos+MaxGetRecordsLimit, len(store))
+		page := append(make([][]byte, 0, end-pos), store[pos:end]...)
+		records += len(page)
+		pos = end
+	}
+	b.ReportMetric(float64(records)/b.Elapsed().Seconds(), "records/s")
+}
+
+// BenchmarkStoredRecordOverhead measures the memory a stored record costs
+// beyond its partition key and data bytes, as retained heap after GC. It
+// reports overhead-B/record; ns/op is meaningless here.
+func BenchmarkStoredRecordOverhead(b *testing.B) {
+	const batches = 1000 // 500,000 records
+	batch := benchBatch()
+	payload := 0
+	for _, r := range batch {
+		payload += len(r.PartitionKey) + len(r.Data)
+	}
+	var overhead float64
+	for b.Loop() {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		s := fillBenchStream(b, batches)
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		records := batches * len(batch)
+		overhead = (float64(after.HeapAlloc) - float64(before.HeapAlloc) - float64(batches*payload)) / float64(records)
+		runtime.KeepAlive(s)
+	}
+	b.ReportMetric(overhead, "overhead-B/record")
+}
