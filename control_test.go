@@ -478,3 +478,21 @@ func TestStreamARNAddressing(t *testing.T) {
 		t.Fatalf("stream t holds %q", got)
 	}
 }
+
+func TestReadWhileDeleting(t *testing.T) {
+	svc, clock := newService(t, kds.WithStatusDelay(time.Second))
+	createStream(t, svc, "s", 1)
+	clock.Advance(time.Second)
+	put(t, svc, "s", "k", "r0")
+	it := trimHorizon(t, svc, "s", "0")
+	if _, err := svc.DeleteStream(ctx, kds.DeleteStreamInput{StreamName: "s"}); err != nil {
+		t.Fatal(err)
+	}
+	out := getRecords(t, svc, it, 0)
+	if got := recordData(out.Records); !slices.Equal(got, []string{"r0"}) {
+		t.Fatalf("read %q while DELETING", got)
+	}
+	clock.Advance(time.Second)
+	_, err := svc.GetRecords(ctx, kds.GetRecordsInput{ShardIterator: out.NextShardIterator})
+	wantErr(t, err, kds.ErrResourceNotFound, shardNotFound("shardId-000000000000", "s"))
+}

@@ -3,6 +3,7 @@ package kds_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -308,4 +309,18 @@ func status(t *testing.T, svc *kds.Service, name string) kds.StreamStatus {
 // streamARN is the ARN of a stream of the default Service.
 func streamARN(name string) string {
 	return "arn:aws:kinesis:us-east-1:" + testAccount + ":stream/" + name
+}
+
+// fiveRecords makes a one-shard stream "s" holding r0..r4, put a second
+// apart from testStart on, and returns their sequence numbers.
+func fiveRecords(t *testing.T) (*kds.Service, *kds.ManualClock, []string) {
+	t.Helper()
+	svc, clock := newService(t)
+	createStream(t, svc, "s", 1)
+	var seqs []string
+	for i := range 5 {
+		seqs = append(seqs, put(t, svc, "s", "k", fmt.Sprint("r", i)).SequenceNumber.String())
+		clock.Advance(time.Second)
+	}
+	return svc, clock, seqs
 }

@@ -11,20 +11,6 @@ import (
 	"github.com/kdsgo/kds"
 )
 
-// fiveRecords makes a one-shard stream "s" holding r0..r4, put a second
-// apart from testStart on, and returns their sequence numbers.
-func fiveRecords(t *testing.T) (*kds.Service, *kds.ManualClock, []string) {
-	t.Helper()
-	svc, clock := newService(t)
-	createStream(t, svc, "s", 1)
-	var seqs []string
-	for i := range 5 {
-		seqs = append(seqs, put(t, svc, "s", "k", fmt.Sprint("r", i)).SequenceNumber.String())
-		clock.Advance(time.Second)
-	}
-	return svc, clock, seqs
-}
-
 func TestGetShardIteratorTypes(t *testing.T) {
 	svc, _, seqs := fiveRecords(t)
 	tests := []struct {
@@ -524,5 +510,20 @@ func TestGetRecordsResponseCap(t *testing.T) {
 		if k != fmt.Sprintf("k%02d", i) {
 			t.Fatalf("record %d has key %q: lost or duplicated records %q", i, k, keys)
 		}
+	}
+}
+
+func TestIteratorOfLongStreamName(t *testing.T) {
+	svc, _ := newService(t)
+	name := strings.Repeat("n", 128)
+	createStream(t, svc, name, 1)
+	put(t, svc, name, "k", "r0")
+	it := trimHorizon(t, svc, name, "0")
+	if len(it) > 512 {
+		t.Fatalf("iterator of %d characters, above GetRecords' 512", len(it))
+	}
+	out := getRecords(t, svc, it, 0)
+	if got := recordData(out.Records); !slices.Equal(got, []string{"r0"}) || len(out.NextShardIterator) > 512 {
+		t.Fatalf("read %q, next iterator of %d characters", got, len(out.NextShardIterator))
 	}
 }

@@ -391,3 +391,21 @@ func TestPartitionKeyHashRouting(t *testing.T) {
 		t.Fatalf(`PartitionKeyHash("a") = %s`, got)
 	}
 }
+
+func TestRecordFields(t *testing.T) {
+	svc, clock := newServiceAt(t, testStart.Add(1234567*time.Nanosecond))
+	createStream(t, svc, "s", 1)
+	seq := put(t, svc, "s", "key-1", "payload").SequenceNumber
+	clock.Advance(time.Second)
+	recs := getRecords(t, svc, trimHorizon(t, svc, "s", "0"), 0).Records
+	want := kds.Record{SequenceNumber: seq, ApproximateArrivalTimestamp: testStart.Add(time.Millisecond),
+		Data: []byte("payload"), PartitionKey: "key-1", EncryptionType: kds.EncryptionNone}
+	if len(recs) != 1 {
+		t.Fatalf("read %d records", len(recs))
+	}
+	r := recs[0]
+	if r.SequenceNumber != want.SequenceNumber || !r.ApproximateArrivalTimestamp.Equal(want.ApproximateArrivalTimestamp) ||
+		string(r.Data) != string(want.Data) || r.PartitionKey != want.PartitionKey || r.EncryptionType != want.EncryptionType {
+		t.Fatalf("record = %+v\nwant %+v", r, want)
+	}
+}

@@ -3,7 +3,6 @@ package kds
 import (
 	"errors"
 	"math/bits"
-	"strconv"
 )
 
 // ErrSequenceNumberFormat reports a string that is not a sequence number this
@@ -145,8 +144,8 @@ func (s SequenceNumber) String() string {
 // AppendDecimal appends the decimal form of s, as produced by String, to b
 // and returns the extended slice. It appends nothing for the zero value.
 func (s SequenceNumber) AppendDecimal(b []byte) []byte {
-	if s.hi>>seqHiVersionShift != seqVersion {
-		return s.appendDecimalSlow(b)
+	if s.IsZero() {
+		return b
 	}
 	// The value lies in [2^185, 1.5*2^185), which is 56 digits long: an
 	// 18-digit head followed by two 19-digit chunks. hi < 2^60 < 10^19 and
@@ -163,35 +162,6 @@ func (s SequenceNumber) AppendDecimal(b []byte) []byte {
 	put19Digits((*[19]byte)(buf[18:37]), middle)
 	put19Digits((*[19]byte)(buf[37:56]), low)
 	return append(b, buf[:]...)
-}
-
-// appendDecimalSlow formats any 192-bit value held in s without leading
-// zeros. Only values built outside makeSequenceNumber and
-// ParseSequenceNumber take this path.
-func (s SequenceNumber) appendDecimalSlow(b []byte) []byte {
-	if s.IsZero() {
-		return b
-	}
-	// Split into base-10^19 digits, least significant first. A 192-bit
-	// value needs at most four.
-	var chunks [4]uint64
-	n := 0
-	hi, mid, lo := s.hi, s.mid, s.lo
-	for hi|mid|lo != 0 {
-		var r uint64
-		hi, r = hi/pow10x19, hi%pow10x19
-		mid, r = bits.Div64(r, mid, pow10x19)
-		lo, r = bits.Div64(r, lo, pow10x19)
-		chunks[n] = r
-		n++
-	}
-	n--
-	b = strconv.AppendUint(b, chunks[n], 10)
-	for n > 0 {
-		n--
-		b = appendPadded19(b, chunks[n])
-	}
-	return b
 }
 
 // ParseSequenceNumber parses the 56-digit decimal form of a sequence number.

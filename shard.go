@@ -106,7 +106,9 @@ func newShard(index uint32, r HashKeyRange, created time.Time, epoch uint8) *sha
 		nextHeaders: minSegmentBytes / initialRecordGuess,
 	}
 	s.starting = makeSequenceNumber(s.createdSecs, index, epoch, 0, s.createdSecs)
-	s.view.Store(&logView{sealed: btree.NewG(8, segmentRefLess), tail: newSegment(1, s.nextArena, s.nextHeaders)})
+	// The first tail has no room, so an idle shard costs no arena: the
+	// first append seals it (empty, so it is dropped) and opens a real one.
+	s.view.Store(&logView{sealed: btree.NewG(8, segmentRefLess), tail: newSegment(1, 0, 0)})
 	return s
 }
 
