@@ -53,6 +53,9 @@ func (svc *Service) CreateStream(ctx context.Context, in CreateStreamInput) (Cre
 		v.add(quote(string(mode)), "streamModeDetails.streamMode", enumValues(string(StreamModeProvisioned), string(StreamModeOnDemand)))
 	}
 	v.checkRecordSize(in.MaxRecordSizeInKiB)
+	if in.Tags != nil {
+		v.checkTagsForm(in.Tags)
+	}
 	if mode == StreamModeProvisioned && in.ShardCount == 0 {
 		v.add("null", "shardCount", mustNotBeNull)
 	}
@@ -60,7 +63,7 @@ func (svc *Service) CreateStream(ctx context.Context, in CreateStreamInput) (Cre
 		return CreateStreamOutput{}, err
 	}
 	if in.Tags != nil {
-		if err := svc.checkTags(in.StreamName, in.Tags, nil); err != nil {
+		if err := svc.checkTagsContent(in.StreamName, in.Tags, nil); err != nil {
 			return CreateStreamOutput{}, err
 		}
 	}
@@ -99,6 +102,7 @@ func (svc *Service) CreateStream(ctx context.Context, in CreateStreamInput) (Cre
 		return CreateStreamOutput{}, svc.shardLimitError(open, shards)
 	}
 
+	secs, tag := svc.nextIncarnationLocked(now)
 	svc.lastID++
 	s := &Stream{
 		svc:         svc,
@@ -117,7 +121,7 @@ func (svc *Service) CreateStream(ctx context.Context, in CreateStreamInput) (Cre
 	s.retentionHours.Store(DefaultRetentionPeriodHours)
 	s.maxRecordKiB.Store(int32(maxKiB))
 	for i, r := range splitHashSpace(shards) {
-		s.shards = append(s.shards, newShard(uint32(i), r, now, uint8(s.id)))
+		s.shards = append(s.shards, newShard(uint32(i), r, secs, tag))
 	}
 	s.routes.Store(newRouteTable(s.shards))
 	svc.streams[s.name] = s

@@ -269,7 +269,7 @@ func (svc *Service) ListShards(ctx context.Context, in ListShardsInput) (ListSha
 		if s, err = svc.resolve(streamRef{in.StreamName, in.StreamARN}); err != nil {
 			return ListShardsOutput{}, err
 		}
-		if !in.StreamCreationTimestamp.IsZero() && !in.StreamCreationTimestamp.Equal(s.created) {
+		if !in.StreamCreationTimestamp.IsZero() && in.StreamCreationTimestamp.UnixMilli() != s.created.UnixMilli() {
 			return ListShardsOutput{}, svc.notFound(s.name)
 		}
 	}

@@ -121,7 +121,7 @@ func (s *Stream) iteratorPosition(sh *shard, in GetShardIteratorInput, now time.
 		if in.Timestamp.IsZero() {
 			return StartPosition{}, newError(codeInvalidArgument, "Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no timestamp parameter.")
 		}
-		if in.Timestamp.After(now) {
+		if in.Timestamp.UnixMilli() > now.UnixMilli() {
 			return StartPosition{}, newError(codeInvalidArgument, "The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. timestampInMillis: %d, currentTimestampInMillis: %d", in.Timestamp.UnixMilli(), now.UnixMilli())
 		}
 		return AtTimestamp(in.Timestamp), nil

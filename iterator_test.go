@@ -106,7 +106,6 @@ func TestGetShardIteratorErrors(t *testing.T) {
 // TestAtTimestampSubMillisecond: Kinesis timestamps have millisecond
 // precision, so a timestamp in the current millisecond is not in the future.
 func TestAtTimestampSubMillisecond(t *testing.T) {
-	t.Skip("BUG: AT_TIMESTAMP a few µs after now (same ms) fails with 'timestampInMillis: X, currentTimestampInMillis: X'")
 	svc, clock, _ := fiveRecords(t)
 	_, err := svc.GetShardIterator(ctx, kds.GetShardIteratorInput{StreamName: "s", ShardId: "0",
 		ShardIteratorType: kds.ShardIteratorTypeAtTimestamp, Timestamp: clock.Now().Add(time.Microsecond)})
@@ -186,7 +185,6 @@ func TestGetShardIteratorForeignSequenceNumber(t *testing.T) {
 // that sequence numbers of a deleted stream are never accepted by a new
 // stream of the same name, however many streams were made in between.
 func TestSequenceNumberOfOldIncarnationAfterManyStreams(t *testing.T) {
-	t.Skip("BUG: the 8-bit stream incarnation tag wraps after 256 CreateStream calls, so an old incarnation's sequence numbers are accepted")
 	svc, _ := newService(t)
 	createStream(t, svc, "s", 1)
 	old := put(t, svc, "s", "k", "old").SequenceNumber.String()

@@ -60,7 +60,9 @@ func (s *Stream) putRecord(key, explicitHashKey, ordering string, data []byte) (
 		return PutRecordOutput{}, s.svc.notFound(s.name)
 	}
 	if ordering != "" {
-		if _, err := ParseSequenceNumber(ordering); err != nil {
+		// A number is valid if it could have been issued: well-formed and
+		// not from the future.
+		if n, err := ParseSequenceNumber(ordering); err != nil || n.arrival() > now.Unix() {
 			return PutRecordOutput{}, newError(codeInvalidArgument, "ExclusiveMinimumSequenceNumber %s used in PutRecord on stream %s under account %s is invalid.", ordering, s.name, s.svc.cfg.accountID)
 		}
 	}

@@ -350,7 +350,6 @@ func TestSequenceNumberForOrdering(t *testing.T) {
 // AWS's) rejects a SequenceNumberForOrdering whose arrival time lies after
 // the present.
 func TestSequenceNumberForOrderingFromTheFuture(t *testing.T) {
-	t.Skip("BUG: PutRecord accepts a SequenceNumberForOrdering whose arrival time is in the future (kinesalite: IAE)")
 	later, _ := newServiceAt(t, testStart.Add(time.Hour))
 	createStream(t, later, "s", 1)
 	future := put(t, later, "s", "k", "later").SequenceNumber.String()

@@ -24,6 +24,31 @@ type Service struct {
 	streams map[string]*Stream // by name, including DELETING ones
 	byID    map[uint64]*Stream
 	lastID  uint64
+	// lastIncarnation is the (creation second, tag) pair given to the
+	// newest stream; see nextIncarnationLocked.
+	lastIncarnation struct {
+		secs int64
+		tag  uint8
+	}
+}
+
+// nextIncarnationLocked returns the creation second and tag that a new
+// stream's sequence numbers will carry. No two stream incarnations of a
+// Service get the same pair, so a sequence number of a deleted stream is
+// never accepted by one created later under the same name: within one
+// second the tag counts up, and after 256 streams in one second the
+// encoded second moves ahead of the clock. The caller holds svc.mu.
+func (svc *Service) nextIncarnationLocked(now time.Time) (int64, uint8) {
+	last := &svc.lastIncarnation
+	switch secs := now.Unix(); {
+	case svc.lastID == 0 || secs > last.secs:
+		last.secs, last.tag = secs, 0
+	case last.tag == 255:
+		last.secs, last.tag = last.secs+1, 0
+	default:
+		last.tag++
+	}
+	return last.secs, last.tag
 }
 
 // NewService returns an empty Service. Options are validated together and

@@ -62,6 +62,9 @@ func (v *logView) end() uint64 { return v.tail.end() }
 func (v *logView) firstAtOrAfter(from uint64, ms int64) uint64 {
 	from = max(from, v.oldest())
 	end := v.end()
+	if from >= end {
+		return from
+	}
 	for from < end {
 		g := v.segmentFor(from)
 		gEnd := g.end()
@@ -95,12 +98,12 @@ type shard struct {
 	nextHeaders int   // header table size of the next segment
 }
 
-func newShard(index uint32, r HashKeyRange, created time.Time, epoch uint8) *shard {
+func newShard(index uint32, r HashKeyRange, createdSecs int64, epoch uint8) *shard {
 	s := &shard{
 		id:          shardID(index),
 		index:       index,
 		hashRange:   r,
-		createdSecs: created.Unix(),
+		createdSecs: createdSecs,
 		epoch:       epoch,
 		nextArena:   minSegmentBytes,
 		nextHeaders: minSegmentBytes / initialRecordGuess,

@@ -32,33 +32,41 @@ func renderTags(tags map[string]string) string {
 	return "{" + strings.Join(parts, ", ") + "}"
 }
 
-// checkTags validates tags about to be added to the stream named name,
-// which already has existing tags. It returns Kinesis's error, or nil.
-func (svc *Service) checkTags(name string, tags, existing map[string]string) error {
-	var v violations
+// checkTagsForm adds the violations of a Tags input: its size and the
+// length of each key and value. Keys are visited in order so that the same
+// request always gets the same message.
+func (v *violations) checkTagsForm(tags map[string]string) {
 	switch {
+	case tags == nil:
+		v.add("null", "tags", mustNotBeNull)
+		return
 	case len(tags) == 0:
 		v.add(quote(renderTags(tags)), "tags", lengthAtLeast(1))
 	case len(tags) > MaxTagsPerAdd:
 		v.add(quote(renderTags(tags)), "tags", lengthAtMost(MaxTagsPerAdd))
 	}
+	badKey, badValue := false, false
 	for k, val := range tags {
-		if n := textLength(k); n < 1 || n > MaxTagKeyLength {
-			v.add(quote(renderTags(tags)), "tags", fmt.Sprintf("Map keys must satisfy constraint: [%s, %s]",
-				lengthAtMost(MaxTagKeyLength), lengthAtLeast(1)))
-			break
-		}
-		if textLength(val) > MaxTagValueLength {
-			v.add(quote(renderTags(tags)), "tags", fmt.Sprintf("Map value must satisfy constraint: [%s, %s]",
-				lengthAtMost(MaxTagValueLength), lengthAtLeast(0)))
-			break
-		}
+		n := textLength(k)
+		badKey = badKey || n < 1 || n > MaxTagKeyLength
+		badValue = badValue || textLength(val) > MaxTagValueLength
 	}
-	if err := v.err(); err != nil {
-		return err
+	if badKey {
+		v.add(quote(renderTags(tags)), "tags", fmt.Sprintf("Map keys must satisfy constraint: [%s, %s]",
+			lengthAtMost(MaxTagKeyLength), lengthAtLeast(1)))
 	}
-	for k, val := range tags {
-		if err := svc.checkTagText(name, k+val); err != nil {
+	if badValue {
+		v.add(quote(renderTags(tags)), "tags", fmt.Sprintf("Map value must satisfy constraint: [%s, %s]",
+			lengthAtMost(MaxTagValueLength), lengthAtLeast(0)))
+	}
+}
+
+// checkTagsContent returns the error for well-formed tags that the stream
+// named name, which already has existing tags, cannot take: bad
+// characters, a reserved key, or too many tags in all.
+func (svc *Service) checkTagsContent(name string, tags, existing map[string]string) error {
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		if err := svc.checkTagText(name, k+tags[k]); err != nil {
 			return err
 		}
 		if strings.HasPrefix(strings.ToLower(k), "aws:") {
@@ -106,13 +114,18 @@ type AddTagsToStreamOutput struct{}
 // whole call fails, changing nothing, if any tag is invalid or the stream
 // would exceed [MaxTagsPerStream].
 func (svc *Service) AddTagsToStream(ctx context.Context, in AddTagsToStreamInput) (AddTagsToStreamOutput, error) {
+	var v violations
+	v.checkTagsForm(in.Tags)
+	if err := v.err(); err != nil {
+		return AddTagsToStreamOutput{}, err
+	}
 	s, err := svc.resolve(streamRef{in.StreamName, in.StreamARN})
 	if err != nil {
 		return AddTagsToStreamOutput{}, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := svc.checkTags(s.name, in.Tags, s.tags); err != nil {
+	if err := svc.checkTagsContent(s.name, in.Tags, s.tags); err != nil {
 		return AddTagsToStreamOutput{}, err
 	}
 	maps.Copy(s.tags, in.Tags)

@@ -54,7 +54,7 @@ func (t tokenSealer) seal(payload []byte) string {
 // open returns the payload of a token made by seal (with its zero padding),
 // or false if tok is not one.
 func (t tokenSealer) open(tok string) ([]byte, bool) {
-	raw, err := base64.StdEncoding.DecodeString(tok)
+	raw, err := base64.StdEncoding.Strict().DecodeString(tok)
 	ns := t.aead.NonceSize()
 	if err != nil || len(raw) < len(tokenVersion)+ns+t.aead.Overhead() || [8]byte(raw[:8]) != tokenVersion {
 		return nil, false
