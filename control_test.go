@@ -99,8 +99,8 @@ func TestCreateStreamHashKeySplit(t *testing.T) {
 					t.Errorf("shard %d: id %q", i, sh.ShardId)
 				}
 				r := sh.HashKeyRange
-				if r.Start.String() != want[0] || r.End.String() != want[1] {
-					t.Errorf("shard %d: range [%s, %s], want [%s, %s]", i, r.Start, r.End, want[0], want[1])
+				if r.StartingHashKey.String() != want[0] || r.EndingHashKey.String() != want[1] {
+					t.Errorf("shard %d: range [%s, %s], want [%s, %s]", i, r.StartingHashKey, r.EndingHashKey, want[0], want[1])
 				}
 				if sh.SequenceNumberRange.StartingSequenceNumber.IsZero() || !sh.SequenceNumberRange.EndingSequenceNumber.IsZero() {
 					t.Errorf("shard %d: sequence range %+v, want a start and no end", i, sh.SequenceNumberRange)

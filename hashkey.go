@@ -165,12 +165,13 @@ func md5Stack1024(s string) [md5.Size]byte {
 	return md5.Sum(buf[:copy(buf[:], s)])
 }
 
-// HashKeyRange is an inclusive range [Start, End] of hash keys.
-type HashKeyRange struct{ Start, End HashKey }
+// HashKeyRange is the inclusive range [StartingHashKey, EndingHashKey] of
+// hash keys a shard covers, as DescribeStream and ListShards report it.
+type HashKeyRange struct{ StartingHashKey, EndingHashKey HashKey }
 
 // Contains reports whether Start <= h <= End.
 func (r HashKeyRange) Contains(h HashKey) bool {
-	return !h.Less(r.Start) && !r.End.Less(h)
+	return !h.Less(r.StartingHashKey) && !r.EndingHashKey.Less(h)
 }
 
 // splitHashSpace returns the hash key ranges CreateStream assigns to n
@@ -181,7 +182,7 @@ func splitHashSpace(n int) []HashKeyRange {
 		return nil
 	}
 	if n == 1 {
-		return []HashKeyRange{{Start: HashKey{}, End: MaxHashKey}}
+		return []HashKeyRange{{StartingHashKey: HashKey{}, EndingHashKey: MaxHashKey}}
 	}
 	// floor(2^128/n) equals floor((2^128-1)/n) unless n divides 2^128, in
 	// which case (2^128-1) mod n is n-1 and the quotient is one short.
@@ -193,10 +194,10 @@ func splitHashSpace(n int) []HashKeyRange {
 	var start HashKey
 	for i := range ranges {
 		next, _ := start.add(w)
-		ranges[i] = HashKeyRange{Start: start, End: next.subUint64(1)}
+		ranges[i] = HashKeyRange{StartingHashKey: start, EndingHashKey: next.subUint64(1)}
 		start = next
 	}
-	ranges[n-1].End = MaxHashKey
+	ranges[n-1].EndingHashKey = MaxHashKey
 	return ranges
 }
 

@@ -157,7 +157,7 @@ func TestHashKeyCompare(t *testing.T) {
 }
 
 func TestHashKeyRangeContains(t *testing.T) {
-	r := HashKeyRange{Start: NewHashKey(1, 5), End: NewHashKey(2, 0)}
+	r := HashKeyRange{StartingHashKey: NewHashKey(1, 5), EndingHashKey: NewHashKey(2, 0)}
 	tests := []struct {
 		h    HashKey
 		want bool
@@ -175,11 +175,11 @@ func TestHashKeyRangeContains(t *testing.T) {
 			t.Errorf("Contains(%v) = %v, want %v", tc.h, got, tc.want)
 		}
 	}
-	all := HashKeyRange{End: MaxHashKey}
+	all := HashKeyRange{EndingHashKey: MaxHashKey}
 	if !all.Contains(HashKey{}) || !all.Contains(MaxHashKey) {
 		t.Error("full range must contain both ends")
 	}
-	point := HashKeyRange{Start: NewHashKey(3, 3), End: NewHashKey(3, 3)}
+	point := HashKeyRange{StartingHashKey: NewHashKey(3, 3), EndingHashKey: NewHashKey(3, 3)}
 	if !point.Contains(NewHashKey(3, 3)) || point.Contains(NewHashKey(3, 4)) {
 		t.Error("single-key range misbehaves")
 	}
@@ -244,7 +244,7 @@ func TestSplitHashSpace(t *testing.T) {
 		got := splitHashSpace(tc.n)
 		var flat []string
 		for _, r := range got {
-			flat = append(flat, r.Start.String(), r.End.String())
+			flat = append(flat, r.StartingHashKey.String(), r.EndingHashKey.String())
 		}
 		if fmt.Sprint(flat) != fmt.Sprint(tc.want) {
 			t.Errorf("splitHashSpace(%d) =\n%v\nwant\n%v", tc.n, flat, tc.want)
@@ -267,7 +267,7 @@ func TestSplitHashSpaceProperties(t *testing.T) {
 		w := new(big.Int).Div(hkTwo128, big.NewInt(int64(n)))
 		next := new(big.Int)
 		for i, r := range ranges {
-			start, end := hkToBig(r.Start), hkToBig(r.End)
+			start, end := hkToBig(r.StartingHashKey), hkToBig(r.EndingHashKey)
 			if start.Cmp(next) != 0 {
 				t.Fatalf("n=%d shard %d starts at %v, want %v", n, i, start, next)
 			}

@@ -44,7 +44,7 @@ type routeTable struct {
 // the hash key space without gaps or overlap.
 func newRouteTable(open []*shard) *routeTable {
 	s := append([]*shard(nil), open...)
-	sort.Slice(s, func(i, j int) bool { return s[i].hashRange.Start.Less(s[j].hashRange.Start) })
+	sort.Slice(s, func(i, j int) bool { return s[i].hashRange.StartingHashKey.Less(s[j].hashRange.StartingHashKey) })
 	return &routeTable{shards: s}
 }
 
@@ -52,6 +52,6 @@ func newRouteTable(open []*shard) *routeTable {
 func (t *routeTable) lookup(h HashKey) *shard {
 	s := t.shards
 	// The last shard whose start is at or below h.
-	i := sort.Search(len(s), func(i int) bool { return h.Less(s[i].hashRange.Start) })
+	i := sort.Search(len(s), func(i int) bool { return h.Less(s[i].hashRange.StartingHashKey) })
 	return s[i-1]
 }

@@ -375,8 +375,8 @@ func TestPartitionKeyHashRouting(t *testing.T) {
 			}
 			wantShard := ""
 			for _, sh := range ranges {
-				lo, _ := new(big.Int).SetString(sh.HashKeyRange.Start.String(), 10)
-				hi, _ := new(big.Int).SetString(sh.HashKeyRange.End.String(), 10)
+				lo, _ := new(big.Int).SetString(sh.HashKeyRange.StartingHashKey.String(), 10)
+				hi, _ := new(big.Int).SetString(sh.HashKeyRange.EndingHashKey.String(), 10)
 				if want.Cmp(lo) >= 0 && want.Cmp(hi) <= 0 {
 					wantShard = sh.ShardId
 				}
