@@ -52,7 +52,7 @@ func (svc *Service) CreateStream(ctx context.Context, in CreateStreamInput) (Cre
 	default:
 		v.add(quote(string(mode)), "streamModeDetails.streamMode", enumValues(string(StreamModeProvisioned), string(StreamModeOnDemand)))
 	}
-	v.checkRecordSize(in.MaxRecordSizeInKiB)
+	v.checkMaxRecordSize(in.MaxRecordSizeInKiB)
 	if in.Tags != nil {
 		v.checkTagsForm(in.Tags)
 	}
@@ -98,7 +98,7 @@ func (svc *Service) CreateStream(ctx context.Context, in CreateStreamInput) (Cre
 	if mode == StreamModeOnDemand && onDemand >= svc.cfg.onDemandCap {
 		return CreateStreamOutput{}, newError(codeLimitExceeded, "Limit for on-demand streams has been reached")
 	}
-	if open := svc.openShardCountLocked(now); open+shards > svc.cfg.shardLimit {
+	if open := svc.openShardCountLocked(now); shards > svc.cfg.shardLimit-open {
 		return CreateStreamOutput{}, svc.shardLimitError(open, shards)
 	}
 
@@ -136,9 +136,9 @@ func (svc *Service) shardLimitError(open, more int) error {
 		svc.cfg.accountID, svc.cfg.region, open, svc.cfg.shardLimit, more)
 }
 
-// checkRecordSize adds the violation of a MaxRecordSizeInKiB input that is
-// given (non-zero) and out of range.
-func (v *violations) checkRecordSize(kib int) {
+// checkMaxRecordSize adds the violation of a MaxRecordSizeInKiB input
+// that is given (non-zero) and out of range.
+func (v *violations) checkMaxRecordSize(kib int) {
 	switch {
 	case kib == 0:
 	case kib < MinMaxRecordSizeInKiB:
@@ -166,11 +166,11 @@ type DeleteStreamOutput struct{}
 // sequence numbers from it are never accepted by a new stream of the same
 // name.
 func (svc *Service) DeleteStream(ctx context.Context, in DeleteStreamInput) (DeleteStreamOutput, error) {
-	s, err := svc.resolve(streamRef{in.StreamName, in.StreamARN})
+	now := svc.clock.Now()
+	s, err := svc.resolve(streamRef{in.StreamName, in.StreamARN}, now)
 	if err != nil {
 		return DeleteStreamOutput{}, err
 	}
-	now := svc.clock.Now()
 	svc.mu.Lock()
 	defer svc.mu.Unlock()
 	if s.goneAt.Load() == nil {
@@ -281,28 +281,23 @@ func (svc *Service) UpdateMaxRecordSize(ctx context.Context, in UpdateMaxRecordS
 	if in.MaxRecordSizeInKiB == 0 {
 		v.add("null", "maxRecordSizeInKiB", mustNotBeNull)
 	}
-	v.checkRecordSize(in.MaxRecordSizeInKiB)
+	v.checkMaxRecordSize(in.MaxRecordSizeInKiB)
+	ref := streamRef{arn: in.StreamARN}
 	if in.StreamARN == "" {
 		v.add("null", "streamARN", mustNotBeNull)
 	}
+	v.checkStreamRef(ref)
 	if err := v.err(); err != nil {
 		return UpdateMaxRecordSizeOutput{}, err
 	}
-	s, err := svc.resolve(streamRef{arn: in.StreamARN})
+	now := svc.clock.Now()
+	s, err := svc.lookup(ref, now)
 	if err != nil {
 		return UpdateMaxRecordSizeOutput{}, err
 	}
-	if err := s.requireActive(svc.clock.Now()); err != nil {
+	if err := s.requireActive(now); err != nil {
 		return UpdateMaxRecordSizeOutput{}, err
 	}
 	s.maxRecordKiB.Store(int32(in.MaxRecordSizeInKiB))
 	return UpdateMaxRecordSizeOutput{}, nil
-}
-
-// requireActive returns ResourceInUseException unless the stream is ACTIVE.
-func (s *Stream) requireActive(now time.Time) error {
-	if st := s.status(now); st != StreamStatusActive {
-		return newError(codeResourceInUse, "Stream %s under account %s not ACTIVE, instead in state %s", s.name, s.svc.cfg.accountID, st)
-	}
-	return nil
 }

@@ -76,10 +76,13 @@ func (svc *Service) DescribeStream(ctx context.Context, in DescribeStreamInput) 
 	var v violations
 	v.checkLimit(in.Limit, "limit", MaxRequestLimit)
 	v.checkShardID(in.ExclusiveStartShardId, "exclusiveStartShardId")
+	ref := streamRef{in.StreamName, in.StreamARN}
+	v.checkStreamRef(ref)
 	if err := v.err(); err != nil {
 		return DescribeStreamOutput{}, err
 	}
-	s, err := svc.resolve(streamRef{in.StreamName, in.StreamARN})
+	now := svc.clock.Now()
+	s, err := svc.lookup(ref, now)
 	if err != nil {
 		return DescribeStreamOutput{}, err
 	}
@@ -87,7 +90,6 @@ func (svc *Service) DescribeStream(ctx context.Context, in DescribeStreamInput) 
 	if limit == 0 || limit > MaxDescribeStreamShards {
 		limit = MaxDescribeStreamShards
 	}
-	now := svc.clock.Now()
 	d := StreamDescription{
 		StreamName:              s.name,
 		StreamARN:               s.arn,
@@ -144,11 +146,11 @@ type DescribeStreamSummaryOutput struct {
 
 // DescribeStreamSummary describes a stream without listing its shards.
 func (svc *Service) DescribeStreamSummary(ctx context.Context, in DescribeStreamSummaryInput) (DescribeStreamSummaryOutput, error) {
-	s, err := svc.resolve(streamRef{in.StreamName, in.StreamARN})
+	now := svc.clock.Now()
+	s, err := svc.resolve(streamRef{in.StreamName, in.StreamARN}, now)
 	if err != nil {
 		return DescribeStreamSummaryOutput{}, err
 	}
-	now := svc.clock.Now()
 	return DescribeStreamSummaryOutput{StreamDescriptionSummary: StreamDescriptionSummary{
 		StreamName:              s.name,
 		StreamARN:               s.arn,
@@ -227,6 +229,8 @@ func (svc *Service) ListShards(ctx context.Context, in ListShardsInput) (ListSha
 		v.add(quote(string(in.ShardFilter.Type)), "shardFilter.type", "Member must satisfy enum value set: "+shardFilterTypeListForError)
 	}
 	v.checkShardID(in.ShardFilter.ShardId, "shardFilter.shardId")
+	ref := streamRef{in.StreamName, in.StreamARN}
+	v.checkStreamRef(ref)
 	if err := v.err(); err != nil {
 		return ListShardsOutput{}, err
 	}
@@ -266,7 +270,7 @@ func (svc *Service) ListShards(ctx context.Context, in ListShardsInput) (ListSha
 		after = last
 	} else {
 		var err error
-		if s, err = svc.resolve(streamRef{in.StreamName, in.StreamARN}); err != nil {
+		if s, err = svc.lookup(ref, now); err != nil {
 			return ListShardsOutput{}, err
 		}
 		if !in.StreamCreationTimestamp.IsZero() && in.StreamCreationTimestamp.UnixMilli() != s.created.UnixMilli() {
@@ -323,7 +327,3 @@ func (svc *Service) openListShardsToken(tok string, now time.Time) (id uint64, n
 	}
 	return id, name, lastID, nil
 }
-
-// javaDate formats t as Java's Date.toString does in UTC, which Kinesis
-// uses in its messages: "Thu Jan 22 01:22:02 UTC 2015".
-func javaDate(t time.Time) string { return t.UTC().Format("Mon Jan 02 15:04:05 UTC 2006") }

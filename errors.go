@@ -3,6 +3,7 @@ package kds
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Error is a Kinesis service error: Code is the exception name Kinesis
@@ -28,7 +29,7 @@ func (e *Error) Error() string {
 // Is reports whether target is an *Error with the same Code.
 func (e *Error) Is(target error) bool {
 	t, ok := target.(*Error)
-	return ok && t.Code == e.Code
+	return ok && t != nil && t.Code == e.Code
 }
 
 // Retriable reports whether a client should retry the call after backing
@@ -62,7 +63,7 @@ const (
 	codeValidation                    = "ValidationException"
 )
 
-// Sentinels for errors.Is, one per Kinesis exception that kds returns.
+// Sentinels for errors.Is, one per Kinesis exception.
 var (
 	// ErrAccessDenied: the caller may not perform the operation.
 	ErrAccessDenied = &Error{Code: codeAccessDenied}
@@ -89,3 +90,7 @@ var (
 func newError(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
+
+// javaDate formats t as Java's Date.toString does in UTC, which Kinesis
+// uses in its messages: "Thu Jan 22 01:22:02 UTC 2015".
+func javaDate(t time.Time) string { return t.UTC().Format("Mon Jan 02 15:04:05 UTC 2006") }

@@ -3,8 +3,6 @@ package kds
 import (
 	"context"
 	"encoding/binary"
-	"strconv"
-	"strings"
 	"time"
 )
 
@@ -52,14 +50,16 @@ func (svc *Service) GetShardIterator(ctx context.Context, in GetShardIteratorInp
 	if in.StartingSequenceNumber != "" && !isCanonicalDecimal(in.StartingSequenceNumber, 129) {
 		v.add(quote(in.StartingSequenceNumber), "startingSequenceNumber", matchPattern(seqNumPattern))
 	}
+	ref := streamRef{in.StreamName, in.StreamARN}
+	v.checkStreamRef(ref)
 	if err := v.err(); err != nil {
 		return GetShardIteratorOutput{}, err
 	}
-	s, err := svc.resolve(streamRef{in.StreamName, in.StreamARN})
+	now := svc.clock.Now()
+	s, err := svc.lookup(ref, now)
 	if err != nil {
 		return GetShardIteratorOutput{}, err
 	}
-	now := svc.clock.Now()
 	sh, err := s.lookupShard(in.ShardId, now)
 	if err != nil {
 		return GetShardIteratorOutput{}, err
@@ -69,33 +69,6 @@ func (svc *Service) GetShardIterator(ctx context.Context, in GetShardIteratorInp
 		return GetShardIteratorOutput{}, err
 	}
 	return GetShardIteratorOutput{ShardIterator: svc.iteratorToken(s, sh, pos.startCounter(sh.snapshot()), now)}, nil
-}
-
-// lookupShard finds a shard by a possibly loose ID ("shardId-1", "1").
-func (s *Stream) lookupShard(id string, now time.Time) (*shard, error) {
-	acct := s.svc.cfg.accountID
-	index, ok := parseShardIndex(id)
-	if !ok {
-		return nil, newError(codeResourceNotFound, "Could not find shard %s in stream %s under account %s.", id, s.name, acct)
-	}
-	sh, ok := s.shard(index)
-	if !ok || !s.writable(now) {
-		return nil, newError(codeResourceNotFound, "Shard %s in stream %s under account %s does not exist", shardID(index), s.name, acct)
-	}
-	return sh, nil
-}
-
-// parseShardIndex reads the index from a shard ID: the digits after the
-// first '-', or the whole ID if it has none.
-func parseShardIndex(id string) (uint32, bool) {
-	if _, digits, found := strings.Cut(id, "-"); found {
-		id = digits
-	}
-	if id == "" || strings.TrimLeft(id, "0123456789") != "" {
-		return 0, false
-	}
-	n, err := strconv.ParseUint(id, 10, 31)
-	return uint32(n), err == nil
 }
 
 // iteratorPosition checks a GetShardIterator request's type, sequence

@@ -62,6 +62,9 @@ func newConfig(opts []Option) (config, error) {
 	if c.shardLimit < 1 {
 		c.errs = append(c.errs, fmt.Errorf("kds: WithShardLimit: %d is below 1", c.shardLimit))
 	}
+	if c.onDemandCap < 1 {
+		c.errs = append(c.errs, fmt.Errorf("kds: WithOnDemandStreamLimit: %d is below 1", c.onDemandCap))
+	}
 	if c.delay < 0 {
 		c.errs = append(c.errs, fmt.Errorf("kds: WithStatusDelay: %v is negative", c.delay))
 	}
@@ -88,6 +91,12 @@ func WithRegion(region string) Option { return optionFunc(func(c *config) { c.re
 // streams may have together. Default: [DefaultShardLimit] (20,000); must be
 // at least 1.
 func WithShardLimit(n int) Option { return optionFunc(func(c *config) { c.shardLimit = n }) }
+
+// WithOnDemandStreamLimit sets the account's quota of on-demand streams.
+// Default: [DefaultOnDemandStreamCountLimit] (50); must be at least 1.
+func WithOnDemandStreamLimit(n int) Option {
+	return optionFunc(func(c *config) { c.onDemandCap = n })
+}
 
 // WithStatusDelay sets how long a stream stays CREATING after CreateStream
 // and DELETING after DeleteStream, measured on the clock. Default: 0, so

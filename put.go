@@ -3,6 +3,7 @@ package kds
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // PutRecordInput is the input of [Service.PutRecord].
@@ -43,20 +44,22 @@ func (svc *Service) PutRecord(ctx context.Context, in PutRecordInput) (PutRecord
 		v.add(quote(in.SequenceNumberForOrdering), "sequenceNumberForOrdering", matchPattern(seqNumPattern))
 	}
 	v.checkEntry(in.PartitionKey, in.ExplicitHashKey, in.Data, 0)
+	ref := streamRef{in.StreamName, in.StreamARN}
+	v.checkStreamRef(ref)
 	if err := v.err(); err != nil {
 		return PutRecordOutput{}, err
 	}
-	s, err := svc.resolve(streamRef{in.StreamName, in.StreamARN})
+	now := svc.clock.Now()
+	s, err := svc.lookup(ref, now)
 	if err != nil {
 		return PutRecordOutput{}, err
 	}
-	return s.putRecord(in.PartitionKey, in.ExplicitHashKey, in.SequenceNumberForOrdering, in.Data)
+	return s.putRecord(now, in.PartitionKey, in.ExplicitHashKey, in.SequenceNumberForOrdering, in.Data)
 }
 
 // putRecord stores one validated-in-form record in s.
-func (s *Stream) putRecord(key, explicitHashKey, ordering string, data []byte) (PutRecordOutput, error) {
-	now := s.svc.clock.Now()
-	if !s.writable(now) {
+func (s *Stream) putRecord(now time.Time, key, explicitHashKey, ordering string, data []byte) (PutRecordOutput, error) {
+	if !s.serving(now) {
 		return PutRecordOutput{}, s.svc.notFound(s.name)
 	}
 	if ordering != "" {
@@ -76,7 +79,6 @@ func (s *Stream) putRecord(key, explicitHashKey, ordering string, data []byte) (
 	sh.mu.Lock()
 	seq := sh.appendLocked(key, data, now.UnixMilli(), s.cutoffMs(now))
 	sh.mu.Unlock()
-	sh.arrived.notify()
 	s.arrived.notify()
 	return PutRecordOutput{ShardId: sh.id, SequenceNumber: seq, EncryptionType: EncryptionNone}, nil
 }
@@ -134,21 +136,23 @@ func (svc *Service) PutRecords(ctx context.Context, in PutRecordsInput) (PutReco
 		}
 		v.checkEntry(r.PartitionKey, r.ExplicitHashKey, r.Data, i+1)
 	}
+	ref := streamRef{in.StreamName, in.StreamARN}
+	v.checkStreamRef(ref)
 	if err := v.err(); err != nil {
 		return PutRecordsOutput{}, err
 	}
-	s, err := svc.resolve(streamRef{in.StreamName, in.StreamARN})
+	now := svc.clock.Now()
+	s, err := svc.lookup(ref, now)
 	if err != nil {
 		return PutRecordsOutput{}, err
 	}
-	return s.putRecords(in.Records)
+	return s.putRecords(now, in.Records)
 }
 
 // putRecords stores a validated-in-form batch in s: every record is
 // checked before any is stored.
-func (s *Stream) putRecords(records []PutRecordsRequestEntry) (PutRecordsOutput, error) {
-	now := s.svc.clock.Now()
-	if !s.writable(now) {
+func (s *Stream) putRecords(now time.Time, records []PutRecordsRequestEntry) (PutRecordsOutput, error) {
+	if !s.serving(now) {
 		return PutRecordsOutput{}, s.svc.notFound(s.name)
 	}
 	total := 0
@@ -178,7 +182,6 @@ func (s *Stream) putRecords(records []PutRecordsRequestEntry) (PutRecordsOutput,
 		if sh != held {
 			if held != nil {
 				held.mu.Unlock()
-				held.arrived.notify()
 			}
 			sh.mu.Lock()
 			held = sh
@@ -186,7 +189,6 @@ func (s *Stream) putRecords(records []PutRecordsRequestEntry) (PutRecordsOutput,
 		out.Records[i] = PutRecordsResultEntry{ShardId: sh.id, SequenceNumber: sh.appendLocked(r.PartitionKey, r.Data, nowMs, cutoff)}
 	}
 	held.mu.Unlock()
-	held.arrived.notify()
 	s.arrived.notify()
 	return out, nil
 }

@@ -17,6 +17,7 @@ const (
 	// fills first seals a segment.
 	initialRecordGuess = 32
 	minSegmentHeaders  = 16
+	maxSegmentHeaders  = 1 << 16
 )
 
 // recordHeader locates one record inside its segment's arena. The record's

@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"math/rand/v2"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 )
@@ -28,6 +28,7 @@ type Service struct {
 	// newest stream; see nextIncarnationLocked.
 	lastIncarnation struct {
 		secs int64
+		used int // streams that got secs
 		tag  uint8
 	}
 }
@@ -35,19 +36,18 @@ type Service struct {
 // nextIncarnationLocked returns the creation second and tag that a new
 // stream's sequence numbers will carry. No two stream incarnations of a
 // Service get the same pair, so a sequence number of a deleted stream is
-// never accepted by one created later under the same name: within one
-// second the tag counts up, and after 256 streams in one second the
+// never accepted by one created later under the same name: the tag counts
+// up with every stream, and once 256 streams have used one second the
 // encoded second moves ahead of the clock. The caller holds svc.mu.
 func (svc *Service) nextIncarnationLocked(now time.Time) (int64, uint8) {
 	last := &svc.lastIncarnation
-	switch secs := now.Unix(); {
-	case svc.lastID == 0 || secs > last.secs:
-		last.secs, last.tag = secs, 0
-	case last.tag == 255:
-		last.secs, last.tag = last.secs+1, 0
-	default:
-		last.tag++
+	if secs := now.Unix(); secs > last.secs {
+		last.secs, last.used = secs, 0
+	} else if last.used == 256 {
+		last.secs, last.used = last.secs+1, 0
 	}
+	last.used++
+	last.tag++
 	return last.secs, last.tag
 }
 
@@ -65,13 +65,21 @@ func NewService(opts ...Option) (*Service, error) {
 }
 
 func newService(c config) *Service {
-	return &Service{
+	svc := &Service{
 		cfg:     c,
 		clock:   c.clock,
 		tokens:  newTokenSealer(),
 		streams: make(map[string]*Stream),
 		byID:    make(map[uint64]*Stream),
 	}
+	// On the real clock, start the incarnation tags at a random point, so
+	// that two Services started in the same second are unlikely to issue
+	// sequence numbers that each would take for its own. On a ManualClock
+	// everything, sequence numbers included, stays deterministic.
+	if _, manual := c.clock.(*ManualClock); !manual {
+		svc.lastIncarnation.tag = uint8(rand.Uint32())
+	}
+	return svc
 }
 
 // Clock returns the clock the Service reads.
@@ -85,7 +93,7 @@ func (svc *Service) Region() string { return svc.cfg.region }
 
 // streamARN returns the ARN of the stream with the given name.
 func (svc *Service) streamARN(name string) string {
-	return fmt.Sprintf("arn:aws:kinesis:%s:%s:stream/%s", svc.cfg.region, svc.cfg.accountID, name)
+	return fmt.Sprintf("arn:%s:kinesis:%s:%s:stream/%s", svc.partition(), svc.cfg.region, svc.cfg.accountID, name)
 }
 
 // Stream returns the stream with the given name, if it exists.
@@ -128,79 +136,6 @@ func (svc *Service) sortedStreams() []*Stream {
 // notFound is the error for a stream that does not exist.
 func (svc *Service) notFound(name string) error {
 	return newError(codeResourceNotFound, "Stream %s under account %s not found.", name, svc.cfg.accountID)
-}
-
-// streamRef names a stream the way Kinesis requests do: by StreamName,
-// StreamARN or both.
-type streamRef struct {
-	name, arn string
-}
-
-// resolve finds the stream a request addresses. A given ARN must be a
-// Kinesis stream ARN of this account and region, and must agree with the
-// name if both are given.
-func (svc *Service) resolve(ref streamRef) (*Stream, error) {
-	name, err := svc.refName(ref)
-	if err != nil {
-		return nil, err
-	}
-	svc.mu.RLock()
-	s, ok := svc.streams[name]
-	svc.mu.RUnlock()
-	if !ok || s.gone(svc.clock.Now()) {
-		return nil, svc.notFound(name)
-	}
-	return s, nil
-}
-
-// streamARNPattern is the model's pattern for a stream ARN.
-const streamARNPattern = `arn:aws.*:kinesis:.*:\d{12}:stream/\S+`
-
-// refName validates a stream reference and returns the name it denotes.
-func (svc *Service) refName(ref streamRef) (string, error) {
-	var v violations
-	if ref.name != "" {
-		v.checkName(ref.name, "streamName")
-	}
-	if ref.arn == "" {
-		if err := v.err(); err != nil {
-			return "", err
-		}
-		if ref.name == "" {
-			return "", newError(codeInvalidArgument, "Either StreamName or StreamARN must be provided.")
-		}
-		return ref.name, nil
-	}
-	region, account, arnName, ok := parseStreamARN(ref.arn)
-	if len(ref.arn) > 2048 {
-		v.add(quote(ref.arn), "streamARN", lengthAtMost(2048))
-	}
-	if !ok {
-		v.add(quote(ref.arn), "streamARN", matchPattern(streamARNPattern))
-	}
-	if err := v.err(); err != nil {
-		return "", err
-	}
-	switch {
-	case ref.name != "" && ref.name != arnName:
-		return "", newError(codeInvalidArgument, "StreamARN %s and StreamName %s do not refer to the same stream.", ref.arn, ref.name)
-	case region != svc.cfg.region || account != svc.cfg.accountID:
-		return "", newError(codeResourceNotFound, "Stream %s under account %s not found.", arnName, account)
-	}
-	return arnName, nil
-}
-
-// parseStreamARN splits arn:<partition>:kinesis:<region>:<account>:stream/<name>.
-func parseStreamARN(arn string) (region, account, name string, ok bool) {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || !strings.HasPrefix(parts[1], "aws") || parts[2] != "kinesis" {
-		return "", "", "", false
-	}
-	name, found := strings.CutPrefix(parts[5], "stream/")
-	if !found || !accountIDPattern.MatchString(parts[4]) || !isName(name) || len(name) > MaxStreamNameLength {
-		return "", "", "", false
-	}
-	return parts[3], parts[4], name, true
 }
 
 // reapLocked forgets streams whose deletion has completed. The caller

@@ -89,8 +89,7 @@ type shard struct {
 	epoch          uint8 // the stream incarnation tag encoded in them too
 	starting       SequenceNumber
 
-	view    atomic.Pointer[logView]
-	arrived signal // notified after every append
+	view atomic.Pointer[logView]
 
 	mu          sync.Mutex
 	lastArrival int64 // Unix ms of the newest record; arrivals never go back
@@ -125,8 +124,8 @@ func (s *shard) sequenceNumber(counter uint64, arrivalMs int64) SequenceNumber {
 }
 
 // appendLocked appends one record and returns its sequence number. The
-// caller holds s.mu, has validated the record, and calls s.arrived.notify
-// after unlocking. Expired sealed segments (all records before cutoffMs) are
+// caller holds s.mu, has validated the record, and notifies the stream's
+// readers after unlocking. Expired sealed segments (all records before cutoffMs) are
 // dropped whenever a segment is sealed.
 func (s *shard) appendLocked(key string, data []byte, nowMs, cutoffMs int64) SequenceNumber {
 	arrival := max(nowMs, s.lastArrival)
@@ -151,7 +150,7 @@ func (s *shard) sealLocked(v *logView, size int, cutoffMs int64) *logView {
 		// Size the next header table for records like these, with an
 		// eighth to spare, so neither arena nor table is mostly empty.
 		perTable := s.nextArena / max(v.tail.used/n, 1)
-		s.nextHeaders = max(perTable+perTable/8, minSegmentHeaders)
+		s.nextHeaders = min(max(perTable+perTable/8, minSegmentHeaders), maxSegmentHeaders)
 	}
 	dropExpired(sealed, cutoffMs)
 	arena := max(s.nextArena, size)
@@ -174,20 +173,6 @@ func dropExpired(t *btree.BTreeG[segmentRef], cutoffMs int64) {
 		}
 		t.DeleteMin()
 	}
-}
-
-// trimExpired drops whole segments older than cutoffMs. Reads filter
-// partly-expired segments themselves, so this only frees memory.
-func (s *shard) trimExpired(cutoffMs int64) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	v := s.view.Load()
-	if r, ok := v.sealed.Min(); !ok || r.seg.headers[len(r.seg.headers)-1].arrival >= cutoffMs {
-		return
-	}
-	sealed := v.sealed.Clone()
-	dropExpired(sealed, cutoffMs)
-	s.view.Store(&logView{sealed: sealed, tail: v.tail})
 }
 
 // readInto appends to dst the records from counter from on, skipping any

@@ -2,6 +2,8 @@ package kds
 
 import (
 	"context"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -51,7 +53,9 @@ type Stream struct {
 	partitioner Partitioner
 
 	routes         atomic.Pointer[routeTable] // open shards, for the put path
+	ready          atomic.Bool                // latched once CREATING has ended
 	goneAt         atomic.Pointer[time.Time]  // when deletion completes; nil if not deleting
+	isGone         atomic.Bool                // latched once deletion has completed
 	retentionHours atomic.Int32
 	maxRecordKiB   atomic.Int32
 	arrived        signal // notified after appends to any shard
@@ -88,10 +92,34 @@ func (s *Stream) ARN() string { return s.arn }
 // Service returns the Service the stream belongs to.
 func (s *Stream) Service() *Service { return s.svc }
 
+// Status transitions happen when they are first observed at or after
+// their time, and are latched: a clock stepped backwards does not undo
+// them.
+
 // gone reports whether the stream's deletion has completed at now.
 func (s *Stream) gone(now time.Time) bool {
+	if s.isGone.Load() {
+		return true
+	}
 	g := s.goneAt.Load()
-	return g != nil && !now.Before(*g)
+	if g == nil || now.Before(*g) {
+		return false
+	}
+	s.isGone.Store(true)
+	return true
+}
+
+// serving reports whether puts and reads are accepted at now: Kinesis
+// serves data while ACTIVE, UPDATING and DELETING, but not while CREATING.
+func (s *Stream) serving(now time.Time) bool {
+	if s.ready.Load() {
+		return true
+	}
+	if now.Before(s.readyAt) {
+		return false
+	}
+	s.ready.Store(true)
+	return true
 }
 
 // status returns the stream's state at now.
@@ -99,15 +127,19 @@ func (s *Stream) status(now time.Time) StreamStatus {
 	switch {
 	case s.goneAt.Load() != nil:
 		return StreamStatusDeleting
-	case now.Before(s.readyAt):
+	case !s.serving(now):
 		return StreamStatusCreating
 	}
 	return StreamStatusActive
 }
 
-// writable reports whether puts and reads are accepted at now: Kinesis
-// serves data while ACTIVE, UPDATING and DELETING, but not while CREATING.
-func (s *Stream) writable(now time.Time) bool { return !now.Before(s.readyAt) }
+// requireActive returns ResourceInUseException unless the stream is ACTIVE.
+func (s *Stream) requireActive(now time.Time) error {
+	if st := s.status(now); st != StreamStatusActive {
+		return newError(codeResourceInUse, "Stream %s under account %s not ACTIVE, instead in state %s", s.name, s.svc.cfg.accountID, st)
+	}
+	return nil
+}
 
 // openShardCount returns how many shards accept writes.
 func (s *Stream) openShardCount() int { return len(s.routes.Load().shards) }
@@ -135,16 +167,6 @@ func (s *Stream) cutoffMs(now time.Time) int64 {
 	return now.Add(-time.Duration(s.retentionHours.Load()) * time.Hour).UnixMilli()
 }
 
-// trimExpired frees the segments of every shard that have wholly left the
-// retention window. Reads never return expired records whether or not this
-// runs; it only releases memory.
-func (s *Stream) trimExpired() {
-	cutoff := s.cutoffMs(s.svc.clock.Now())
-	for _, sh := range s.allShards() {
-		sh.trimExpired(cutoff)
-	}
-}
-
 // Put writes one record, routed by the MD5 hash of partitionKey as Kinesis
 // routes it. data is copied. It returns the shard and sequence number the
 // record got, or the error PutRecord would return.
@@ -154,5 +176,32 @@ func (s *Stream) Put(ctx context.Context, partitionKey string, data []byte) (Put
 	if err := v.err(); err != nil {
 		return PutRecordOutput{}, err
 	}
-	return s.putRecord(partitionKey, "", "", data)
+	return s.putRecord(s.svc.clock.Now(), partitionKey, "", "", data)
+}
+
+// lookupShard finds a shard by a possibly loose ID ("shardId-1", "1").
+func (s *Stream) lookupShard(id string, now time.Time) (*shard, error) {
+	acct := s.svc.cfg.accountID
+	index, ok := parseShardIndex(id)
+	if !ok {
+		return nil, newError(codeResourceNotFound, "Could not find shard %s in stream %s under account %s.", id, s.name, acct)
+	}
+	sh, ok := s.shard(index)
+	if !ok || !s.serving(now) {
+		return nil, newError(codeResourceNotFound, "Shard %s in stream %s under account %s does not exist", shardID(index), s.name, acct)
+	}
+	return sh, nil
+}
+
+// parseShardIndex reads the index from a shard ID: the digits after the
+// first '-', or the whole ID if it has none.
+func parseShardIndex(id string) (uint32, bool) {
+	if _, digits, found := strings.Cut(id, "-"); found {
+		id = digits
+	}
+	if id == "" || strings.TrimLeft(id, "0123456789") != "" {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(id, 10, 31)
+	return uint32(n), err == nil
 }

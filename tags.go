@@ -116,10 +116,12 @@ type AddTagsToStreamOutput struct{}
 func (svc *Service) AddTagsToStream(ctx context.Context, in AddTagsToStreamInput) (AddTagsToStreamOutput, error) {
 	var v violations
 	v.checkTagsForm(in.Tags)
+	ref := streamRef{in.StreamName, in.StreamARN}
+	v.checkStreamRef(ref)
 	if err := v.err(); err != nil {
 		return AddTagsToStreamOutput{}, err
 	}
-	s, err := svc.resolve(streamRef{in.StreamName, in.StreamARN})
+	s, err := svc.lookup(ref, svc.clock.Now())
 	if err != nil {
 		return AddTagsToStreamOutput{}, err
 	}
@@ -148,6 +150,8 @@ type RemoveTagsFromStreamOutput struct{}
 func (svc *Service) RemoveTagsFromStream(ctx context.Context, in RemoveTagsFromStreamInput) (RemoveTagsFromStreamOutput, error) {
 	var v violations
 	switch {
+	case in.TagKeys == nil:
+		v.add("null", "tagKeys", mustNotBeNull)
 	case len(in.TagKeys) == 0:
 		v.add("'[]'", "tagKeys", lengthAtLeast(1))
 	case len(in.TagKeys) > MaxTagKeysPerRemove:
@@ -160,10 +164,12 @@ func (svc *Service) RemoveTagsFromStream(ctx context.Context, in RemoveTagsFromS
 			break
 		}
 	}
+	ref := streamRef{in.StreamName, in.StreamARN}
+	v.checkStreamRef(ref)
 	if err := v.err(); err != nil {
 		return RemoveTagsFromStreamOutput{}, err
 	}
-	s, err := svc.resolve(streamRef{in.StreamName, in.StreamARN})
+	s, err := svc.lookup(ref, svc.clock.Now())
 	if err != nil {
 		return RemoveTagsFromStreamOutput{}, err
 	}
@@ -203,10 +209,12 @@ func (svc *Service) ListTagsForStream(ctx context.Context, in ListTagsForStreamI
 	if n := textLength(in.ExclusiveStartTagKey); n > MaxTagKeyLength {
 		v.add(quote(in.ExclusiveStartTagKey), "exclusiveStartTagKey", lengthAtMost(MaxTagKeyLength))
 	}
+	ref := streamRef{in.StreamName, in.StreamARN}
+	v.checkStreamRef(ref)
 	if err := v.err(); err != nil {
 		return ListTagsForStreamOutput{}, err
 	}
-	s, err := svc.resolve(streamRef{in.StreamName, in.StreamARN})
+	s, err := svc.lookup(ref, svc.clock.Now())
 	if err != nil {
 		return ListTagsForStreamOutput{}, err
 	}

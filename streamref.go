@@ -1,0 +1,95 @@
+package kds
+
+import (
+	"strings"
+	"time"
+)
+
+// streamRef names a stream the way Kinesis requests do: by StreamName,
+// StreamARN or both.
+type streamRef struct {
+	name, arn string
+}
+
+// streamARNPattern is the API model's pattern for a stream ARN.
+const streamARNPattern = `arn:aws.*:kinesis:.*:\d{12}:stream/\S+`
+
+// checkStreamRef adds the violations of a stream reference. Kinesis lists
+// them after those of the request's other members.
+func (v *violations) checkStreamRef(ref streamRef) {
+	if ref.name != "" {
+		v.checkName(ref.name, "streamName")
+	}
+	if ref.arn == "" {
+		return
+	}
+	if len(ref.arn) > 2048 {
+		v.add(quote(ref.arn), "streamARN", lengthAtMost(2048))
+	}
+	if _, _, _, _, ok := parseStreamARN(ref.arn); !ok {
+		v.add(quote(ref.arn), "streamARN", matchPattern(streamARNPattern))
+	}
+}
+
+// resolve validates a stream reference and finds the stream, for
+// operations whose only input is the reference.
+func (svc *Service) resolve(ref streamRef, now time.Time) (*Stream, error) {
+	var v violations
+	v.checkStreamRef(ref)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	return svc.lookup(ref, now)
+}
+
+// lookup finds the stream a validated reference addresses. An ARN must be
+// of this Service's partition, region and account, and must agree with the
+// name if both are given.
+func (svc *Service) lookup(ref streamRef, now time.Time) (*Stream, error) {
+	name := ref.name
+	if ref.arn != "" {
+		partition, region, account, arnName, _ := parseStreamARN(ref.arn)
+		switch {
+		case name != "" && name != arnName:
+			return nil, newError(codeInvalidArgument, "StreamARN %s and StreamName %s do not refer to the same stream.", ref.arn, ref.name)
+		case partition != svc.partition() || region != svc.cfg.region || account != svc.cfg.accountID:
+			return nil, newError(codeResourceNotFound, "Stream %s under account %s not found.", arnName, account)
+		}
+		name = arnName
+	}
+	if name == "" {
+		return nil, newError(codeInvalidArgument, "Either StreamName or StreamARN must be provided.")
+	}
+	svc.mu.RLock()
+	s, ok := svc.streams[name]
+	svc.mu.RUnlock()
+	if !ok || s.gone(now) {
+		return nil, svc.notFound(name)
+	}
+	return s, nil
+}
+
+// parseStreamARN splits arn:<partition>:kinesis:<region>:<account>:stream/<name>.
+func parseStreamARN(arn string) (partition, region, account, name string, ok bool) {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || !strings.HasPrefix(parts[1], "aws") || parts[2] != "kinesis" {
+		return "", "", "", "", false
+	}
+	name, found := strings.CutPrefix(parts[5], "stream/")
+	if !found || !accountIDPattern.MatchString(parts[4]) || !isName(name) || len(name) > MaxStreamNameLength {
+		return "", "", "", "", false
+	}
+	return parts[1], parts[3], parts[4], name, true
+}
+
+// partition returns the AWS partition of the Service's region, as it
+// appears in ARNs.
+func (svc *Service) partition() string {
+	switch r := svc.cfg.region; {
+	case strings.HasPrefix(r, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(r, "us-gov-"):
+		return "aws-us-gov"
+	}
+	return "aws"
+}
