@@ -3,6 +3,7 @@ package kds
 import (
 	"context"
 	"iter"
+	"time"
 )
 
 // readBatch is how many records a Go-native reader takes from one shard
@@ -38,7 +39,11 @@ func (s *Stream) Replay(ctx context.Context, from StartPosition) iter.Seq2[Recor
 
 func (s *Stream) read(ctx context.Context, from StartPosition, follow bool) iter.Seq2[Record, error] {
 	return func(yield func(Record, error) bool) {
-		cursors := s.cursors(from, follow)
+		cursors, err := s.cursors(from, follow)
+		if err != nil {
+			yield(Record{}, err)
+			return
+		}
 		var buf []Record
 		for {
 			if err := ctx.Err(); err != nil {
@@ -50,63 +55,80 @@ func (s *Stream) read(ctx context.Context, from StartPosition, follow bool) iter
 				yield(Record{}, s.svc.notFound(s.name))
 				return
 			}
-			// Arm the wake-up before looking, so a put that lands after
-			// the look still wakes us.
-			wake := s.arrived.wait()
-			read, pending := 0, false
+			read := 0
 			for i := range cursors {
 				c := &cursors[i]
-				v := c.sh.snapshot()
 				if c.next >= c.stop {
 					continue
 				}
-				buf, c.next = c.sh.readInto(buf[:0], v, c.next, int(min(readBatch, c.stop-c.next)), MaxGetRecordsBytes, s.cutoffMs(now), EncryptionNone)
+				buf, c.next = c.sh.readInto(buf[:0], c.sh.snapshot(), c.next, int(min(readBatch, c.stop-c.next)), MaxGetRecordsBytes, s.cutoffMs(now), EncryptionNone)
 				for _, r := range buf {
 					if !yield(r, nil) {
 						return
 					}
 				}
 				read += len(buf)
-				pending = pending || c.next < min(c.stop, v.end())
 			}
-			if read > 0 || pending {
+			if read > 0 {
 				continue
 			}
-			if !follow && s.replayDone(cursors) {
-				return
+			if !follow {
+				return // every cursor has reached its stop
+			}
+			// Nothing to read: arm the wake-up, then look once more, so
+			// that a put landing in between still wakes us.
+			wake := s.arrived.wait()
+			if hasUnread(cursors) {
+				continue
+			}
+			var deleted <-chan time.Time
+			if g := s.goneAt.Load(); g != nil {
+				deleted = s.svc.clock.After(g.Sub(now))
 			}
 			select {
 			case <-wake:
+			case <-deleted:
 			case <-ctx.Done():
 			}
 		}
 	}
 }
 
-// cursors positions a reader in every shard of the stream.
-func (s *Stream) cursors(from StartPosition, follow bool) []shardCursor {
+// cursors positions a reader in every shard of the stream. A sequence
+// number positions the shard it belongs to; if it belongs to none, the
+// read fails with InvalidArgumentException.
+func (s *Stream) cursors(from StartPosition, follow bool) ([]shardCursor, error) {
 	shards := s.allShards()
 	cursors := make([]shardCursor, len(shards))
+	bySeq := from.typ == ShardIteratorTypeAtSequenceNumber || from.typ == ShardIteratorTypeAfterSequenceNumber
+	owned := false
 	for i, sh := range shards {
 		v := sh.snapshot()
 		p := from
-		if (p.typ == ShardIteratorTypeAtSequenceNumber || p.typ == ShardIteratorTypeAfterSequenceNumber) && !sh.belongsTo(p.seq) {
-			p = TrimHorizon()
+		if bySeq {
+			if sh.belongsTo(p.seq) {
+				owned = true
+			} else {
+				p = TrimHorizon()
+			}
 		}
 		cursors[i] = shardCursor{sh: sh, next: p.startCounter(v), stop: ^uint64(0)}
 		if !follow {
 			cursors[i].stop = v.end()
 		}
 	}
-	return cursors
+	if bySeq && !owned {
+		return nil, newError(codeInvalidArgument, "Sequence number %s did not come from stream %s under account %s.", from.seq, s.name, s.svc.cfg.accountID)
+	}
+	return cursors, nil
 }
 
-// replayDone reports whether every cursor has reached its stop.
-func (s *Stream) replayDone(cursors []shardCursor) bool {
+// hasUnread reports whether any cursor has records waiting below its stop.
+func hasUnread(cursors []shardCursor) bool {
 	for _, c := range cursors {
-		if c.next < c.stop {
-			return false
+		if c.next < min(c.stop, c.sh.snapshot().end()) {
+			return true
 		}
 	}
-	return true
+	return false
 }

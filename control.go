@@ -210,8 +210,6 @@ type ListStreamsOutput struct {
 	NextToken       string
 }
 
-const tokenKindListStreams = 'L'
-
 // ListStreams lists the account's streams by name, a page at a time: pass
 // the returned NextToken (or the last name as ExclusiveStartStreamName) to
 // get the next page.
@@ -229,28 +227,19 @@ func (svc *Service) ListStreams(ctx context.Context, in ListStreamsInput) (ListS
 		if in.ExclusiveStartStreamName != "" {
 			return ListStreamsOutput{}, newError(codeInvalidArgument, "NextToken and ExclusiveStartStreamName cannot be provided together.")
 		}
-		payload, ok := svc.tokens.open(in.NextToken)
-		r := tokenReader{b: payload}
-		if !ok || r.byte() != tokenKindListStreams {
-			return ListStreamsOutput{}, newError(codeInvalidArgument, "Invalid NextToken.")
+		var err error
+		if after, err = svc.openListStreamsToken(in.NextToken); err != nil {
+			return ListStreamsOutput{}, err
 		}
-		after = r.string()
-	}
-	limit := in.Limit
-	if limit == 0 || limit > MaxListStreamsResults {
-		limit = MaxListStreamsResults
 	}
 	now := svc.clock.Now()
-	out := ListStreamsOutput{StreamNames: []string{}, StreamSummaries: []StreamSummary{}}
-	for _, s := range svc.sortedStreams() {
-		if after != "" && s.name <= after {
-			continue
-		}
-		if len(out.StreamNames) == limit {
-			out.HasMoreStreams = true
-			out.NextToken = svc.tokens.seal(appendTokenString([]byte{tokenKindListStreams}, out.StreamNames[limit-1]))
-			break
-		}
+	limit := pageLimit(in.Limit, MaxListStreamsResults, MaxListStreamsResults)
+	page, more := pageAfter(svc.sortedStreams(), (*Stream).Name, after, limit)
+	out := ListStreamsOutput{StreamNames: []string{}, StreamSummaries: []StreamSummary{}, HasMoreStreams: more}
+	if more {
+		out.NextToken = svc.listStreamsToken(page[len(page)-1].name)
+	}
+	for _, s := range page {
 		out.StreamNames = append(out.StreamNames, s.name)
 		out.StreamSummaries = append(out.StreamSummaries, StreamSummary{
 			StreamName:              s.name,

@@ -2,7 +2,6 @@ package kds
 
 import (
 	"context"
-	"encoding/binary"
 	"time"
 )
 
@@ -31,6 +30,18 @@ func (sh *shard) describe() Shard {
 		HashKeyRange:          sh.hashRange,
 		SequenceNumberRange:   SequenceNumberRange{StartingSequenceNumber: sh.starting},
 	}
+}
+
+// shardID returns the shard's ID, for paging.
+func (sh *shard) shardID() string { return sh.id }
+
+// describeShards returns the descriptions of shards, never nil.
+func describeShards(shards []*shard) []Shard {
+	out := make([]Shard, len(shards))
+	for i, sh := range shards {
+		out[i] = sh.describe()
+	}
+	return out
 }
 
 // EnhancedMetrics lists the shard-level metrics enabled on a stream.
@@ -86,10 +97,6 @@ func (svc *Service) DescribeStream(ctx context.Context, in DescribeStreamInput) 
 	if err != nil {
 		return DescribeStreamOutput{}, err
 	}
-	limit := in.Limit
-	if limit == 0 || limit > MaxDescribeStreamShards {
-		limit = MaxDescribeStreamShards
-	}
 	d := StreamDescription{
 		StreamName:              s.name,
 		StreamARN:               s.arn,
@@ -102,16 +109,10 @@ func (svc *Service) DescribeStream(ctx context.Context, in DescribeStreamInput) 
 		EncryptionType:          EncryptionNone,
 	}
 	if d.StreamStatus != StreamStatusCreating {
-		for _, sh := range s.allShards() {
-			if in.ExclusiveStartShardId != "" && sh.id <= in.ExclusiveStartShardId {
-				continue
-			}
-			if len(d.Shards) == limit {
-				d.HasMoreShards = true
-				break
-			}
-			d.Shards = append(d.Shards, sh.describe())
-		}
+		var page []*shard
+		limit := pageLimit(in.Limit, MaxDescribeStreamShards, MaxDescribeStreamShards)
+		page, d.HasMoreShards = pageAfter(s.allShards(), (*shard).shardID, in.ExclusiveStartShardId, limit)
+		d.Shards = describeShards(page)
 	}
 	return DescribeStreamOutput{StreamDescription: d}, nil
 }
@@ -213,8 +214,6 @@ type ListShardsOutput struct {
 	NextToken string
 }
 
-const tokenKindListShards = 'S'
-
 // ListShards lists a stream's shards a page at a time.
 //
 // Every shard of a stream is open until resharding exists, so the filters
@@ -277,53 +276,14 @@ func (svc *Service) ListShards(ctx context.Context, in ListShardsInput) (ListSha
 			return ListShardsOutput{}, svc.notFound(s.name)
 		}
 	}
-	limit := in.MaxResults
-	if limit == 0 || limit > DefaultListShardsResults {
-		limit = DefaultListShardsResults
-	}
-	out := ListShardsOutput{Shards: []Shard{}}
 	if s.status(now) == StreamStatusCreating {
-		return out, nil
+		return ListShardsOutput{Shards: []Shard{}}, nil
 	}
-	for _, sh := range s.allShards() {
-		if after != "" && sh.id <= after {
-			continue
-		}
-		if len(out.Shards) == limit {
-			out.NextToken = svc.listShardsToken(s, out.Shards[limit-1].ShardId, now)
-			break
-		}
-		out.Shards = append(out.Shards, sh.describe())
+	limit := pageLimit(in.MaxResults, DefaultListShardsResults, DefaultListShardsResults)
+	page, more := pageAfter(s.allShards(), (*shard).shardID, after, limit)
+	out := ListShardsOutput{Shards: describeShards(page)}
+	if more {
+		out.NextToken = svc.listShardsToken(s, page[len(page)-1].id, now)
 	}
 	return out, nil
-}
-
-// listShardsToken returns the NextToken that continues a listing of s
-// after the shard lastID.
-func (svc *Service) listShardsToken(s *Stream, lastID string, now time.Time) string {
-	b := []byte{tokenKindListShards}
-	b = binary.BigEndian.AppendUint64(b, s.id)
-	b = binary.BigEndian.AppendUint64(b, uint64(now.UnixMilli()))
-	b = appendTokenString(b, s.name)
-	b = appendTokenString(b, lastID)
-	return svc.tokens.seal(b)
-}
-
-// openListShardsToken decodes a NextToken made by listShardsToken.
-func (svc *Service) openListShardsToken(tok string, now time.Time) (id uint64, name, lastID string, err error) {
-	payload, ok := svc.tokens.open(tok)
-	r := tokenReader{b: payload}
-	if !ok || r.byte() != tokenKindListShards {
-		return 0, "", "", newError(codeInvalidArgument, "Invalid NextToken.")
-	}
-	id = r.uint64()
-	issued := time.UnixMilli(int64(r.uint64()))
-	name, lastID = r.string(), r.string()
-	if r.bad {
-		return 0, "", "", newError(codeInvalidArgument, "Invalid NextToken.")
-	}
-	if now.Sub(issued) > NextTokenLifetime {
-		return 0, "", "", newError(codeExpiredNextToken, "The NextToken has expired. It was issued at %s, and NextTokens are valid for %d seconds.", javaDate(issued), int(NextTokenLifetime/time.Second))
-	}
-	return id, name, lastID, nil
 }

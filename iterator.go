@@ -114,8 +114,6 @@ func (s *Stream) iteratorPosition(sh *shard, in GetShardIteratorInput, now time.
 	return AtSequence(seq), nil
 }
 
-const tokenKindIterator = 'I'
-
 // iteratorToken seals a shard iterator: stream incarnation, shard, the
 // counter of the next record to read, and when it was issued.
 func (svc *Service) iteratorToken(s *Stream, sh *shard, next uint64, now time.Time) string {
@@ -148,7 +146,7 @@ func (svc *Service) openIterator(tok string, now time.Time) (shardIterator, erro
 	it := shardIterator{streamID: r.uint64(), shard: r.uint32(), next: r.uint64()}
 	it.issued = time.UnixMilli(int64(r.uint64()))
 	it.stream = r.string()
-	if r.bad {
+	if r.bad || it.issued.After(now) {
 		return shardIterator{}, newError(codeInvalidArgument, "Invalid ShardIterator.")
 	}
 	if now.Sub(it.issued) > IteratorLifetime {

@@ -62,11 +62,11 @@ func (s *Stream) putRecord(now time.Time, key, explicitHashKey, ordering string,
 	if !s.serving(now) {
 		return PutRecordOutput{}, s.svc.notFound(s.name)
 	}
+	var floor SequenceNumber
 	if ordering != "" {
-		// A number is valid if it could have been issued: well-formed and
-		// not from the future.
-		if n, err := ParseSequenceNumber(ordering); err != nil || n.arrival() > now.Unix() {
-			return PutRecordOutput{}, newError(codeInvalidArgument, "ExclusiveMinimumSequenceNumber %s used in PutRecord on stream %s under account %s is invalid.", ordering, s.name, s.svc.cfg.accountID)
+		var err error
+		if floor, err = ParseSequenceNumber(ordering); err != nil {
+			return PutRecordOutput{}, s.orderingError(ordering)
 		}
 	}
 	if err := s.checkRecordSize(key, data); err != nil {
@@ -77,10 +77,22 @@ func (s *Stream) putRecord(now time.Time, key, explicitHashKey, ordering string,
 		return PutRecordOutput{}, err
 	}
 	sh.mu.Lock()
+	// A SequenceNumberForOrdering must be one that could have been issued
+	// already: not from the future.
+	if !floor.IsZero() && floor.arrival() > max(now.UnixMilli(), sh.lastArrival)/1000 {
+		sh.mu.Unlock()
+		return PutRecordOutput{}, s.orderingError(ordering)
+	}
 	seq := sh.appendLocked(key, data, now.UnixMilli(), s.cutoffMs(now))
 	sh.mu.Unlock()
 	s.arrived.notify()
 	return PutRecordOutput{ShardId: sh.id, SequenceNumber: seq, EncryptionType: EncryptionNone}, nil
+}
+
+// orderingError is the error for a SequenceNumberForOrdering that is not
+// a sequence number Kinesis could have issued.
+func (s *Stream) orderingError(ordering string) error {
+	return newError(codeInvalidArgument, "ExclusiveMinimumSequenceNumber %s used in PutRecord on stream %s under account %s is invalid.", ordering, s.name, s.svc.cfg.accountID)
 }
 
 // PutRecordsRequestEntry is one record of a PutRecords call.

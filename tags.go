@@ -218,22 +218,13 @@ func (svc *Service) ListTagsForStream(ctx context.Context, in ListTagsForStreamI
 	if err != nil {
 		return ListTagsForStreamOutput{}, err
 	}
-	limit := in.Limit
-	if limit == 0 {
-		limit = MaxListTagsLimit
-	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	out := ListTagsForStreamOutput{Tags: []Tag{}}
-	for _, k := range slices.Sorted(maps.Keys(s.tags)) {
-		if in.ExclusiveStartTagKey != "" && k <= in.ExclusiveStartTagKey {
-			continue
-		}
-		if len(out.Tags) == limit {
-			out.HasMoreTags = true
-			break
-		}
-		out.Tags = append(out.Tags, Tag{Key: k, Value: s.tags[k]})
+	keys := slices.Sorted(maps.Keys(s.tags))
+	page, more := pageAfter(keys, func(k string) string { return k }, in.ExclusiveStartTagKey, pageLimit(in.Limit, MaxListTagsLimit, MaxListTagsLimit))
+	out := ListTagsForStreamOutput{Tags: make([]Tag, len(page)), HasMoreTags: more}
+	for i, k := range page {
+		out.Tags[i] = Tag{Key: k, Value: s.tags[k]}
 	}
 	return out, nil
 }

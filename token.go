@@ -12,6 +12,14 @@ import (
 // with these eight bytes.
 var tokenVersion = [8]byte{0, 0, 0, 0, 0, 0, 0, 1}
 
+// The kinds of token, the first byte of every payload, so that a token of
+// one kind is never taken for another.
+const (
+	tokenKindIterator    = 'I'
+	tokenKindListShards  = 'S'
+	tokenKindListStreams = 'L'
+)
+
 // tokenSealer makes and opens the opaque tokens a Service hands out (shard
 // iterators and pagination tokens). A token is base64 of the version prefix,
 // a random nonce and the AES-256-GCM sealed payload, padded to whole 16-byte
