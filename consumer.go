@@ -10,22 +10,21 @@ import (
 // before visiting the next, so that one busy shard cannot starve others.
 const readBatch = 1000
 
-// shardCursor is a Go-native reader's position in one shard.
-type shardCursor struct {
-	sh   *shard
-	next uint64 // counter of the next record to read
-	stop uint64 // read only below this counter; ^0 to follow forever
-}
-
 // Records returns the stream's records from position from on, in every
 // shard, and then keeps following new records as they arrive, waking within
-// microseconds of a put. Records of one shard (and so of one partition key)
-// come in order; shards are interleaved. The sequence ends when ctx is done,
-// yielding ctx's error, or when the stream is deleted, yielding
-// ResourceNotFoundException. Break out of the loop to stop early.
+// microseconds of a put. It follows resharding: a shard's children are read
+// only after their parents have been read to the end, so the records of
+// one partition key come in the order they were put even across splits
+// and merges. Shards are interleaved.
 //
-// Sequence-number positions apply to the shard the number belongs to;
-// the other shards start at their trim horizon.
+// The sequence ends when ctx is done, yielding ctx's error, or when the
+// stream is deleted, yielding ResourceNotFoundException. Break out of the
+// loop to stop early.
+//
+// A sequence-number position applies to the shard the number belongs to:
+// that shard's ancestors are skipped and the other shards start at their
+// trim horizon. A number from no shard of the stream yields
+// InvalidArgumentException.
 func (s *Stream) Records(ctx context.Context, from StartPosition) iter.Seq2[Record, error] {
 	return s.read(ctx, from, true)
 }
@@ -37,9 +36,52 @@ func (s *Stream) Replay(ctx context.Context, from StartPosition) iter.Seq2[Recor
 	return s.read(ctx, from, false)
 }
 
+// shardCursor is a Go-native reader's position in one shard.
+type shardCursor struct {
+	sh   *shard
+	next uint64 // counter of the next record to read
+	stop uint64 // read only below this counter; ^0 to follow forever
+}
+
+// finished reports whether the cursor has nothing more to read, ever.
+func (c *shardCursor) finished() bool {
+	if c.next >= c.stop {
+		return true
+	}
+	cl := c.sh.closure.Load()
+	return cl != nil && c.next >= cl.end
+}
+
+// reader is the state of one Go-native read of a whole stream: a cursor
+// per shard, indexed by shard index.
+type reader struct {
+	s        *Stream
+	cursors  []shardCursor
+	topology uint64 // the stream's topology count the cursors reflect
+}
+
+// ready reports whether shard i may be read: all its parents are finished.
+func (r *reader) ready(i int) bool {
+	for _, p := range r.cursors[i].sh.parents {
+		if !r.cursors[p.index].finished() {
+			return false
+		}
+	}
+	return true
+}
+
+// addShards adds a cursor, at the shard's start, for every shard the
+// stream gained since the reader last looked.
+func (r *reader) addShards() {
+	r.topology = r.s.topology.Load()
+	for _, sh := range r.s.allShards()[len(r.cursors):] {
+		r.cursors = append(r.cursors, shardCursor{sh: sh, next: sh.snapshot().oldest(), stop: ^uint64(0)})
+	}
+}
+
 func (s *Stream) read(ctx context.Context, from StartPosition, follow bool) iter.Seq2[Record, error] {
 	return func(yield func(Record, error) bool) {
-		cursors, err := s.cursors(from, follow)
+		r, err := s.newReader(from, follow)
 		if err != nil {
 			yield(Record{}, err)
 			return
@@ -55,15 +97,19 @@ func (s *Stream) read(ctx context.Context, from StartPosition, follow bool) iter
 				yield(Record{}, s.svc.notFound(s.name))
 				return
 			}
+			s.settle(now)
+			if follow && s.topology.Load() != r.topology {
+				r.addShards()
+			}
 			read := 0
-			for i := range cursors {
-				c := &cursors[i]
-				if c.next >= c.stop {
+			for i := range r.cursors {
+				c := &r.cursors[i]
+				if c.finished() || !r.ready(i) {
 					continue
 				}
 				buf, c.next = c.sh.readInto(buf[:0], c.sh.snapshot(), c.next, int(min(readBatch, c.stop-c.next)), MaxGetRecordsBytes, s.cutoffMs(now), EncryptionNone)
-				for _, r := range buf {
-					if !yield(r, nil) {
+				for _, rec := range buf {
+					if !yield(rec, nil) {
 						return
 					}
 				}
@@ -73,12 +119,12 @@ func (s *Stream) read(ctx context.Context, from StartPosition, follow bool) iter
 				continue
 			}
 			if !follow {
-				return // every cursor has reached its stop
+				return // every shard is read up to its stop
 			}
 			// Nothing to read: arm the wake-up, then look once more, so
-			// that a put landing in between still wakes us.
+			// that a put or reshard landing in between still wakes us.
 			wake := s.arrived.wait()
-			if hasUnread(cursors) {
+			if r.hasUnread() || s.topology.Load() != r.topology {
 				continue
 			}
 			var deleted <-chan time.Time
@@ -94,39 +140,63 @@ func (s *Stream) read(ctx context.Context, from StartPosition, follow bool) iter
 	}
 }
 
-// cursors positions a reader in every shard of the stream. A sequence
-// number positions the shard it belongs to; if it belongs to none, the
-// read fails with InvalidArgumentException.
-func (s *Stream) cursors(from StartPosition, follow bool) ([]shardCursor, error) {
+// newReader positions a reader in every shard of the stream.
+func (s *Stream) newReader(from StartPosition, follow bool) (*reader, error) {
+	r := &reader{s: s, topology: s.topology.Load()}
 	shards := s.allShards()
-	cursors := make([]shardCursor, len(shards))
 	bySeq := from.typ == ShardIteratorTypeAtSequenceNumber || from.typ == ShardIteratorTypeAfterSequenceNumber
-	owned := false
-	for i, sh := range shards {
-		v := sh.snapshot()
-		p := from
-		if bySeq {
-			if sh.belongsTo(p.seq) {
-				owned = true
-			} else {
-				p = TrimHorizon()
-			}
-		}
-		cursors[i] = shardCursor{sh: sh, next: p.startCounter(v), stop: ^uint64(0)}
-		if !follow {
-			cursors[i].stop = v.end()
+	var owner *shard
+	for _, sh := range shards {
+		if bySeq && sh.belongsTo(from.seq) {
+			owner = sh
 		}
 	}
-	if bySeq && !owned {
+	if bySeq && owner == nil {
 		return nil, newError(codeInvalidArgument, "Sequence number %s did not come from stream %s under account %s.", from.seq, s.name, s.svc.cfg.accountID)
 	}
-	return cursors, nil
+	skip := ancestors(owner)
+	for _, sh := range shards {
+		v := sh.snapshot()
+		c := shardCursor{sh: sh, stop: ^uint64(0)}
+		switch {
+		case skip[sh]:
+			c.next = v.end()
+		case bySeq && sh != owner:
+			c.next = TrimHorizon().startCounter(v)
+		default:
+			c.next = from.startCounter(v)
+		}
+		if !follow {
+			c.stop = v.end()
+		}
+		r.cursors = append(r.cursors, c)
+	}
+	return r, nil
 }
 
-// hasUnread reports whether any cursor has records waiting below its stop.
-func hasUnread(cursors []shardCursor) bool {
-	for _, c := range cursors {
-		if c.next < min(c.stop, c.sh.snapshot().end()) {
+// ancestors returns the shards sh was split or merged from, transitively.
+func ancestors(sh *shard) map[*shard]bool {
+	out := map[*shard]bool{}
+	if sh == nil {
+		return out
+	}
+	todo := append([]*shard(nil), sh.parents...)
+	for len(todo) > 0 {
+		p := todo[len(todo)-1]
+		todo = todo[:len(todo)-1]
+		if !out[p] {
+			out[p] = true
+			todo = append(todo, p.parents...)
+		}
+	}
+	return out
+}
+
+// hasUnread reports whether any readable cursor has records waiting.
+func (r *reader) hasUnread() bool {
+	for i := range r.cursors {
+		c := &r.cursors[i]
+		if !c.finished() && r.ready(i) && c.next < min(c.stop, c.sh.snapshot().end()) {
 			return true
 		}
 	}

@@ -120,8 +120,9 @@ func (svc *Service) CreateStream(ctx context.Context, in CreateStreamInput) (Cre
 	}
 	s.retentionHours.Store(DefaultRetentionPeriodHours)
 	s.maxRecordKiB.Store(int32(maxKiB))
+	s.incarnationSecs, s.incarnationTag = secs, tag
 	for i, r := range splitHashSpace(shards) {
-		s.shards = append(s.shards, newShard(uint32(i), r, secs, tag))
+		s.shards = append(s.shards, newShard(uint32(i), r, now, secs, tag))
 	}
 	s.routes.Store(newRouteTable(s.shards))
 	svc.streams[s.name] = s

@@ -23,13 +23,17 @@ type Shard struct {
 
 // describe returns the shard's description.
 func (sh *shard) describe() Shard {
-	return Shard{
+	d := Shard{
 		ShardId:               sh.id,
 		ParentShardId:         sh.parentID,
 		AdjacentParentShardId: sh.adjacentParent,
 		HashKeyRange:          sh.hashRange,
 		SequenceNumberRange:   SequenceNumberRange{StartingSequenceNumber: sh.starting},
 	}
+	if c := sh.closure.Load(); c != nil {
+		d.SequenceNumberRange.EndingSequenceNumber = c.ending
+	}
+	return d
 }
 
 // shardID returns the shard's ID, for paging.
@@ -111,7 +115,7 @@ func (svc *Service) DescribeStream(ctx context.Context, in DescribeStreamInput) 
 	if d.StreamStatus != StreamStatusCreating {
 		var page []*shard
 		limit := pageLimit(in.Limit, MaxDescribeStreamShards, MaxDescribeStreamShards)
-		page, d.HasMoreShards = pageAfter(s.allShards(), (*shard).shardID, in.ExclusiveStartShardId, limit)
+		page, d.HasMoreShards = pageAfter(s.listedShards(ShardFilter{}, now), (*shard).shardID, in.ExclusiveStartShardId, limit)
 		d.Shards = describeShards(page)
 	}
 	return DescribeStreamOutput{StreamDescription: d}, nil
@@ -214,10 +218,12 @@ type ListShardsOutput struct {
 	NextToken string
 }
 
-// ListShards lists a stream's shards a page at a time.
-//
-// Every shard of a stream is open until resharding exists, so the filters
-// other than AFTER_SHARD_ID select every shard.
+// ListShards lists a stream's shards a page at a time, open and closed,
+// narrowed by ShardFilter: FROM_TRIM_HORIZON (the default) lists every
+// shard that still holds records inside the retention window, AT_LATEST
+// the open shards, AT_TRIM_HORIZON and AT_TIMESTAMP the shards open at that
+// time, FROM_TIMESTAMP the shards open at or after it, AFTER_SHARD_ID those
+// after a shard ID.
 func (svc *Service) ListShards(ctx context.Context, in ListShardsInput) (ListShardsOutput, error) {
 	var v violations
 	v.checkLimit(in.MaxResults, "maxResults", MaxRequestLimit)
@@ -251,22 +257,19 @@ func (svc *Service) ListShards(ctx context.Context, in ListShardsInput) (ListSha
 
 	now := svc.clock.Now()
 	var s *Stream
-	after := in.ExclusiveStartShardId
+	l := shardListing{filter: in.ShardFilter, after: in.ExclusiveStartShardId}
 	if in.ShardFilter.Type == ShardFilterAfterShardID {
-		after = max(after, in.ShardFilter.ShardId)
+		l.after = max(l.after, in.ShardFilter.ShardId)
 	}
 	if in.NextToken != "" {
-		id, name, last, err := svc.openListShardsToken(in.NextToken, now)
-		if err != nil {
+		var err error
+		if l, err = svc.openListShardsToken(in.NextToken, now); err != nil {
 			return ListShardsOutput{}, err
 		}
-		svc.mu.RLock()
-		s = svc.byID[id]
-		svc.mu.RUnlock()
-		if s == nil || s.gone(now) {
-			return ListShardsOutput{}, svc.notFound(name)
+		var ok bool
+		if s, ok = svc.streamByID(l.streamID, now); !ok {
+			return ListShardsOutput{}, svc.notFound(l.stream)
 		}
-		after = last
 	} else {
 		var err error
 		if s, err = svc.lookup(ref, now); err != nil {
@@ -275,15 +278,52 @@ func (svc *Service) ListShards(ctx context.Context, in ListShardsInput) (ListSha
 		if !in.StreamCreationTimestamp.IsZero() && in.StreamCreationTimestamp.UnixMilli() != s.created.UnixMilli() {
 			return ListShardsOutput{}, svc.notFound(s.name)
 		}
+		l.streamID, l.stream = s.id, s.name
 	}
 	if s.status(now) == StreamStatusCreating {
 		return ListShardsOutput{Shards: []Shard{}}, nil
 	}
 	limit := pageLimit(in.MaxResults, DefaultListShardsResults, DefaultListShardsResults)
-	page, more := pageAfter(s.allShards(), (*shard).shardID, after, limit)
+	page, more := pageAfter(s.listedShards(l.filter, now), (*shard).shardID, l.after, limit)
 	out := ListShardsOutput{Shards: describeShards(page)}
 	if more {
-		out.NextToken = svc.listShardsToken(s, page[len(page)-1].id, now)
+		l.after = page[len(page)-1].id
+		out.NextToken = svc.listShardsToken(l, now)
 	}
 	return out, nil
+}
+
+// listedShards returns the shards ListShards and DescribeStream list at
+// now through filter f. Closed shards whose records have all left the
+// retention window are never listed. Timestamps before the trim horizon
+// count as the trim horizon.
+func (s *Stream) listedShards(f ShardFilter, now time.Time) []*shard {
+	cutoffMs := s.cutoffMs(now)
+	horizon := time.UnixMilli(max(cutoffMs, s.created.UnixMilli()))
+	t := f.Timestamp
+	if t.Before(horizon) {
+		t = horizon
+	}
+	var out []*shard
+	for _, sh := range s.allShards() {
+		if sh.expired(cutoffMs) {
+			continue
+		}
+		c := sh.closure.Load()
+		keep := true
+		switch f.Type {
+		case ShardFilterAtLatest:
+			keep = c == nil
+		case ShardFilterAtTrimHorizon:
+			keep = sh.openAt(horizon)
+		case ShardFilterAtTimestamp:
+			keep = sh.openAt(t)
+		case ShardFilterFromTimestamp:
+			keep = c == nil || !c.at.Before(t)
+		}
+		if keep {
+			out = append(out, sh)
+		}
+	}
+	return out
 }

@@ -34,11 +34,7 @@ type GetShardIteratorOutput struct {
 // Service's clock, and die with their stream.
 func (svc *Service) GetShardIterator(ctx context.Context, in GetShardIteratorInput) (GetShardIteratorOutput, error) {
 	var v violations
-	if in.ShardId == "" {
-		v.add("null", "shardId", mustNotBeNull)
-	} else {
-		v.checkShardID(in.ShardId, "shardId")
-	}
+	v.checkRequiredShardID(in.ShardId, "shardId")
 	switch in.ShardIteratorType {
 	case "":
 		v.add("null", "shardIteratorType", mustNotBeNull)
@@ -167,6 +163,20 @@ type GetRecordsInput struct {
 	StreamARN string
 }
 
+// childShards describes the children of a closed shard as GetRecords
+// reports them.
+func (c *shardClosure) childShards() []ChildShard {
+	out := make([]ChildShard, len(c.children))
+	for i, ch := range c.children {
+		parents := []string{ch.parentID}
+		if ch.adjacentParent != "" {
+			parents = append(parents, ch.adjacentParent)
+		}
+		out[i] = ChildShard{ShardId: ch.id, ParentShards: parents, HashKeyRange: ch.hashRange}
+	}
+	return out
+}
+
 // ChildShard is a shard created from one that a reader has finished.
 type ChildShard struct {
 	ShardId      string
@@ -209,25 +219,25 @@ func (svc *Service) GetRecords(ctx context.Context, in GetRecordsInput) (GetReco
 	if err != nil {
 		return GetRecordsOutput{}, err
 	}
-	svc.mu.RLock()
-	s := svc.byID[it.streamID]
-	svc.mu.RUnlock()
+	s, ok := svc.streamByID(it.streamID, now)
 	var sh *shard
-	if s != nil && !s.gone(now) {
+	if ok {
 		sh, _ = s.shard(it.shard)
 	}
-	if sh == nil {
+	if sh == nil || sh.expired(s.cutoffMs(now)) {
 		return GetRecordsOutput{}, newError(codeResourceNotFound, "Shard %s in stream %s under account %s does not exist", shardID(it.shard), it.stream, svc.cfg.accountID)
 	}
 	if in.StreamARN != "" && in.StreamARN != s.arn {
 		return GetRecordsOutput{}, newError(codeInvalidArgument, "StreamARN %s does not match the stream of the shard iterator, %s.", in.StreamARN, s.arn)
 	}
-	limit := in.Limit
-	if limit == 0 {
-		limit = MaxGetRecordsLimit
-	}
+	limit := pageLimit(in.Limit, MaxGetRecordsLimit, MaxGetRecordsLimit)
 	view := sh.snapshot()
 	end := view.end()
+	if c := sh.closure.Load(); c != nil && it.next >= c.end {
+		// The reader has finished a closed shard: no more iterators, but
+		// the shards that carry on from it.
+		return GetRecordsOutput{Records: []Record{}, ChildShards: c.childShards()}, nil
+	}
 	size := 0
 	if it.next < end {
 		size = int(min(uint64(limit), end-it.next))

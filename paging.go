@@ -28,34 +28,49 @@ func pageLimit(n, def, most int) int {
 	return min(n, most)
 }
 
-// listShardsToken returns the NextToken that continues a listing of s
-// after the shard lastID.
-func (svc *Service) listShardsToken(s *Stream, lastID string, now time.Time) string {
+// shardListing is where a ListShards listing stands: the stream, the
+// filter, and the last shard returned. Its NextToken carries all three.
+type shardListing struct {
+	streamID uint64
+	stream   string
+	filter   ShardFilter
+	after    string
+}
+
+// listShardsToken returns the NextToken that continues listing l.
+func (svc *Service) listShardsToken(l shardListing, now time.Time) string {
 	b := []byte{tokenKindListShards}
-	b = binary.BigEndian.AppendUint64(b, s.id)
+	b = binary.BigEndian.AppendUint64(b, l.streamID)
 	b = binary.BigEndian.AppendUint64(b, uint64(now.UnixMilli()))
-	b = appendTokenString(b, s.name)
-	b = appendTokenString(b, lastID)
+	b = binary.BigEndian.AppendUint64(b, uint64(l.filter.Timestamp.UnixMilli()))
+	b = appendTokenString(b, string(l.filter.Type))
+	b = appendTokenString(b, l.stream)
+	b = appendTokenString(b, l.after)
 	return svc.tokens.seal(b)
 }
 
 // openListShardsToken decodes a NextToken made by listShardsToken.
-func (svc *Service) openListShardsToken(tok string, now time.Time) (id uint64, name, lastID string, err error) {
+func (svc *Service) openListShardsToken(tok string, now time.Time) (shardListing, error) {
 	payload, ok := svc.tokens.open(tok)
 	r := tokenReader{b: payload}
 	if !ok || r.byte() != tokenKindListShards {
-		return 0, "", "", newError(codeInvalidArgument, "Invalid NextToken.")
+		return shardListing{}, newError(codeInvalidArgument, "Invalid NextToken.")
 	}
-	id = r.uint64()
+	l := shardListing{streamID: r.uint64()}
 	issued := time.UnixMilli(int64(r.uint64()))
-	name, lastID = r.string(), r.string()
+	filterTime := time.UnixMilli(int64(r.uint64()))
+	l.filter.Type = ShardFilterType(r.string())
+	if l.filter.Type == ShardFilterAtTimestamp || l.filter.Type == ShardFilterFromTimestamp {
+		l.filter.Timestamp = filterTime
+	}
+	l.stream, l.after = r.string(), r.string()
 	if r.bad {
-		return 0, "", "", newError(codeInvalidArgument, "Invalid NextToken.")
+		return shardListing{}, newError(codeInvalidArgument, "Invalid NextToken.")
 	}
 	if now.Sub(issued) > NextTokenLifetime {
-		return 0, "", "", newError(codeExpiredNextToken, "The NextToken has expired. It was issued at %s, and NextTokens are valid for %d seconds.", javaDate(issued), int(NextTokenLifetime/time.Second))
+		return shardListing{}, newError(codeExpiredNextToken, "The NextToken has expired. It was issued at %s, and NextTokens are valid for %d seconds.", javaDate(issued), int(NextTokenLifetime/time.Second))
 	}
-	return id, name, lastID, nil
+	return l, nil
 }
 
 // listStreamsToken returns the NextToken that continues a listing of

@@ -77,6 +77,13 @@ func (s *Stream) putRecord(now time.Time, key, explicitHashKey, ordering string,
 		return PutRecordOutput{}, err
 	}
 	sh.mu.Lock()
+	for sh.closure.Load() != nil {
+		// A reshard closed the shard after routing; its children are in
+		// the table by now.
+		sh.mu.Unlock()
+		sh, _ = s.route(s.routes.Load(), key, explicitHashKey)
+		sh.mu.Lock()
+	}
 	// A SequenceNumberForOrdering must be one that could have been issued
 	// already: not from the future.
 	if !floor.IsZero() && floor.arrival() > max(now.UnixMilli(), sh.lastArrival)/1000 {
@@ -189,7 +196,7 @@ func (s *Stream) putRecords(now time.Time, records []PutRecordsRequestEntry) (Pu
 	out := PutRecordsOutput{Records: make([]PutRecordsResultEntry, len(records)), EncryptionType: EncryptionNone}
 	nowMs, cutoff := now.UnixMilli(), s.cutoffMs(now)
 	var held *shard
-	for i, r := range records {
+	for i := 0; i < len(records); {
 		sh := targets[i]
 		if sh != held {
 			if held != nil {
@@ -197,8 +204,19 @@ func (s *Stream) putRecords(now time.Time, records []PutRecordsRequestEntry) (Pu
 			}
 			sh.mu.Lock()
 			held = sh
+			if sh.closure.Load() != nil {
+				// A reshard closed the shard after routing: route the rest
+				// of the batch again; the table has the children by now.
+				routes = s.routes.Load()
+				for j := i; j < len(records); j++ {
+					targets[j], _ = s.route(routes, records[j].PartitionKey, records[j].ExplicitHashKey)
+				}
+				continue
+			}
 		}
+		r := records[i]
 		out.Records[i] = PutRecordsResultEntry{ShardId: sh.id, SequenceNumber: sh.appendLocked(r.PartitionKey, r.Data, nowMs, cutoff)}
+		i++
 	}
 	held.mu.Unlock()
 	s.arrived.notify()

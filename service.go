@@ -133,6 +133,19 @@ func (svc *Service) sortedStreams() []*Stream {
 	return list
 }
 
+// streamByID returns the stream incarnation with the given ID, unless its
+// deletion has completed, with any due reshard applied.
+func (svc *Service) streamByID(id uint64, now time.Time) (*Stream, bool) {
+	svc.mu.RLock()
+	s := svc.byID[id]
+	svc.mu.RUnlock()
+	if s == nil || s.gone(now) {
+		return nil, false
+	}
+	s.settle(now)
+	return s, true
+}
+
 // notFound is the error for a stream that does not exist.
 func (svc *Service) notFound(name string) error {
 	return newError(codeResourceNotFound, "Stream %s under account %s not found.", name, svc.cfg.accountID)

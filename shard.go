@@ -85,11 +85,14 @@ type shard struct {
 	hashRange      HashKeyRange
 	parentID       string
 	adjacentParent string
-	createdSecs    int64 // creation time encoded in sequence numbers
-	epoch          uint8 // the stream incarnation tag encoded in them too
+	parents        []*shard  // the shards this one was split or merged from
+	createdAt      time.Time // when the shard opened, for ListShards filters
+	createdSecs    int64     // the stream incarnation's second, encoded in sequence numbers
+	epoch          uint8     // the stream incarnation tag encoded in them too
 	starting       SequenceNumber
 
-	view atomic.Pointer[logView]
+	view    atomic.Pointer[logView]
+	closure atomic.Pointer[shardClosure] // set once, when the shard closes
 
 	mu          sync.Mutex
 	lastArrival int64 // Unix ms of the newest record; arrivals never go back
@@ -97,11 +100,16 @@ type shard struct {
 	nextHeaders int   // header table size of the next segment
 }
 
-func newShard(index uint32, r HashKeyRange, createdSecs int64, epoch uint8) *shard {
+// newShard returns an open, empty shard. createdSecs and epoch identify
+// the stream incarnation (see Service.nextIncarnationLocked), so that
+// together with the index they identify the shard among all shards the
+// Service ever had.
+func newShard(index uint32, r HashKeyRange, createdAt time.Time, createdSecs int64, epoch uint8) *shard {
 	s := &shard{
 		id:          shardID(index),
 		index:       index,
 		hashRange:   r,
+		createdAt:   createdAt,
 		createdSecs: createdSecs,
 		epoch:       epoch,
 		nextArena:   minSegmentBytes,
@@ -112,6 +120,43 @@ func newShard(index uint32, r HashKeyRange, createdSecs int64, epoch uint8) *sha
 	// first append seals it (empty, so it is dropped) and opens a real one.
 	s.view.Store(&logView{sealed: btree.NewG(8, segmentRefLess), tail: newSegment(1, 0, 0)})
 	return s
+}
+
+// shardClosure says how a shard ended. It is made once, when a split or
+// merge closes the shard, and never changes.
+type shardClosure struct {
+	end      uint64         // counter one past the shard's last record
+	ending   SequenceNumber // the shard's EndingSequenceNumber
+	at       time.Time      // when the shard closed
+	children []*shard       // the shards that took over its hash keys
+}
+
+// maxCounter is the counter of a closed shard's EndingSequenceNumber,
+// above that of any record.
+const maxCounter = 1<<63 - 1
+
+// closeLocked closes the shard: no record is appended after it. The
+// caller holds s.mu.
+func (s *shard) closeLocked(at time.Time, children []*shard) {
+	s.closure.Store(&shardClosure{
+		end:      s.view.Load().end(),
+		ending:   makeSequenceNumber(s.createdSecs, s.index, s.epoch, maxCounter, at.Unix()),
+		at:       at,
+		children: children,
+	})
+}
+
+// expired reports whether the shard is closed and every record it holds
+// arrived before cutoffMs: such a shard is no longer listed or readable.
+func (s *shard) expired(cutoffMs int64) bool {
+	c := s.closure.Load()
+	return c != nil && c.at.UnixMilli() < cutoffMs
+}
+
+// openAt reports whether the shard was open at t (both ends inclusive).
+func (s *shard) openAt(t time.Time) bool {
+	c := s.closure.Load()
+	return !s.createdAt.After(t) && (c == nil || !c.at.Before(t))
 }
 
 // snapshot returns the current view of the log.

@@ -51,6 +51,10 @@ type Stream struct {
 	readyAt     time.Time // CREATING until then
 	mode        StreamMode
 	partitioner Partitioner
+	// incarnationSecs and incarnationTag identify this incarnation of the
+	// stream in its shards' sequence numbers.
+	incarnationSecs int64
+	incarnationTag  uint8
 
 	routes         atomic.Pointer[routeTable] // open shards, for the put path
 	ready          atomic.Bool                // latched once CREATING has ended
@@ -58,11 +62,14 @@ type Stream struct {
 	isGone         atomic.Bool                // latched once deletion has completed
 	retentionHours atomic.Int32
 	maxRecordKiB   atomic.Int32
-	arrived        signal // notified after appends to any shard
+	arrived        signal                        // notified after appends to any shard and reshards
+	pending        atomic.Pointer[pendingUpdate] // a reshard waiting for its UPDATING delay
+	topology       atomic.Uint64                 // counts reshards, so readers notice new shards
 
-	mu     sync.RWMutex
-	shards []*shard // every shard, indexed by shard index
-	tags   map[string]string
+	mu       sync.RWMutex
+	shards   []*shard // every shard, indexed by shard index
+	tags     map[string]string
+	scalings []time.Time // recent UpdateShardCount calls, for their rate limit
 }
 
 // NewStream returns a standalone stream with its own [Service]: the
@@ -129,6 +136,8 @@ func (s *Stream) status(now time.Time) StreamStatus {
 		return StreamStatusDeleting
 	case !s.serving(now):
 		return StreamStatusCreating
+	case s.settle(now):
+		return StreamStatusUpdating
 	}
 	return StreamStatusActive
 }
@@ -176,7 +185,9 @@ func (s *Stream) Put(ctx context.Context, partitionKey string, data []byte) (Put
 	if err := v.err(); err != nil {
 		return PutRecordOutput{}, err
 	}
-	return s.putRecord(s.svc.clock.Now(), partitionKey, "", "", data)
+	now := s.svc.clock.Now()
+	s.settle(now)
+	return s.putRecord(now, partitionKey, "", "", data)
 }
 
 // lookupShard finds a shard by a possibly loose ID ("shardId-1", "1").
@@ -187,7 +198,7 @@ func (s *Stream) lookupShard(id string, now time.Time) (*shard, error) {
 		return nil, newError(codeResourceNotFound, "Could not find shard %s in stream %s under account %s.", id, s.name, acct)
 	}
 	sh, ok := s.shard(index)
-	if !ok || !s.serving(now) {
+	if !ok || !s.serving(now) || sh.expired(s.cutoffMs(now)) {
 		return nil, newError(codeResourceNotFound, "Shard %s in stream %s under account %s does not exist", shardID(index), s.name, acct)
 	}
 	return sh, nil

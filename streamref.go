@@ -66,6 +66,7 @@ func (svc *Service) lookup(ref streamRef, now time.Time) (*Stream, error) {
 	if !ok || s.gone(now) {
 		return nil, svc.notFound(name)
 	}
+	s.settle(now)
 	return s, nil
 }
 

@@ -121,6 +121,16 @@ func (v *violations) checkLimit(n int, path string, most int) {
 	}
 }
 
+// checkRequiredShardID adds the violations of a shard ID the request
+// must carry.
+func (v *violations) checkRequiredShardID(id, path string) {
+	if id == "" {
+		v.add("null", path, mustNotBeNull)
+		return
+	}
+	v.checkName(id, path)
+}
+
 // checkShardID adds the violations of a shard ID that was given.
 func (v *violations) checkShardID(id, path string) {
 	if id != "" {

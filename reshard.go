@@ -1,0 +1,367 @@
+package kds
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"time"
+)
+
+// Resharding limits of Kinesis.
+const (
+	// MaxShardsPerStreamByUpdate is the most shards UpdateShardCount will
+	// scale a stream to.
+	MaxShardsPerStreamByUpdate = 10000
+	// MaxScalingsPerDay is how many UpdateShardCount calls a stream takes
+	// in any rolling 24 hours.
+	MaxScalingsPerDay = 10
+)
+
+// pendingUpdate is a reshard that was accepted but not yet applied: the
+// stream is UPDATING until due (see [WithStatusDelay]).
+type pendingUpdate struct {
+	due   time.Time
+	apply func(at time.Time) // runs with the stream's mu held
+}
+
+// settle applies a pending reshard whose delay has passed, and reports
+// whether one is still pending. The caller must not hold s.mu.
+func (s *Stream) settle(now time.Time) bool {
+	p := s.pending.Load()
+	if p == nil {
+		return false
+	}
+	if now.Before(p.due) {
+		return true
+	}
+	s.mu.Lock()
+	if s.pending.Load() == p {
+		p.apply(p.due)
+		s.pending.Store(nil)
+	}
+	s.mu.Unlock()
+	return false
+}
+
+// scheduleLocked applies a reshard at once when the Service has no status
+// delay, and otherwise leaves the stream UPDATING until the delay has
+// passed. The caller holds s.mu.
+func (s *Stream) scheduleLocked(now time.Time, apply func(at time.Time)) {
+	if d := s.svc.cfg.delay; d > 0 {
+		s.pending.Store(&pendingUpdate{due: now.Add(d), apply: apply})
+		return
+	}
+	apply(now)
+}
+
+// beginReshard checks that the stream can be resharded now (ACTIVE and
+// provisioned), locks it, and checks again that no other reshard got in
+// first. On success the caller holds s.mu and must unlock it.
+func (s *Stream) beginReshard(op string, now time.Time) error {
+	if err := s.requireActive(now); err != nil {
+		return err
+	}
+	if s.mode == StreamModeOnDemand {
+		return newError(codeValidation, "%s is not supported for stream %s under account %s because it is in ON_DEMAND capacity mode.", op, s.name, s.svc.cfg.accountID)
+	}
+	s.mu.Lock()
+	if s.pending.Load() != nil {
+		s.mu.Unlock()
+		return newError(codeResourceInUse, "Stream %s under account %s not ACTIVE, instead in state %s", s.name, s.svc.cfg.accountID, StreamStatusUpdating)
+	}
+	return nil
+}
+
+// openShardLocked finds an open shard for SplitShard or MergeShards.
+func (s *Stream) openShardLocked(id string) (*shard, error) {
+	if index, ok := parseShardIndex(id); ok && int64(index) < int64(len(s.shards)) {
+		if sh := s.shards[index]; sh.closure.Load() == nil {
+			return sh, nil
+		}
+	}
+	return nil, newError(codeResourceNotFound, "Could not find shard %s in stream %s under account %s.", id, s.name, s.svc.cfg.accountID)
+}
+
+// checkShardQuota returns LimitExceededException if opening more shards
+// would take the account past its shard quota.
+func (svc *Service) checkShardQuota(more int, now time.Time) error {
+	svc.mu.RLock()
+	defer svc.mu.RUnlock()
+	if open := svc.openShardCountLocked(now); more > svc.cfg.shardLimit-open {
+		return svc.shardLimitError(open, more)
+	}
+	return nil
+}
+
+// SplitShardInput is the input of [Service.SplitShard].
+type SplitShardInput struct {
+	StreamName string
+	StreamARN  string
+	// ShardToSplit is the open shard to split.
+	ShardToSplit string
+	// NewStartingHashKey is where the second child's range starts; it must
+	// lie strictly inside the shard's range, above its start plus one.
+	NewStartingHashKey string
+}
+
+// SplitShardOutput is the (empty) output of [Service.SplitShard].
+type SplitShardOutput struct{}
+
+// SplitShard closes an open shard and opens two children that share its
+// hash key range, split at NewStartingHashKey. The parent keeps its records
+// (no data is copied) and stays readable until they leave the retention
+// window; new records go to the children.
+func (svc *Service) SplitShard(ctx context.Context, in SplitShardInput) (SplitShardOutput, error) {
+	var v violations
+	if in.NewStartingHashKey == "" {
+		v.add("null", "newStartingHashKey", mustNotBeNull)
+	} else if !isCanonicalDecimal(in.NewStartingHashKey, 39) {
+		v.add(quote(in.NewStartingHashKey), "newStartingHashKey", matchPattern(hashKeyPattern))
+	}
+	v.checkRequiredShardID(in.ShardToSplit, "shardToSplit")
+	ref := streamRef{in.StreamName, in.StreamARN}
+	v.checkStreamRef(ref)
+	if err := v.err(); err != nil {
+		return SplitShardOutput{}, err
+	}
+	now := svc.clock.Now()
+	s, err := svc.lookup(ref, now)
+	if err != nil {
+		return SplitShardOutput{}, err
+	}
+	if err := s.beginReshard("SplitShard", now); err != nil {
+		return SplitShardOutput{}, err
+	}
+	defer s.mu.Unlock()
+	parent, err := s.openShardLocked(in.ShardToSplit)
+	if err != nil {
+		return SplitShardOutput{}, err
+	}
+	if err := svc.checkShardQuota(1, now); err != nil {
+		return SplitShardOutput{}, err
+	}
+	at, err := ParseHashKey(in.NewStartingHashKey)
+	r := parent.hashRange
+	if err != nil || !r.StartingHashKey.addUint64(1).Less(at) || !r.StartingHashKey.Less(at) || !at.Less(r.EndingHashKey) {
+		return SplitShardOutput{}, newError(codeInvalidArgument, "NewStartingHashKey %s used in SplitShard() on shard %s in stream %s under account %s is not both greater than one plus the shard's StartingHashKey %s and less than the shard's EndingHashKey %s.",
+			in.NewStartingHashKey, parent.id, s.name, svc.cfg.accountID, r.StartingHashKey, r.EndingHashKey)
+	}
+	s.scheduleLocked(now, func(t time.Time) { s.splitLocked(parent, at, t) })
+	return SplitShardOutput{}, nil
+}
+
+// MergeShardsInput is the input of [Service.MergeShards].
+type MergeShardsInput struct {
+	StreamName string
+	StreamARN  string
+	// ShardToMerge is the open shard whose range comes first.
+	ShardToMerge string
+	// AdjacentShardToMerge is the open shard whose range starts right
+	// after ShardToMerge's ends.
+	AdjacentShardToMerge string
+}
+
+// MergeShardsOutput is the (empty) output of [Service.MergeShards].
+type MergeShardsOutput struct{}
+
+// MergeShards closes two open shards with adjacent hash key ranges and
+// opens one child covering both. The parents keep their records.
+func (svc *Service) MergeShards(ctx context.Context, in MergeShardsInput) (MergeShardsOutput, error) {
+	var v violations
+	v.checkRequiredShardID(in.ShardToMerge, "shardToMerge")
+	v.checkRequiredShardID(in.AdjacentShardToMerge, "adjacentShardToMerge")
+	ref := streamRef{in.StreamName, in.StreamARN}
+	v.checkStreamRef(ref)
+	if err := v.err(); err != nil {
+		return MergeShardsOutput{}, err
+	}
+	now := svc.clock.Now()
+	s, err := svc.lookup(ref, now)
+	if err != nil {
+		return MergeShardsOutput{}, err
+	}
+	if err := s.beginReshard("MergeShards", now); err != nil {
+		return MergeShardsOutput{}, err
+	}
+	defer s.mu.Unlock()
+	a, err := s.openShardLocked(in.ShardToMerge)
+	if err != nil {
+		return MergeShardsOutput{}, err
+	}
+	b, err := s.openShardLocked(in.AdjacentShardToMerge)
+	if err != nil {
+		return MergeShardsOutput{}, err
+	}
+	if a.hashRange.EndingHashKey == MaxHashKey || a.hashRange.EndingHashKey.addUint64(1) != b.hashRange.StartingHashKey {
+		return MergeShardsOutput{}, newError(codeInvalidArgument, "Shards %s and %s in stream %s under account %s are not an adjacent pair of shards eligible for merging", a.id, b.id, s.name, svc.cfg.accountID)
+	}
+	s.scheduleLocked(now, func(t time.Time) { s.mergeLocked(a, b, t) })
+	return MergeShardsOutput{}, nil
+}
+
+// ScalingType is how UpdateShardCount reshapes a stream.
+type ScalingType string
+
+// ScalingTypeUniformScaling is the only scaling type: the stream ends with
+// shards of equal hash key ranges, as CreateStream makes them.
+const ScalingTypeUniformScaling ScalingType = "UNIFORM_SCALING"
+
+// UpdateShardCountInput is the input of [Service.UpdateShardCount].
+type UpdateShardCountInput struct {
+	StreamName string
+	StreamARN  string
+	// TargetShardCount is the number of open shards wanted: between half
+	// and double the current count, and at most 10,000.
+	TargetShardCount int
+	// ScalingType must be UNIFORM_SCALING.
+	ScalingType ScalingType
+}
+
+// UpdateShardCountOutput reports the shard count before and after.
+type UpdateShardCountOutput struct {
+	StreamName        string
+	StreamARN         string
+	CurrentShardCount int
+	TargetShardCount  int
+}
+
+// UpdateShardCount reshapes a provisioned stream to TargetShardCount open
+// shards with uniform hash key ranges, by splitting and merging the open
+// shards (which may create short-lived intermediate shards, as on AWS). A
+// stream takes at most [MaxScalingsPerDay] calls in any 24 hours.
+func (svc *Service) UpdateShardCount(ctx context.Context, in UpdateShardCountInput) (UpdateShardCountOutput, error) {
+	var v violations
+	switch {
+	case in.TargetShardCount == 0:
+		v.add("null", "targetShardCount", mustNotBeNull)
+	case in.TargetShardCount < 0:
+		v.add(quote(strconv.Itoa(in.TargetShardCount)), "targetShardCount", valueAtLeast(1))
+	}
+	switch in.ScalingType {
+	case "":
+		v.add("null", "scalingType", mustNotBeNull)
+	case ScalingTypeUniformScaling:
+	default:
+		v.add(quote(string(in.ScalingType)), "scalingType", enumValues(string(ScalingTypeUniformScaling)))
+	}
+	ref := streamRef{in.StreamName, in.StreamARN}
+	v.checkStreamRef(ref)
+	if err := v.err(); err != nil {
+		return UpdateShardCountOutput{}, err
+	}
+	now := svc.clock.Now()
+	s, err := svc.lookup(ref, now)
+	if err != nil {
+		return UpdateShardCountOutput{}, err
+	}
+	if err := s.beginReshard("UpdateShardCount", now); err != nil {
+		return UpdateShardCountOutput{}, err
+	}
+	defer s.mu.Unlock()
+	current, target := s.openShardCount(), in.TargetShardCount
+	acct := svc.cfg.accountID
+	switch {
+	case target > 2*current:
+		return UpdateShardCountOutput{}, newError(codeInvalidArgument, "UpdateShardCount on stream %s under account %s cannot scale to %d shards: more than double the current %d open shards.", s.name, acct, target, current)
+	case 2*target < current:
+		return UpdateShardCountOutput{}, newError(codeInvalidArgument, "UpdateShardCount on stream %s under account %s cannot scale to %d shards: less than half the current %d open shards.", s.name, acct, target, current)
+	case target > MaxShardsPerStreamByUpdate:
+		return UpdateShardCountOutput{}, newError(codeInvalidArgument, "UpdateShardCount on stream %s under account %s cannot scale beyond %d shards.", s.name, acct, MaxShardsPerStreamByUpdate)
+	}
+	recent := s.scalings[:0]
+	for _, t := range s.scalings {
+		if now.Sub(t) < 24*time.Hour {
+			recent = append(recent, t)
+		}
+	}
+	s.scalings = recent
+	if len(s.scalings) >= MaxScalingsPerDay {
+		return UpdateShardCountOutput{}, newError(codeLimitExceeded, "UpdateShardCount on stream %s under account %s exceeds the limit of %d scaling operations in a rolling 24-hour period.", s.name, acct, MaxScalingsPerDay)
+	}
+	if err := svc.checkShardQuota(target-current, now); err != nil {
+		return UpdateShardCountOutput{}, err
+	}
+	s.scalings = append(s.scalings, now)
+	if target != current {
+		s.scheduleLocked(now, func(t time.Time) { s.scaleLocked(target, t) })
+	}
+	return UpdateShardCountOutput{StreamName: s.name, StreamARN: s.arn, CurrentShardCount: current, TargetShardCount: target}, nil
+}
+
+// splitLocked closes parent and opens two children split at key at. The
+// caller holds s.mu.
+func (s *Stream) splitLocked(parent *shard, at HashKey, t time.Time) {
+	r := parent.hashRange
+	parents := []*shard{parent}
+	left := s.newChildLocked(HashKeyRange{StartingHashKey: r.StartingHashKey, EndingHashKey: at.subUint64(1)}, parents, t)
+	right := s.newChildLocked(HashKeyRange{StartingHashKey: at, EndingHashKey: r.EndingHashKey}, parents, t)
+	s.replaceLocked([]*shard{parent}, []*shard{left, right}, t)
+}
+
+// mergeLocked closes a and b, whose ranges are adjacent with a's first,
+// and opens one child covering both. The caller holds s.mu.
+func (s *Stream) mergeLocked(a, b *shard, t time.Time) {
+	r := HashKeyRange{StartingHashKey: a.hashRange.StartingHashKey, EndingHashKey: b.hashRange.EndingHashKey}
+	parents := []*shard{a, b}
+	s.replaceLocked(parents, []*shard{s.newChildLocked(r, parents, t)}, t)
+}
+
+// scaleLocked reshapes the open shards into target shards with the
+// ranges CreateStream would give them: first it splits every open shard
+// that straddles a boundary of the new layout, then it merges the pieces
+// inside each new range from left to right. The caller holds s.mu.
+func (s *Stream) scaleLocked(target int, t time.Time) {
+	layout := splitHashSpace(target)
+	for _, r := range layout[1:] {
+		if sh := s.routes.Load().lookup(r.StartingHashKey); sh.hashRange.StartingHashKey != r.StartingHashKey {
+			s.splitLocked(sh, r.StartingHashKey, t)
+		}
+	}
+	for _, r := range layout {
+		for {
+			first := s.routes.Load().lookup(r.StartingHashKey)
+			if first.hashRange.EndingHashKey == r.EndingHashKey {
+				break
+			}
+			s.mergeLocked(first, s.routes.Load().lookup(first.hashRange.EndingHashKey.addUint64(1)), t)
+		}
+	}
+}
+
+// newChildLocked makes the next shard of the stream. The caller holds s.mu.
+func (s *Stream) newChildLocked(r HashKeyRange, parents []*shard, t time.Time) *shard {
+	sh := newShard(uint32(len(s.shards)), r, t, s.incarnationSecs, s.incarnationTag)
+	sh.parents = parents
+	sh.parentID = parents[0].id
+	if len(parents) == 2 {
+		sh.adjacentParent = parents[1].id
+	}
+	s.shards = append(s.shards, sh)
+	return sh
+}
+
+// replaceLocked closes parents and hands their hash keys to children in
+// one step for writers: it holds every parent's lock while it closes them
+// and publishes the new routing table, so a put either lands in a parent
+// before it closes or finds it closed and routes again. The caller holds
+// s.mu.
+func (s *Stream) replaceLocked(parents, children []*shard, t time.Time) {
+	for _, p := range parents {
+		p.mu.Lock()
+	}
+	open := make([]*shard, 0, s.openShardCount()+len(children))
+	for _, sh := range s.routes.Load().shards {
+		if !slices.Contains(parents, sh) {
+			open = append(open, sh)
+		}
+	}
+	for _, p := range parents {
+		p.closeLocked(t, children)
+	}
+	s.routes.Store(newRouteTable(append(open, children...)))
+	for _, p := range parents {
+		p.mu.Unlock()
+	}
+	s.topology.Add(1)
+	s.arrived.notify()
+}
