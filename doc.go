@@ -20,15 +20,26 @@
 // 56-digit sequence numbers that encode their shard and stream incarnation,
 // opaque tamper-evident shard iterators that expire after five minutes,
 // GetRecords limits (10,000 records, 10 MiB), the 24-hour retention window,
-// per-stream maximum record size, tags, and paging of every list call.
+// per-stream maximum record size, tags, paging of every list call, and
+// resharding (SplitShard, MergeShards, UpdateShardCount) with shard lineage,
+// ChildShards and every ListShards filter.
 //
 // # Not yet emulated
 //
-// Resharding (SplitShard, MergeShards, UpdateShardCount), throughput limits
-// and on-demand scaling, retention changes, enhanced fan-out consumers,
-// encryption, enhanced monitoring, resource policies and the wire server
-// are separate pieces of work; until they land their operations do not
-// exist here.
+// Throughput limits and on-demand scaling, retention changes, enhanced
+// fan-out consumers, encryption, enhanced monitoring, resource policies,
+// StreamId inputs, and the wire server are separate pieces of work; until
+// they land their operations do not exist here.
+//
+// # Error wording
+//
+// Messages follow Kinesis's wording where it is known (recorded by
+// emulators that were tested against AWS). Where it is not, kds words the
+// message itself, with Kinesis's exception type: a missing StreamName and
+// StreamARN, a StreamARN that disagrees with the StreamName, a record above
+// the stream's MaxRecordSizeInKiB, invalid or expired NextTokens, the limit
+// on streams being created at once, resharding on an on-demand stream, and
+// the bounds and rate limit of UpdateShardCount.
 //
 // # Time
 //
