@@ -162,3 +162,39 @@ func ExampleError() {
 	// true
 	// ResourceNotFoundException: Stream nope under account 000000000000 not found.
 }
+
+func ExampleService_SplitShard() {
+	ctx := context.Background()
+	svc, _ := kds.NewService()
+	svc.CreateStream(ctx, kds.CreateStreamInput{StreamName: "s", ShardCount: 1})
+	stream, _ := svc.Stream("s")
+	stream.Put(ctx, "user-1", []byte("before the split"))
+
+	// Split the only shard in the middle of the hash key space.
+	_, err := svc.SplitShard(ctx, kds.SplitShardInput{
+		StreamName:         "s",
+		ShardToSplit:       "shardId-000000000000",
+		NewStartingHashKey: "170141183460469231731687303715884105728",
+	})
+	if err != nil {
+		panic(err)
+	}
+	stream.Put(ctx, "user-1", []byte("after the split"))
+
+	shards, _ := svc.ListShards(ctx, kds.ListShardsInput{StreamName: "s"})
+	for _, sh := range shards.Shards {
+		closed := !sh.SequenceNumberRange.EndingSequenceNumber.IsZero()
+		fmt.Printf("%s parent=%q closed=%v\n", sh.ShardId, sh.ParentShardId, closed)
+	}
+	// Replay reads the parent to its end before its children, so the key
+	// keeps its order across the split.
+	for rec := range stream.Replay(ctx, kds.TrimHorizon()) {
+		fmt.Println(string(rec.Data))
+	}
+	// Output:
+	// shardId-000000000000 parent="" closed=true
+	// shardId-000000000001 parent="shardId-000000000000" closed=false
+	// shardId-000000000002 parent="shardId-000000000000" closed=false
+	// before the split
+	// after the split
+}
