@@ -25,6 +25,16 @@ func (RealClock) Now() time.Time { return time.Now() }
 // After returns time.After(d).
 func (RealClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
 
+// afterTime returns a channel that receives the time once clock c reaches
+// t. On a ManualClock the deadline is exact even if the clock moves while
+// the wait is being set up.
+func afterTime(c Clock, t time.Time) <-chan time.Time {
+	if m, ok := c.(*ManualClock); ok {
+		return m.at(t)
+	}
+	return c.After(t.Sub(c.Now()))
+}
+
 // ManualClock is a [Clock] that moves only when told to, for tests and
 // simulations. Channels from After fire when Advance or Set moves the clock
 // to or past their deadline. It is safe for concurrent use.
@@ -54,14 +64,25 @@ func (c *ManualClock) Now() time.Time {
 // After returns a channel that receives the clock's time once the clock has
 // been moved d past the current time. A d of zero or less fires at once.
 func (c *ManualClock) After(d time.Duration) <-chan time.Time {
-	ch := make(chan time.Time, 1)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if d <= 0 {
+	return c.atLocked(c.now.Add(d))
+}
+
+// at returns a channel that receives the clock's time once it reaches t.
+func (c *ManualClock) at(t time.Time) <-chan time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.atLocked(t)
+}
+
+func (c *ManualClock) atLocked(t time.Time) <-chan time.Time {
+	ch := make(chan time.Time, 1)
+	if !t.After(c.now) {
 		ch <- c.now
 		return ch
 	}
-	c.waiters = append(c.waiters, manualWaiter{at: c.now.Add(d), ch: ch})
+	c.waiters = append(c.waiters, manualWaiter{at: t, ch: ch})
 	return ch
 }
 

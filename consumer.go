@@ -129,7 +129,10 @@ func (s *Stream) read(ctx context.Context, from StartPosition, follow bool) iter
 			}
 			var deleted <-chan time.Time
 			if g := s.goneAt.Load(); g != nil {
-				deleted = s.svc.clock.After(g.Sub(now))
+				deleted = afterTime(s.svc.clock, *g)
+				if s.gone(s.svc.clock.Now()) {
+					continue // the clock passed the deletion while arming
+				}
 			}
 			select {
 			case <-wake:

@@ -59,8 +59,8 @@ func newConfig(opts []Option) (config, error) {
 	if !regionPattern.MatchString(c.region) {
 		c.errs = append(c.errs, fmt.Errorf("kds: WithRegion: %q is not a region name like us-east-1", c.region))
 	}
-	if c.shardLimit < 1 {
-		c.errs = append(c.errs, fmt.Errorf("kds: WithShardLimit: %d is below 1", c.shardLimit))
+	if c.shardLimit < 1 || c.shardLimit > maxShardLimit {
+		c.errs = append(c.errs, fmt.Errorf("kds: WithShardLimit: %d is outside [1, %d]", c.shardLimit, maxShardLimit))
 	}
 	if c.onDemandCap < 1 {
 		c.errs = append(c.errs, fmt.Errorf("kds: WithOnDemandStreamLimit: %d is below 1", c.onDemandCap))
@@ -87,9 +87,13 @@ func WithAccountID(id string) Option { return optionFunc(func(c *config) { c.acc
 // Default: "us-east-1".
 func WithRegion(region string) Option { return optionFunc(func(c *config) { c.region = region }) }
 
+// maxShardLimit bounds WithShardLimit, so that no quota lets one call
+// allocate more shards than a machine can hold.
+const maxShardLimit = 1_000_000
+
 // WithShardLimit sets the account's shard quota: the most open shards all
-// streams may have together. Default: [DefaultShardLimit] (20,000); must be
-// at least 1.
+// streams may have together. Default: [DefaultShardLimit] (20,000); valid
+// from 1 to 1,000,000.
 func WithShardLimit(n int) Option { return optionFunc(func(c *config) { c.shardLimit = n }) }
 
 // WithOnDemandStreamLimit sets the account's quota of on-demand streams.

@@ -59,13 +59,11 @@ func (svc *Service) PutRecord(ctx context.Context, in PutRecordInput) (PutRecord
 
 // putRecord stores one validated-in-form record in s.
 func (s *Stream) putRecord(now time.Time, key, explicitHashKey, ordering string, data []byte) (PutRecordOutput, error) {
-	if !s.serving(now) {
+	if !s.serving(now) || s.gone(now) {
 		return PutRecordOutput{}, s.svc.notFound(s.name)
 	}
-	var floor SequenceNumber
 	if ordering != "" {
-		var err error
-		if floor, err = ParseSequenceNumber(ordering); err != nil {
+		if n, err := ParseSequenceNumber(ordering); err != nil || !s.mayHaveIssued(n, now) {
 			return PutRecordOutput{}, s.orderingError(ordering)
 		}
 	}
@@ -84,16 +82,21 @@ func (s *Stream) putRecord(now time.Time, key, explicitHashKey, ordering string,
 		sh, _ = s.route(s.routes.Load(), key, explicitHashKey)
 		sh.mu.Lock()
 	}
-	// A SequenceNumberForOrdering must be one that could have been issued
-	// already: not from the future.
-	if !floor.IsZero() && floor.arrival() > max(now.UnixMilli(), sh.lastArrival)/1000 {
-		sh.mu.Unlock()
-		return PutRecordOutput{}, s.orderingError(ordering)
-	}
 	seq := sh.appendLocked(key, data, now.UnixMilli(), s.cutoffMs(now))
 	sh.mu.Unlock()
 	s.arrived.notify()
 	return PutRecordOutput{ShardId: sh.id, SequenceNumber: seq, EncryptionType: EncryptionNone}, nil
+}
+
+// mayHaveIssued reports whether sequence number n could have been issued
+// already, as a SequenceNumberForOrdering must be: a number of one of the
+// stream's shards must be below that shard's next, and any other number
+// must not be from the future.
+func (s *Stream) mayHaveIssued(n SequenceNumber, now time.Time) bool {
+	if sh, ok := s.shard(n.shardIndex()); ok && sh.belongsTo(n) {
+		return n.counter() < sh.snapshot().end()
+	}
+	return n.arrival() <= now.Unix()
 }
 
 // orderingError is the error for a SequenceNumberForOrdering that is not
@@ -171,7 +174,7 @@ func (svc *Service) PutRecords(ctx context.Context, in PutRecordsInput) (PutReco
 // putRecords stores a validated-in-form batch in s: every record is
 // checked before any is stored.
 func (s *Stream) putRecords(now time.Time, records []PutRecordsRequestEntry) (PutRecordsOutput, error) {
-	if !s.serving(now) {
+	if !s.serving(now) || s.gone(now) {
 		return PutRecordsOutput{}, s.svc.notFound(s.name)
 	}
 	total := 0

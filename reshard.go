@@ -21,6 +21,7 @@ const (
 // stream is UPDATING until due (see [WithStatusDelay]).
 type pendingUpdate struct {
 	due   time.Time
+	delta int                // how the open shard count will change
 	apply func(at time.Time) // runs with the stream's mu held
 }
 
@@ -43,15 +44,26 @@ func (s *Stream) settle(now time.Time) bool {
 	return false
 }
 
-// scheduleLocked applies a reshard at once when the Service has no status
-// delay, and otherwise leaves the stream UPDATING until the delay has
-// passed. The caller holds s.mu.
-func (s *Stream) scheduleLocked(now time.Time, apply func(at time.Time)) {
+// scheduleLocked applies a reshard that changes the open shard count by
+// delta at once when the Service has no status delay, and otherwise leaves
+// the stream UPDATING until the delay has passed. The caller holds s.mu.
+func (s *Stream) scheduleLocked(now time.Time, delta int, apply func(at time.Time)) {
 	if d := s.svc.cfg.delay; d > 0 {
-		s.pending.Store(&pendingUpdate{due: now.Add(d), apply: apply})
+		s.pending.Store(&pendingUpdate{due: now.Add(d), delta: delta, apply: apply})
 		return
 	}
 	apply(now)
+}
+
+// quotaShardCount returns the open shards the stream counts against the
+// account's shard quota: those open now, plus those a pending reshard
+// will open.
+func (s *Stream) quotaShardCount() int {
+	n := s.openShardCount()
+	if p := s.pending.Load(); p != nil {
+		n += p.delta
+	}
+	return n
 }
 
 // beginReshard checks that the stream can be resharded now (ACTIVE and
@@ -79,7 +91,7 @@ func (s *Stream) openShardLocked(id string) (*shard, error) {
 			return sh, nil
 		}
 	}
-	return nil, newError(codeResourceNotFound, "Could not find shard %s in stream %s under account %s.", id, s.name, s.svc.cfg.accountID)
+	return nil, newError(codeResourceNotFound, "Could not find shard %s in stream %s under account %s.", normalShardID(id), s.name, s.svc.cfg.accountID)
 }
 
 // checkShardQuota returns LimitExceededException if opening more shards
@@ -146,7 +158,7 @@ func (svc *Service) SplitShard(ctx context.Context, in SplitShardInput) (SplitSh
 		return SplitShardOutput{}, newError(codeInvalidArgument, "NewStartingHashKey %s used in SplitShard() on shard %s in stream %s under account %s is not both greater than one plus the shard's StartingHashKey %s and less than the shard's EndingHashKey %s.",
 			in.NewStartingHashKey, parent.id, s.name, svc.cfg.accountID, r.StartingHashKey, r.EndingHashKey)
 	}
-	s.scheduleLocked(now, func(t time.Time) { s.splitLocked(parent, at, t) })
+	s.scheduleLocked(now, 1, func(t time.Time) { s.splitLocked(parent, at, t) })
 	return SplitShardOutput{}, nil
 }
 
@@ -195,7 +207,7 @@ func (svc *Service) MergeShards(ctx context.Context, in MergeShardsInput) (Merge
 	if a.hashRange.EndingHashKey == MaxHashKey || a.hashRange.EndingHashKey.addUint64(1) != b.hashRange.StartingHashKey {
 		return MergeShardsOutput{}, newError(codeInvalidArgument, "Shards %s and %s in stream %s under account %s are not an adjacent pair of shards eligible for merging", a.id, b.id, s.name, svc.cfg.accountID)
 	}
-	s.scheduleLocked(now, func(t time.Time) { s.mergeLocked(a, b, t) })
+	s.scheduleLocked(now, -1, func(t time.Time) { s.mergeLocked(a, b, t) })
 	return MergeShardsOutput{}, nil
 }
 
@@ -283,7 +295,7 @@ func (svc *Service) UpdateShardCount(ctx context.Context, in UpdateShardCountInp
 	}
 	s.scalings = append(s.scalings, now)
 	if target != current {
-		s.scheduleLocked(now, func(t time.Time) { s.scaleLocked(target, t) })
+		s.scheduleLocked(now, target-current, func(t time.Time) { s.scaleLocked(target, t) })
 	}
 	return UpdateShardCountOutput{StreamName: s.name, StreamARN: s.arn, CurrentShardCount: current, TargetShardCount: target}, nil
 }

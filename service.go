@@ -168,7 +168,7 @@ func (svc *Service) openShardCountLocked(now time.Time) int {
 	n := 0
 	for _, s := range svc.streams {
 		if !s.gone(now) {
-			n += s.openShardCount()
+			n += s.quotaShardCount()
 		}
 	}
 	return n
@@ -191,6 +191,9 @@ type DescribeLimitsOutput struct {
 // all streams, and the on-demand stream count and quota.
 func (svc *Service) DescribeLimits(ctx context.Context, _ DescribeLimitsInput) (DescribeLimitsOutput, error) {
 	now := svc.clock.Now()
+	for _, s := range svc.sortedStreams() {
+		s.settle(now)
+	}
 	svc.mu.RLock()
 	defer svc.mu.RUnlock()
 	out := DescribeLimitsOutput{

@@ -204,6 +204,15 @@ func (s *Stream) lookupShard(id string, now time.Time) (*shard, error) {
 	return sh, nil
 }
 
+// normalShardID returns a loose shard ID ("shardId-1", "1") in the
+// 12-digit form Kinesis's messages use, or id itself if it has no index.
+func normalShardID(id string) string {
+	if index, ok := parseShardIndex(id); ok {
+		return shardID(index)
+	}
+	return id
+}
+
 // parseShardIndex reads the index from a shard ID: the digits after the
 // first '-', or the whole ID if it has none.
 func parseShardIndex(id string) (uint32, bool) {
