@@ -167,8 +167,7 @@ type DeleteStreamOutput struct{}
 // sequence numbers from it are never accepted by a new stream of the same
 // name.
 func (svc *Service) DeleteStream(ctx context.Context, in DeleteStreamInput) (DeleteStreamOutput, error) {
-	now := svc.clock.Now()
-	s, err := svc.resolve(streamRef{in.StreamName, in.StreamARN}, now)
+	s, now, err := svc.resolve(nil, streamRef{in.StreamName, in.StreamARN})
 	if err != nil {
 		return DeleteStreamOutput{}, err
 	}
@@ -272,16 +271,10 @@ func (svc *Service) UpdateMaxRecordSize(ctx context.Context, in UpdateMaxRecordS
 		v.add("null", "maxRecordSizeInKiB", mustNotBeNull)
 	}
 	v.checkMaxRecordSize(in.MaxRecordSizeInKiB)
-	ref := streamRef{arn: in.StreamARN}
 	if in.StreamARN == "" {
 		v.add("null", "streamARN", mustNotBeNull)
 	}
-	v.checkStreamRef(ref)
-	if err := v.err(); err != nil {
-		return UpdateMaxRecordSizeOutput{}, err
-	}
-	now := svc.clock.Now()
-	s, err := svc.lookup(ref, now)
+	s, now, err := svc.resolve(v, streamRef{arn: in.StreamARN})
 	if err != nil {
 		return UpdateMaxRecordSizeOutput{}, err
 	}

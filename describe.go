@@ -91,13 +91,7 @@ func (svc *Service) DescribeStream(ctx context.Context, in DescribeStreamInput) 
 	var v violations
 	v.checkLimit(in.Limit, "limit", MaxRequestLimit)
 	v.checkShardID(in.ExclusiveStartShardId, "exclusiveStartShardId")
-	ref := streamRef{in.StreamName, in.StreamARN}
-	v.checkStreamRef(ref)
-	if err := v.err(); err != nil {
-		return DescribeStreamOutput{}, err
-	}
-	now := svc.clock.Now()
-	s, err := svc.lookup(ref, now)
+	s, now, err := svc.resolve(v, streamRef{in.StreamName, in.StreamARN})
 	if err != nil {
 		return DescribeStreamOutput{}, err
 	}
@@ -151,8 +145,7 @@ type DescribeStreamSummaryOutput struct {
 
 // DescribeStreamSummary describes a stream without listing its shards.
 func (svc *Service) DescribeStreamSummary(ctx context.Context, in DescribeStreamSummaryInput) (DescribeStreamSummaryOutput, error) {
-	now := svc.clock.Now()
-	s, err := svc.resolve(streamRef{in.StreamName, in.StreamARN}, now)
+	s, now, err := svc.resolve(nil, streamRef{in.StreamName, in.StreamARN})
 	if err != nil {
 		return DescribeStreamSummaryOutput{}, err
 	}

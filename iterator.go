@@ -46,13 +46,7 @@ func (svc *Service) GetShardIterator(ctx context.Context, in GetShardIteratorInp
 	if in.StartingSequenceNumber != "" && !isCanonicalDecimal(in.StartingSequenceNumber, 129) {
 		v.add(quote(in.StartingSequenceNumber), "startingSequenceNumber", matchPattern(seqNumPattern))
 	}
-	ref := streamRef{in.StreamName, in.StreamARN}
-	v.checkStreamRef(ref)
-	if err := v.err(); err != nil {
-		return GetShardIteratorOutput{}, err
-	}
-	now := svc.clock.Now()
-	s, err := svc.lookup(ref, now)
+	s, now, err := svc.resolve(v, streamRef{in.StreamName, in.StreamARN})
 	if err != nil {
 		return GetShardIteratorOutput{}, err
 	}

@@ -44,13 +44,7 @@ func (svc *Service) PutRecord(ctx context.Context, in PutRecordInput) (PutRecord
 		v.add(quote(in.SequenceNumberForOrdering), "sequenceNumberForOrdering", matchPattern(seqNumPattern))
 	}
 	v.checkEntry(in.PartitionKey, in.ExplicitHashKey, in.Data, 0)
-	ref := streamRef{in.StreamName, in.StreamARN}
-	v.checkStreamRef(ref)
-	if err := v.err(); err != nil {
-		return PutRecordOutput{}, err
-	}
-	now := svc.clock.Now()
-	s, err := svc.lookup(ref, now)
+	s, now, err := svc.resolve(v, streamRef{in.StreamName, in.StreamARN})
 	if err != nil {
 		return PutRecordOutput{}, err
 	}
@@ -158,13 +152,7 @@ func (svc *Service) PutRecords(ctx context.Context, in PutRecordsInput) (PutReco
 		}
 		v.checkEntry(r.PartitionKey, r.ExplicitHashKey, r.Data, i+1)
 	}
-	ref := streamRef{in.StreamName, in.StreamARN}
-	v.checkStreamRef(ref)
-	if err := v.err(); err != nil {
-		return PutRecordsOutput{}, err
-	}
-	now := svc.clock.Now()
-	s, err := svc.lookup(ref, now)
+	s, now, err := svc.resolve(v, streamRef{in.StreamName, in.StreamARN})
 	if err != nil {
 		return PutRecordsOutput{}, err
 	}

@@ -131,13 +131,7 @@ func (svc *Service) SplitShard(ctx context.Context, in SplitShardInput) (SplitSh
 		v.add(quote(in.NewStartingHashKey), "newStartingHashKey", matchPattern(hashKeyPattern))
 	}
 	v.checkRequiredShardID(in.ShardToSplit, "shardToSplit")
-	ref := streamRef{in.StreamName, in.StreamARN}
-	v.checkStreamRef(ref)
-	if err := v.err(); err != nil {
-		return SplitShardOutput{}, err
-	}
-	now := svc.clock.Now()
-	s, err := svc.lookup(ref, now)
+	s, now, err := svc.resolve(v, streamRef{in.StreamName, in.StreamARN})
 	if err != nil {
 		return SplitShardOutput{}, err
 	}
@@ -182,13 +176,7 @@ func (svc *Service) MergeShards(ctx context.Context, in MergeShardsInput) (Merge
 	var v violations
 	v.checkRequiredShardID(in.ShardToMerge, "shardToMerge")
 	v.checkRequiredShardID(in.AdjacentShardToMerge, "adjacentShardToMerge")
-	ref := streamRef{in.StreamName, in.StreamARN}
-	v.checkStreamRef(ref)
-	if err := v.err(); err != nil {
-		return MergeShardsOutput{}, err
-	}
-	now := svc.clock.Now()
-	s, err := svc.lookup(ref, now)
+	s, now, err := svc.resolve(v, streamRef{in.StreamName, in.StreamARN})
 	if err != nil {
 		return MergeShardsOutput{}, err
 	}
@@ -256,13 +244,7 @@ func (svc *Service) UpdateShardCount(ctx context.Context, in UpdateShardCountInp
 	default:
 		v.add(quote(string(in.ScalingType)), "scalingType", enumValues(string(ScalingTypeUniformScaling)))
 	}
-	ref := streamRef{in.StreamName, in.StreamARN}
-	v.checkStreamRef(ref)
-	if err := v.err(); err != nil {
-		return UpdateShardCountOutput{}, err
-	}
-	now := svc.clock.Now()
-	s, err := svc.lookup(ref, now)
+	s, now, err := svc.resolve(v, streamRef{in.StreamName, in.StreamARN})
 	if err != nil {
 		return UpdateShardCountOutput{}, err
 	}

@@ -31,15 +31,18 @@ func (v *violations) checkStreamRef(ref streamRef) {
 	}
 }
 
-// resolve validates a stream reference and finds the stream, for
-// operations whose only input is the reference.
-func (svc *Service) resolve(ref streamRef, now time.Time) (*Stream, error) {
-	var v violations
+// resolve finishes validating a request whose other members' violations
+// are in v: it adds those of the stream reference (Kinesis lists them
+// last), returns the ValidationException if there are any, and otherwise
+// finds the stream at the current time, which it returns too.
+func (svc *Service) resolve(v violations, ref streamRef) (*Stream, time.Time, error) {
 	v.checkStreamRef(ref)
 	if err := v.err(); err != nil {
-		return nil, err
+		return nil, time.Time{}, err
 	}
-	return svc.lookup(ref, now)
+	now := svc.clock.Now()
+	s, err := svc.lookup(ref, now)
+	return s, now, err
 }
 
 // lookup finds the stream a validated reference addresses. An ARN must be

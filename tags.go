@@ -116,12 +116,7 @@ type AddTagsToStreamOutput struct{}
 func (svc *Service) AddTagsToStream(ctx context.Context, in AddTagsToStreamInput) (AddTagsToStreamOutput, error) {
 	var v violations
 	v.checkTagsForm(in.Tags)
-	ref := streamRef{in.StreamName, in.StreamARN}
-	v.checkStreamRef(ref)
-	if err := v.err(); err != nil {
-		return AddTagsToStreamOutput{}, err
-	}
-	s, err := svc.lookup(ref, svc.clock.Now())
+	s, _, err := svc.resolve(v, streamRef{in.StreamName, in.StreamARN})
 	if err != nil {
 		return AddTagsToStreamOutput{}, err
 	}
@@ -164,12 +159,7 @@ func (svc *Service) RemoveTagsFromStream(ctx context.Context, in RemoveTagsFromS
 			break
 		}
 	}
-	ref := streamRef{in.StreamName, in.StreamARN}
-	v.checkStreamRef(ref)
-	if err := v.err(); err != nil {
-		return RemoveTagsFromStreamOutput{}, err
-	}
-	s, err := svc.lookup(ref, svc.clock.Now())
+	s, _, err := svc.resolve(v, streamRef{in.StreamName, in.StreamARN})
 	if err != nil {
 		return RemoveTagsFromStreamOutput{}, err
 	}
@@ -209,12 +199,7 @@ func (svc *Service) ListTagsForStream(ctx context.Context, in ListTagsForStreamI
 	if n := textLength(in.ExclusiveStartTagKey); n > MaxTagKeyLength {
 		v.add(quote(in.ExclusiveStartTagKey), "exclusiveStartTagKey", lengthAtMost(MaxTagKeyLength))
 	}
-	ref := streamRef{in.StreamName, in.StreamARN}
-	v.checkStreamRef(ref)
-	if err := v.err(); err != nil {
-		return ListTagsForStreamOutput{}, err
-	}
-	s, err := svc.lookup(ref, svc.clock.Now())
+	s, _, err := svc.resolve(v, streamRef{in.StreamName, in.StreamARN})
 	if err != nil {
 		return ListTagsForStreamOutput{}, err
 	}
