@@ -117,15 +117,6 @@ func rsBig(h HashKey) *big.Int {
 	return b
 }
 
-func rsHK(t testing.TB, b *big.Int) HashKey {
-	t.Helper()
-	h, err := ParseHashKey(b.String())
-	if err != nil {
-		t.Fatalf("ParseHashKey(%s): %v", b, err)
-	}
-	return h
-}
-
 // rsMid is the middle of a range, rounded down.
 func rsMid(r HashKeyRange) HashKey {
 	half, _ := r.EndingHashKey.sub(r.StartingHashKey).divUint64(2)
@@ -309,6 +300,30 @@ func TestReshardUpdateShardCountSameTarget(t *testing.T) {
 	if after := rsShards(t, svc, "s"); !slices.Equal(after, before) {
 		t.Fatalf("shards changed:\n%+v\n%+v", before, after)
 	}
+}
+
+// TestReshardReplayWaitsForParents puts more records in a parent than a
+// reader takes from one shard at a time (readBatch), so that a reader
+// must come back to the parent before it may start on the children.
+func TestReshardReplayWaitsForParents(t *testing.T) {
+	svc, _ := rsService(t)
+	rsCreate(t, svc, "s", 2)
+	s, _ := svc.Stream("s")
+	n := 0
+	putN := func(count int) {
+		for range count {
+			if _, err := s.Put(rsCtx, fmt.Sprint("k", n%2), []byte(fmt.Sprint(n))); err != nil {
+				t.Fatal(err)
+			}
+			n++
+		}
+	}
+	putN(3*readBatch + 10)
+	rsMerge(t, svc, "s", shardID(0), shardID(1))
+	putN(10)
+	rsSplit(t, svc, "s", shardID(2), rsMid(HashKeyRange{HashKey{}, MaxHashKey}))
+	putN(10)
+	rsCheckOrder(t, s, n, 2)
 }
 
 // rsKeys is how many partition keys the model's records use, and

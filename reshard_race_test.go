@@ -251,19 +251,13 @@ func rsRandomReshard(t testing.TB, svc *Service, stream string, c rsChooser, mos
 	switch {
 	case op == 2 && *scalings < MaxScalingsPerDay:
 		lo, hi := (n+1)/2, min(2*n, most)
-		target := lo + c.IntN(hi-lo)
+		target := lo + c.IntN(hi-lo) // any count in [lo, hi] but n
 		if target >= n {
-			target++ // any valid count but the current one
+			target++
 		}
-		if target > hi {
-			target = lo
-		}
-		if target != n {
-			rsScale(t, svc, stream, target)
-			*scalings++
-			return fmt.Sprintf("UpdateShardCount %d -> %d", n, target)
-		}
-		fallthrough
+		rsScale(t, svc, stream, target)
+		*scalings++
+		return fmt.Sprintf("UpdateShardCount %d -> %d", n, target)
 	case op == 1 && n > 1, n >= most:
 		i := c.IntN(n - 1)
 		rsMerge(t, svc, stream, open[i].ShardId, open[i+1].ShardId)
@@ -320,6 +314,7 @@ func TestReshardRacePutsDuringReshards(t *testing.T) {
 					}
 					if err != nil {
 						errs[g] = err
+						stop.Store(true)
 						return
 					}
 					sent[g][string(batch[0].Data)] = rsPut{batch[0].PartitionKey, out.ShardId, out.SequenceNumber}
@@ -332,6 +327,7 @@ func TestReshardRacePutsDuringReshards(t *testing.T) {
 				}
 				if err != nil {
 					errs[g] = err
+					stop.Store(true)
 					return
 				}
 				for i, r := range out.Records {
@@ -350,7 +346,7 @@ func TestReshardRacePutsDuringReshards(t *testing.T) {
 		clock.Advance(time.Millisecond)
 	}
 	before := puts.Load()
-	rsSpin(t, "writers to put after the last reshard", func() bool { return puts.Load() >= before+200 })
+	rsSpin(t, "writers to put after the last reshard", func() bool { return puts.Load() >= before+200 || stop.Load() })
 	stop.Store(true)
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {

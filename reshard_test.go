@@ -135,6 +135,7 @@ func TestReshardUpdateShardCountValidation(t *testing.T) {
 	svc, _ := rsService(t)
 	rsCreate(t, svc, "s2", 2)
 	rsCreate(t, svc, "s4", 4)
+	rsCreate(t, svc, "s5", 5)
 	cases := []struct {
 		name, stream string
 		target       int
@@ -147,6 +148,7 @@ func TestReshardUpdateShardCountValidation(t *testing.T) {
 		{"bad type", "s2", 3, "SIDEWAYS", codeValidation, rsViolation("'SIDEWAYS'", "scalingType", "Member must satisfy enum value set: [UNIFORM_SCALING]")},
 		{"above double", "s2", 5, ScalingTypeUniformScaling, codeInvalidArgument, ""},
 		{"below half", "s4", 1, ScalingTypeUniformScaling, codeInvalidArgument, ""},
+		{"below half of odd", "s5", 2, ScalingTypeUniformScaling, codeInvalidArgument, ""},
 		{"no stream", "nope", 2, ScalingTypeUniformScaling, codeResourceNotFound, "Stream nope under account " + rsAcct + " not found."},
 	}
 	for _, c := range cases {
@@ -155,12 +157,13 @@ func TestReshardUpdateShardCountValidation(t *testing.T) {
 			rsErr(t, err, c.code, c.msg)
 		})
 	}
-	if n := len(rsShards(t, svc, "s2")) + len(rsShards(t, svc, "s4")); n != 6 {
+	if n := len(rsShards(t, svc, "s2")) + len(rsShards(t, svc, "s4")) + len(rsShards(t, svc, "s5")); n != 11 {
 		t.Fatalf("failed UpdateShardCount calls changed the shards: %d shards", n)
 	}
 	// The bounds themselves are accepted.
 	rsScale(t, svc, "s2", 4)
 	rsScale(t, svc, "s4", 2)
+	rsScale(t, svc, "s5", 3)
 
 	big := "big"
 	rsCreate(t, svc, big, 6000)
@@ -338,11 +341,17 @@ func TestReshardUpdatingState(t *testing.T) {
 		t.Fatalf("shards open half way through UPDATING: %v", ids)
 	}
 	// A merge and an UpdateShardCount go through UPDATING too.
+	t2 := clock.Now()
 	rsMerge(t, svc, "s", shardID(2), shardID(3))
 	if st := rsStatus(t, svc, "s"); st != StreamStatusUpdating || len(rsShards(t, svc, "s")) != 4 {
 		t.Fatalf("after MergeShards: status %s", st)
 	}
-	clock.Advance(time.Second)
+	// Observed late, the merge still took effect when its delay ended.
+	clock.Advance(5 * time.Second)
+	at := rsList(t, svc, ListShardsInput{StreamName: "s", ShardFilter: ShardFilter{Type: ShardFilterAtTimestamp, Timestamp: t2.Add(2 * time.Second)}})
+	if ids := rsIDs(at); !slices.Equal(ids, []string{shardID(1), shardID(4)}) {
+		t.Fatalf("shards open 1s after the merge's delay ended: %v", ids)
+	}
 	rsScale(t, svc, "s", 4)
 	if st := rsStatus(t, svc, "s"); st != StreamStatusUpdating || len(rsLatest(t, svc, "s")) != 2 {
 		t.Fatalf("after UpdateShardCount: status %s", st)
