@@ -114,6 +114,7 @@ func (s *Stream) read(ctx context.Context, from StartPosition, follow bool) iter
 					}
 				}
 				read += len(buf)
+				s.meter.read(buf, false)
 			}
 			if read > 0 {
 				continue

@@ -125,6 +125,9 @@ func (svc *Service) CreateStream(ctx context.Context, in CreateStreamInput) (Cre
 		s.shards = append(s.shards, newShard(uint32(i), r, now, secs, tag))
 	}
 	s.routes.Store(newRouteTable(s.shards))
+	s.limits = svc.cfg.limits
+	s.applyLimitsLocked()
+	s.meter = newMeter(now, shards)
 	svc.streams[s.name] = s
 	svc.byID[s.id] = s
 	return CreateStreamOutput{}, nil
@@ -281,6 +284,9 @@ func (svc *Service) UpdateMaxRecordSize(ctx context.Context, in UpdateMaxRecordS
 	if err := s.requireActive(now); err != nil {
 		return UpdateMaxRecordSizeOutput{}, err
 	}
+	s.mu.Lock()
 	s.maxRecordKiB.Store(int32(in.MaxRecordSizeInKiB))
+	s.applyLimitsLocked()
+	s.mu.Unlock()
 	return UpdateMaxRecordSizeOutput{}, nil
 }

@@ -37,11 +37,13 @@ func newService(t *testing.T, opts ...kds.Option) (*kds.Service, *kds.ManualCloc
 	return newServiceAt(t, testStart, opts...)
 }
 
-// newServiceAt returns a Service on a ManualClock at start.
+// newServiceAt returns a Service on a ManualClock at start. Its streams
+// have no throughput limits unless opts set them: these tests put and read
+// far more than a shard's limits allow at one instant.
 func newServiceAt(t *testing.T, start time.Time, opts ...kds.Option) (*kds.Service, *kds.ManualClock) {
 	t.Helper()
 	clock := kds.NewManualClock(start)
-	svc, err := kds.NewService(append([]kds.Option{kds.WithClock(clock)}, opts...)...)
+	svc, err := kds.NewService(append([]kds.Option{kds.WithClock(clock), kds.WithThroughputLimits(kds.NoLimits)}, opts...)...)
 	if err != nil {
 		t.Fatalf("NewService: %v", err)
 	}

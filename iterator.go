@@ -232,11 +232,18 @@ func (svc *Service) GetRecords(ctx context.Context, in GetRecordsInput) (GetReco
 		// the shards that carry on from it.
 		return GetRecordsOutput{Records: []Record{}, ChildShards: c.childShards()}, nil
 	}
+	lim := sh.limiters.Load()
+	if !lim.admitRead(now) {
+		s.meter.read(nil, true)
+		return GetRecordsOutput{}, newError(codeProvisionedThroughputExceeded, "%s", s.throttleMessage(sh))
+	}
 	size := 0
 	if it.next < end {
 		size = int(min(uint64(limit), end-it.next))
 	}
 	records, next := sh.readInto(make([]Record, 0, size), view, it.next, limit, MaxGetRecordsBytes, s.cutoffMs(now), EncryptionNone)
+	s.meter.read(records, false)
+	lim.chargeRead(now, recordBytes(records))
 	out := GetRecordsOutput{
 		Records:           records,
 		NextShardIterator: svc.iteratorToken(s, sh, next, now),

@@ -25,7 +25,9 @@ type config struct {
 	onDemandCap int
 	delay       time.Duration
 	partitioner Partitioner
-	shards      int // NewStream only; 0 = unset
+	limits      ThroughputLimits
+	limitsSet   bool // WithThroughputLimits was given
+	shards      int  // NewStream only; 0 = unset
 	errs        []error
 }
 
@@ -37,6 +39,7 @@ func defaultConfig() config {
 		shardLimit:  DefaultShardLimit,
 		onDemandCap: DefaultOnDemandStreamCountLimit,
 		partitioner: PartitionerMD5,
+		limits:      KinesisLimits(),
 	}
 }
 
@@ -110,6 +113,20 @@ func WithStatusDelay(d time.Duration) Option { return optionFunc(func(c *config)
 // WithPartitioner chooses how partition keys map to hash keys. Default:
 // [PartitionerMD5], which places records exactly as Kinesis does.
 func WithPartitioner(p Partitioner) Option { return optionFunc(func(c *config) { c.partitioner = p }) }
+
+// WithThroughputLimits sets the per-shard throughput limits of new
+// streams. Default: [KinesisLimits] for a [Service], so puts and reads over
+// a shard's limits fail as on Kinesis; [NoLimits] for a stream made by
+// [NewStream], which is an in-process log first. [Stream.SetThroughputLimits]
+// changes one stream's limits later. Negative rates are invalid.
+func WithThroughputLimits(l ThroughputLimits) Option {
+	return optionFunc(func(c *config) {
+		if l.WriteBytesPerSecond < 0 || l.WriteRecordsPerSecond < 0 || l.ReadBytesPerSecond < 0 || l.ReadCallsPerSecond < 0 {
+			c.errs = append(c.errs, fmt.Errorf("kds: WithThroughputLimits: negative rate in %+v", l))
+		}
+		c.limits, c.limitsSet = l, true
+	})
+}
 
 // WithShards sets the shard count of a stream made by [NewStream].
 // Default: 1. [NewService] rejects it.

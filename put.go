@@ -76,9 +76,20 @@ func (s *Stream) putRecord(now time.Time, key, explicitHashKey, ordering string,
 		sh, _ = s.route(s.routes.Load(), key, explicitHashKey)
 		sh.mu.Lock()
 	}
+	var b batch
+	budget := sh.limiters.Load().budget(now)
+	if !budget.take(len(key) + len(data)) {
+		sh.mu.Unlock()
+		b.throttled++
+		s.meter.put(b, int(s.retentionHours.Load()))
+		return PutRecordOutput{}, newError(codeProvisionedThroughputExceeded, "%s", s.throttleMessage(sh))
+	}
+	budget.commit()
 	seq := sh.appendLocked(key, data, now.UnixMilli(), s.cutoffMs(now))
 	sh.mu.Unlock()
 	s.arrived.notify()
+	b.add(len(key) + len(data))
+	s.meter.put(b, int(s.retentionHours.Load()))
 	return PutRecordOutput{ShardId: sh.id, SequenceNumber: seq, EncryptionType: EncryptionNone}, nil
 }
 
@@ -186,11 +197,16 @@ func (s *Stream) putRecords(now time.Time, records []PutRecordsRequestEntry) (Pu
 
 	out := PutRecordsOutput{Records: make([]PutRecordsResultEntry, len(records)), EncryptionType: EncryptionNone}
 	nowMs, cutoff := now.UnixMilli(), s.cutoffMs(now)
-	var held *shard
+	var (
+		b      batch
+		held   *shard
+		budget writeBudget // what held's write limits still allow
+	)
 	for i := 0; i < len(records); {
 		sh := targets[i]
 		if sh != held {
 			if held != nil {
+				budget.commit()
 				held.mu.Unlock()
 			}
 			sh.mu.Lock()
@@ -204,13 +220,23 @@ func (s *Stream) putRecords(now time.Time, records []PutRecordsRequestEntry) (Pu
 				}
 				continue
 			}
+			budget = sh.limiters.Load().budget(now)
 		}
 		r := records[i]
-		out.Records[i] = PutRecordsResultEntry{ShardId: sh.id, SequenceNumber: sh.appendLocked(r.PartitionKey, r.Data, nowMs, cutoff)}
+		if size := len(r.PartitionKey) + len(r.Data); budget.take(size) {
+			out.Records[i] = PutRecordsResultEntry{ShardId: sh.id, SequenceNumber: sh.appendLocked(r.PartitionKey, r.Data, nowMs, cutoff)}
+			b.add(size)
+		} else {
+			out.Records[i] = PutRecordsResultEntry{ErrorCode: codeProvisionedThroughputExceeded, ErrorMessage: s.throttleMessage(sh)}
+			out.FailedRecordCount++
+			b.throttled++
+		}
 		i++
 	}
+	budget.commit()
 	held.mu.Unlock()
 	s.arrived.notify()
+	s.meter.put(b, int(s.retentionHours.Load()))
 	return out, nil
 }
 

@@ -326,6 +326,7 @@ func (s *Stream) scaleLocked(target int, t time.Time) {
 func (s *Stream) newChildLocked(r HashKeyRange, parents []*shard, t time.Time) *shard {
 	sh := newShard(uint32(len(s.shards)), r, t, s.incarnationSecs, s.incarnationTag)
 	sh.parents = parents
+	sh.limiters.Store(newShardLimiters(s.limits, int(s.maxRecordKiB.Load())<<10))
 	sh.parentID = parents[0].id
 	if len(parents) == 2 {
 		sh.adjacentParent = parents[1].id
@@ -353,6 +354,7 @@ func (s *Stream) replaceLocked(parents, children []*shard, t time.Time) {
 		p.closeLocked(t, children)
 	}
 	s.routes.Store(newRouteTable(append(open, children...)))
+	s.meter.shards(t, len(open)+len(children), int(s.retentionHours.Load()))
 	for _, p := range parents {
 		p.mu.Unlock()
 	}

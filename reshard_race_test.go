@@ -28,7 +28,7 @@ var rsCtx = context.Background()
 func rsService(t testing.TB, opts ...Option) (*Service, *ManualClock) {
 	t.Helper()
 	clock := NewManualClock(rsStart)
-	svc, err := NewService(append([]Option{WithClock(clock)}, opts...)...)
+	svc, err := NewService(append([]Option{WithClock(clock), WithThroughputLimits(NoLimits)}, opts...)...)
 	if err != nil {
 		t.Fatalf("NewService: %v", err)
 	}

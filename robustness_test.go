@@ -32,7 +32,7 @@ const rbGuard = 10 * time.Second
 func rbService(t *testing.T, opts ...Option) (*Service, *ManualClock) {
 	t.Helper()
 	clock := NewManualClock(rbStart)
-	svc, err := NewService(append([]Option{WithClock(clock)}, opts...)...)
+	svc, err := NewService(append([]Option{WithClock(clock), WithThroughputLimits(NoLimits)}, opts...)...)
 	if err != nil {
 		t.Fatalf("NewService: %v", err)
 	}

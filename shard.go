@@ -91,8 +91,9 @@ type shard struct {
 	epoch          uint8     // the stream incarnation tag encoded in them too
 	starting       SequenceNumber
 
-	view    atomic.Pointer[logView]
-	closure atomic.Pointer[shardClosure] // set once, when the shard closes
+	view     atomic.Pointer[logView]
+	closure  atomic.Pointer[shardClosure]  // set once, when the shard closes
+	limiters atomic.Pointer[shardLimiters] // nil when throughput is unlimited
 
 	mu          sync.Mutex
 	lastArrival int64 // Unix ms of the newest record; arrivals never go back

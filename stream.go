@@ -66,20 +66,27 @@ type Stream struct {
 	pending        atomic.Pointer[pendingUpdate] // a reshard waiting for its UPDATING delay
 	topology       atomic.Uint64                 // counts reshards, so readers notice new shards
 
+	meter *meter // usage, for the cost model
+
 	mu       sync.RWMutex
 	shards   []*shard // every shard, indexed by shard index
 	tags     map[string]string
-	scalings []time.Time // recent UpdateShardCount calls, for their rate limit
+	scalings []time.Time      // recent UpdateShardCount calls, for their rate limit
+	limits   ThroughputLimits // per-shard limits of every shard
 }
 
 // NewStream returns a standalone stream with its own [Service]: the
 // one-line way to get an ordered, replayable stream in a Go program. It has
 // one shard unless [WithShards] says otherwise. With the default options it
-// is ACTIVE at once.
+// is ACTIVE at once and has no throughput limits (see
+// [WithThroughputLimits]).
 func NewStream(name string, opts ...Option) (*Stream, error) {
 	c, err := newConfig(opts)
 	if err != nil {
 		return nil, err
+	}
+	if !c.limitsSet {
+		c.limits = NoLimits
 	}
 	svc := newService(c)
 	_, err = svc.CreateStream(context.Background(), CreateStreamInput{StreamName: name, ShardCount: max(c.shards, 1)})

@@ -1,0 +1,178 @@
+package kds
+
+import (
+	"math"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// ThroughputLimits are the per-shard throughput limits a stream enforces.
+// A zero field leaves that dimension unlimited; the zero value turns
+// limits off entirely, which costs nothing on the put and get paths.
+type ThroughputLimits struct {
+	// WriteBytesPerSecond bounds key plus data bytes put per second.
+	WriteBytesPerSecond int
+	// WriteRecordsPerSecond bounds records put per second.
+	WriteRecordsPerSecond int
+	// ReadBytesPerSecond bounds bytes returned by GetRecords per second,
+	// shared by all polling readers of the shard. One call may return up
+	// to 10 MiB; the shard's next calls are refused until the debt is
+	// repaid (5 s after a 10 MiB read at 2 MiB/s).
+	ReadBytesPerSecond int
+	// ReadCallsPerSecond bounds GetRecords calls per second.
+	ReadCallsPerSecond int
+}
+
+// KinesisLimits returns Kinesis's per-shard limits: writes of 1 MiB/s and
+// 1,000 records/s, reads of 2 MiB/s and 5 GetRecords calls/s.
+func KinesisLimits() ThroughputLimits {
+	return ThroughputLimits{
+		WriteBytesPerSecond:   1 << 20,
+		WriteRecordsPerSecond: 1000,
+		ReadBytesPerSecond:    2 << 20,
+		ReadCallsPerSecond:    5,
+	}
+}
+
+// NoLimits turns throughput limits off.
+var NoLimits = ThroughputLimits{}
+
+// shardLimiters are one shard's token buckets, fed the Clock's time. A
+// nil limiter leaves its dimension unlimited.
+type shardLimiters struct {
+	writeBytes, writeRecords, readBytes, readCalls *rate.Limiter
+}
+
+// newShardLimiters returns the buckets for l, or nil if l limits nothing.
+// The write-bytes bucket holds at least one record of maxRecordBytes, so
+// that large records can borrow burst capacity as on Kinesis.
+func newShardLimiters(l ThroughputLimits, maxRecordBytes int) *shardLimiters {
+	if l == NoLimits {
+		return nil
+	}
+	bucket := func(perSecond, burst int) *rate.Limiter {
+		if perSecond <= 0 {
+			return nil
+		}
+		return rate.NewLimiter(rate.Limit(perSecond), burst)
+	}
+	return &shardLimiters{
+		writeBytes:   bucket(l.WriteBytesPerSecond, max(l.WriteBytesPerSecond, maxRecordBytes)),
+		writeRecords: bucket(l.WriteRecordsPerSecond, l.WriteRecordsPerSecond),
+		readBytes:    bucket(l.ReadBytesPerSecond, l.ReadBytesPerSecond),
+		readCalls:    bucket(l.ReadCallsPerSecond, l.ReadCallsPerSecond),
+	}
+}
+
+// tokens returns what lim holds at t, or +Inf if lim is unlimited.
+func tokens(lim *rate.Limiter, t time.Time) float64 {
+	if lim == nil {
+		return math.Inf(1)
+	}
+	return lim.TokensAt(t)
+}
+
+// writeBudget is what a shard's write buckets allow at one instant. The
+// shard's writer draws it down record by record while holding the shard
+// lock, so no one else takes write tokens meanwhile, and then commits what
+// it used: a batch pays two bucket operations, not two per record.
+type writeBudget struct {
+	lim            *shardLimiters // nil: unlimited
+	at             time.Time
+	bytes, records float64
+	usedBytes      int
+	usedRecords    int
+}
+
+// budget returns the write budget of l at t.
+func (l *shardLimiters) budget(t time.Time) writeBudget {
+	if l == nil {
+		return writeBudget{}
+	}
+	return writeBudget{lim: l, at: t, bytes: tokens(l.writeBytes, t), records: tokens(l.writeRecords, t)}
+}
+
+// take reports whether a record of size bytes fits the budget, and if so
+// counts it.
+func (b *writeBudget) take(size int) bool {
+	if b.lim == nil {
+		return true
+	}
+	if float64(b.usedBytes+size) > b.bytes || float64(b.usedRecords+1) > b.records {
+		return false
+	}
+	b.usedBytes += size
+	b.usedRecords++
+	return true
+}
+
+// commit takes from the buckets what the budget handed out so far; a
+// second commit takes only what was handed out since the first.
+func (b *writeBudget) commit() {
+	if b.lim == nil || b.usedRecords == 0 {
+		return
+	}
+	if b.lim.writeBytes != nil {
+		b.lim.writeBytes.AllowN(b.at, b.usedBytes)
+	}
+	if b.lim.writeRecords != nil {
+		b.lim.writeRecords.AllowN(b.at, b.usedRecords)
+	}
+	b.bytes -= float64(b.usedBytes)
+	b.records -= float64(b.usedRecords)
+	b.usedBytes, b.usedRecords = 0, 0
+}
+
+// admitRead reports whether a GetRecords call may run at t: the shard has
+// a call token left and owes no bytes from earlier large reads.
+func (l *shardLimiters) admitRead(t time.Time) bool {
+	if l == nil {
+		return true
+	}
+	if tokens(l.readBytes, t) <= 0 {
+		return false
+	}
+	return l.readCalls == nil || l.readCalls.AllowN(t, 1)
+}
+
+// chargeRead takes the bytes a GetRecords call returned from the read
+// bucket, going into debt for reads larger than it holds.
+func (l *shardLimiters) chargeRead(t time.Time, bytes int) {
+	if l == nil || l.readBytes == nil {
+		return
+	}
+	for burst := l.readBytes.Burst(); bytes > 0; bytes -= burst {
+		l.readBytes.ReserveN(t, min(bytes, burst))
+	}
+}
+
+// throttleMessage is Kinesis's message for a throttled put or read.
+func (s *Stream) throttleMessage(sh *shard) string {
+	return "Rate exceeded for shard " + sh.id + " in stream " + s.name + " under account " + s.svc.cfg.accountID + "."
+}
+
+// SetThroughputLimits replaces the stream's per-shard limits (see
+// [WithThroughputLimits] for the default). Every shard starts again with
+// full buckets.
+func (s *Stream) SetThroughputLimits(l ThroughputLimits) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.limits = l
+	s.applyLimitsLocked()
+}
+
+// ThroughputLimits returns the stream's per-shard limits.
+func (s *Stream) ThroughputLimits() ThroughputLimits {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.limits
+}
+
+// applyLimitsLocked gives every shard fresh buckets for the stream's
+// limits and record size. The caller holds s.mu.
+func (s *Stream) applyLimitsLocked() {
+	for _, sh := range s.shards {
+		sh.limiters.Store(newShardLimiters(s.limits, int(s.maxRecordKiB.Load())<<10))
+	}
+}
