@@ -27,6 +27,7 @@ type config struct {
 	partitioner Partitioner
 	limits      ThroughputLimits
 	limitsSet   bool // WithThroughputLimits was given
+	janitor     time.Duration
 	shards      int  // NewStream only; 0 = unset
 	errs        []error
 }
@@ -125,6 +126,19 @@ func WithThroughputLimits(l ThroughputLimits) Option {
 			c.errs = append(c.errs, fmt.Errorf("kds: WithThroughputLimits: negative rate in %+v", l))
 		}
 		c.limits, c.limitsSet = l, true
+	})
+}
+
+// WithJanitor starts a background goroutine that frees expired records
+// (see [Service.TrimExpired]) every interval on the clock; [Service.Close]
+// stops it. Default: no janitor, and memory is released as shards seal
+// segments or when TrimExpired is called. interval must be positive.
+func WithJanitor(interval time.Duration) Option {
+	return optionFunc(func(c *config) {
+		if interval <= 0 {
+			c.errs = append(c.errs, fmt.Errorf("kds: WithJanitor: interval %v is not positive", interval))
+		}
+		c.janitor = interval
 	})
 }
 

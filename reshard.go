@@ -3,7 +3,6 @@ package kds
 import (
 	"context"
 	"slices"
-	"strconv"
 	"time"
 )
 
@@ -235,7 +234,7 @@ func (svc *Service) UpdateShardCount(ctx context.Context, in UpdateShardCountInp
 	case in.TargetShardCount == 0:
 		v.add("null", "targetShardCount", mustNotBeNull)
 	case in.TargetShardCount < 0:
-		v.add(quote(strconv.Itoa(in.TargetShardCount)), "targetShardCount", valueAtLeast(1))
+		v.add(quote(itoa(in.TargetShardCount)), "targetShardCount", valueAtLeast(1))
 	}
 	switch in.ScalingType {
 	case "":

@@ -24,6 +24,10 @@ type Service struct {
 	streams map[string]*Stream // by name, including DELETING ones
 	byID    map[uint64]*Stream
 	lastID  uint64
+
+	closeOnce   sync.Once
+	stopJanitor chan struct{} // nil without WithJanitor
+	janitorDone chan struct{}
 	// lastIncarnation is the (creation second, tag) pair given to the
 	// newest stream; see nextIncarnationLocked.
 	lastIncarnation struct {
@@ -78,6 +82,10 @@ func newService(c config) *Service {
 	// everything, sequence numbers included, stays deterministic.
 	if _, manual := c.clock.(*ManualClock); !manual {
 		svc.lastIncarnation.tag = uint8(rand.Uint32())
+	}
+	if c.janitor > 0 {
+		svc.stopJanitor, svc.janitorDone = make(chan struct{}), make(chan struct{})
+		go svc.janitor(c.janitor, svc.stopJanitor, svc.janitorDone)
 	}
 	return svc
 }

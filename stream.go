@@ -66,7 +66,8 @@ type Stream struct {
 	pending        atomic.Pointer[pendingUpdate] // a reshard waiting for its UPDATING delay
 	topology       atomic.Uint64                 // counts reshards, so readers notice new shards
 
-	meter *meter // usage, for the cost model
+	meter       *meter       // usage, for the cost model
+	trimFloorMs atomic.Int64 // records before this Unix ms stay expired (after retention grew)
 
 	mu       sync.RWMutex
 	shards   []*shard // every shard, indexed by shard index
@@ -177,11 +178,6 @@ func (s *Stream) allShards() []*shard {
 	return append([]*shard(nil), s.shards...)
 }
 
-// cutoffMs returns the Unix ms before which records have left the
-// retention window at now.
-func (s *Stream) cutoffMs(now time.Time) int64 {
-	return now.Add(-time.Duration(s.retentionHours.Load()) * time.Hour).UnixMilli()
-}
 
 // Put writes one record, routed by the MD5 hash of partitionKey as Kinesis
 // routes it. data is copied. It returns the shard and sequence number the

@@ -2,6 +2,7 @@ package kds
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -15,6 +16,7 @@ const (
 	seqNumPattern  = `0|([1-9]\d{0,128})`
 )
 
+func itoa(n int) string { return strconv.Itoa(n) }
 func lengthAtMost(n int) string {
 	return fmt.Sprintf("Member must have length less than or equal to %d", n)
 }
