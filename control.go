@@ -69,7 +69,7 @@ func (svc *Service) CreateStream(ctx context.Context, in CreateStreamInput) (Cre
 	}
 	shards := in.ShardCount
 	if mode == StreamModeOnDemand {
-		shards = onDemandInitialShards
+		shards = OnDemandInitialShards
 	}
 	maxKiB := in.MaxRecordSizeInKiB
 	if maxKiB == 0 {
@@ -88,7 +88,7 @@ func (svc *Service) CreateStream(ctx context.Context, in CreateStreamInput) (Cre
 		if s.status(now) == StreamStatusCreating {
 			creating++
 		}
-		if s.mode == StreamModeOnDemand {
+		if s.streamMode() == StreamModeOnDemand {
 			onDemand++
 		}
 	}
@@ -111,13 +111,13 @@ func (svc *Service) CreateStream(ctx context.Context, in CreateStreamInput) (Cre
 		id:          svc.lastID,
 		created:     now,
 		readyAt:     now.Add(svc.cfg.delay),
-		mode:        mode,
 		partitioner: svc.cfg.partitioner,
 		tags:        maps.Clone(in.Tags),
 	}
 	if s.tags == nil {
 		s.tags = make(map[string]string)
 	}
+	s.onDemand.Store(mode == StreamModeOnDemand)
 	s.retentionHours.Store(DefaultRetentionPeriodHours)
 	s.maxRecordKiB.Store(int32(maxKiB))
 	s.incarnationSecs, s.incarnationTag = secs, tag
@@ -248,7 +248,7 @@ func (svc *Service) ListStreams(ctx context.Context, in ListStreamsInput) (ListS
 			StreamName:              s.name,
 			StreamARN:               s.arn,
 			StreamStatus:            s.status(now),
-			StreamModeDetails:       StreamModeDetails{StreamMode: s.mode},
+			StreamModeDetails:       StreamModeDetails{StreamMode: s.streamMode()},
 			StreamCreationTimestamp: s.created,
 		})
 	}

@@ -89,7 +89,7 @@ func (s *Stream) putRecord(now time.Time, key, explicitHashKey, ordering string,
 	sh.mu.Unlock()
 	s.arrived.notify()
 	b.add(len(key) + len(data))
-	s.meter.put(b, int(s.retentionHours.Load()))
+	s.recordPut(now, b)
 	return PutRecordOutput{ShardId: sh.id, SequenceNumber: seq, EncryptionType: EncryptionNone}, nil
 }
 
@@ -102,6 +102,15 @@ func (s *Stream) mayHaveIssued(n SequenceNumber, now time.Time) bool {
 		return n.counter() < sh.snapshot().end()
 	}
 	return n.arrival() <= now.Unix()
+}
+
+// recordPut accounts for a put call: its usage, and for an on-demand
+// stream its throughput, which may call for more or fewer shards.
+func (s *Stream) recordPut(now time.Time, b batch) {
+	s.meter.put(b, int(s.retentionHours.Load()))
+	if s.onDemand.Load() && s.demand.add(now, b.bytes, b.records) {
+		s.autoscale(now)
+	}
 }
 
 // orderingError is the error for a SequenceNumberForOrdering that is not
@@ -236,7 +245,7 @@ func (s *Stream) putRecords(now time.Time, records []PutRecordsRequestEntry) (Pu
 	budget.commit()
 	held.mu.Unlock()
 	s.arrived.notify()
-	s.meter.put(b, int(s.retentionHours.Load()))
+	s.recordPut(now, b)
 	return out, nil
 }
 

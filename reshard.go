@@ -72,7 +72,7 @@ func (s *Stream) beginReshard(op string, now time.Time) error {
 	if err := s.requireActive(now); err != nil {
 		return err
 	}
-	if s.mode == StreamModeOnDemand {
+	if s.streamMode() == StreamModeOnDemand {
 		return newError(codeValidation, "%s is not supported for stream %s under account %s because it is in ON_DEMAND capacity mode.", op, s.name, s.svc.cfg.accountID)
 	}
 	s.mu.Lock()

@@ -210,7 +210,7 @@ func (svc *Service) DescribeLimits(ctx context.Context, _ DescribeLimitsInput) (
 		OnDemandStreamCountLimit: svc.cfg.onDemandCap,
 	}
 	for _, s := range svc.streams {
-		if !s.gone(now) && s.mode == StreamModeOnDemand {
+		if !s.gone(now) && s.streamMode() == StreamModeOnDemand {
 			out.OnDemandStreamCount++
 		}
 	}

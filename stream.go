@@ -34,10 +34,6 @@ type StreamModeDetails struct {
 	StreamMode StreamMode
 }
 
-// onDemandInitialShards is how many shards an on-demand stream starts with
-// (4 MiB/s and 4,000 records/s of write capacity).
-const onDemandInitialShards = 4
-
 // Stream is one Kinesis data stream: its shards, their logs and its
 // settings. Get one from [NewStream] (a stream with a private Service) or
 // [Service.Stream]. Its methods are the everyday Go face of the stream; the
@@ -49,7 +45,6 @@ type Stream struct {
 	id          uint64 // unique per incarnation within the Service
 	created     time.Time
 	readyAt     time.Time // CREATING until then
-	mode        StreamMode
 	partitioner Partitioner
 	// incarnationSecs and incarnationTag identify this incarnation of the
 	// stream in its shards' sequence numbers.
@@ -57,6 +52,8 @@ type Stream struct {
 	incarnationTag  uint8
 
 	routes         atomic.Pointer[routeTable] // open shards, for the put path
+	onDemand       atomic.Bool                // capacity mode is ON_DEMAND
+	demand         demand                     // write peaks, for on-demand scaling
 	ready          atomic.Bool                // latched once CREATING has ended
 	goneAt         atomic.Pointer[time.Time]  // when deletion completes; nil if not deleting
 	isGone         atomic.Bool                // latched once deletion has completed
@@ -69,11 +66,12 @@ type Stream struct {
 	meter       *meter       // usage, for the cost model
 	trimFloorMs atomic.Int64 // records before this Unix ms stay expired (after retention grew)
 
-	mu       sync.RWMutex
-	shards   []*shard // every shard, indexed by shard index
-	tags     map[string]string
-	scalings []time.Time      // recent UpdateShardCount calls, for their rate limit
-	limits   ThroughputLimits // per-shard limits of every shard
+	mu           sync.RWMutex
+	shards       []*shard // every shard, indexed by shard index
+	tags         map[string]string
+	scalings     []time.Time      // recent UpdateShardCount calls, for their rate limit
+	modeSwitches []time.Time      // recent UpdateStreamMode switches, for their rate limit
+	limits       ThroughputLimits // per-shard limits of every shard
 }
 
 // NewStream returns a standalone stream with its own [Service]: the
@@ -177,7 +175,6 @@ func (s *Stream) allShards() []*shard {
 	defer s.mu.RUnlock()
 	return append([]*shard(nil), s.shards...)
 }
-
 
 // Put writes one record, routed by the MD5 hash of partitionKey as Kinesis
 // routes it. data is copied. It returns the shard and sequence number the
