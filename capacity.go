@@ -12,16 +12,21 @@ import (
 // limits off entirely, which costs nothing on the put and get paths.
 type ThroughputLimits struct {
 	// WriteBytesPerSecond bounds key plus data bytes put per second.
-	WriteBytesPerSecond int
+	WriteBytesPerSecond float64
 	// WriteRecordsPerSecond bounds records put per second.
-	WriteRecordsPerSecond int
+	WriteRecordsPerSecond float64
 	// ReadBytesPerSecond bounds bytes returned by GetRecords per second,
 	// shared by all polling readers of the shard. One call may return up
 	// to 10 MiB; the shard's next calls are refused until the debt is
 	// repaid (5 s after a 10 MiB read at 2 MiB/s).
-	ReadBytesPerSecond int
+	ReadBytesPerSecond float64
 	// ReadCallsPerSecond bounds GetRecords calls per second.
-	ReadCallsPerSecond int
+	ReadCallsPerSecond float64
+	// Window is how much time's worth of capacity a shard's buckets hold,
+	// and so the span over which bursts even out. Default (0): one second,
+	// as on Kinesis. A simulation that puts a minute's traffic at once
+	// sets a minute.
+	Window time.Duration
 }
 
 // KinesisLimits returns Kinesis's per-shard limits: writes of 1 MiB/s and
@@ -48,20 +53,24 @@ type shardLimiters struct {
 // The write-bytes bucket holds at least one record of maxRecordBytes, so
 // that large records can borrow burst capacity as on Kinesis.
 func newShardLimiters(l ThroughputLimits, maxRecordBytes int) *shardLimiters {
-	if l == NoLimits {
+	if l.WriteBytesPerSecond <= 0 && l.WriteRecordsPerSecond <= 0 && l.ReadBytesPerSecond <= 0 && l.ReadCallsPerSecond <= 0 {
 		return nil
 	}
-	bucket := func(perSecond, burst int) *rate.Limiter {
+	window := l.Window.Seconds()
+	if window <= 0 {
+		window = 1
+	}
+	bucket := func(perSecond float64, least int) *rate.Limiter {
 		if perSecond <= 0 {
 			return nil
 		}
-		return rate.NewLimiter(rate.Limit(perSecond), burst)
+		return rate.NewLimiter(rate.Limit(perSecond), max(int(math.Ceil(perSecond*window)), least))
 	}
 	return &shardLimiters{
-		writeBytes:   bucket(l.WriteBytesPerSecond, max(l.WriteBytesPerSecond, maxRecordBytes)),
-		writeRecords: bucket(l.WriteRecordsPerSecond, l.WriteRecordsPerSecond),
-		readBytes:    bucket(l.ReadBytesPerSecond, l.ReadBytesPerSecond),
-		readCalls:    bucket(l.ReadCallsPerSecond, l.ReadCallsPerSecond),
+		writeBytes:   bucket(l.WriteBytesPerSecond, maxRecordBytes),
+		writeRecords: bucket(l.WriteRecordsPerSecond, 1),
+		readBytes:    bucket(l.ReadBytesPerSecond, 1),
+		readCalls:    bucket(l.ReadCallsPerSecond, 1),
 	}
 }
 

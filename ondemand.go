@@ -75,8 +75,9 @@ func (d *demand) foldLocked() {
 }
 
 // target returns the shard count that takes double the peak write rate of
-// the last 30 days at now, never below the initial capacity.
-func (d *demand) target(now time.Time) int {
+// the last 30 days at now, never below the initial capacity, for shards
+// with the given limits (Kinesis's for the dimensions they leave unset).
+func (d *demand) target(now time.Time, perShard ThroughputLimits) int {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	oldest := now.Add(-onDemandPeakWindow).Unix() / (24 * 60 * 60)
@@ -92,17 +93,24 @@ func (d *demand) target(now time.Time) int {
 	if now.Before(d.floorUntil) {
 		bytes = max(bytes, d.floorBytesPerSec)
 	}
-	perShard := KinesisLimits()
-	need := max(math.Ceil(2*bytes/float64(perShard.WriteBytesPerSecond)), math.Ceil(2*records/float64(perShard.WriteRecordsPerSecond)))
+	kinesis := KinesisLimits()
+	if perShard.WriteBytesPerSecond <= 0 {
+		perShard.WriteBytesPerSecond = kinesis.WriteBytesPerSecond
+	}
+	if perShard.WriteRecordsPerSecond <= 0 {
+		perShard.WriteRecordsPerSecond = kinesis.WriteRecordsPerSecond
+	}
+	need := max(math.Ceil(2*bytes/perShard.WriteBytesPerSecond), math.Ceil(2*records/perShard.WriteRecordsPerSecond))
 	return min(max(int(need), OnDemandInitialShards), OnDemandMaxShards)
 }
 
-// carryOver makes the tracker keep shards open shards for the next 30
-// days, as a stream switched from provisioned mode keeps its capacity.
-func (d *demand) carryOver(now time.Time, shards int) {
+// carryOver makes the tracker keep shards open shards of bytesPerShard
+// each for the next 30 days, as a stream switched from provisioned mode
+// keeps its capacity.
+func (d *demand) carryOver(now time.Time, shards int, bytesPerShard float64) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.floorBytesPerSec = float64(shards*KinesisLimits().WriteBytesPerSecond) / 2
+	d.floorBytesPerSec = float64(shards) * bytesPerShard / 2
 	d.floorUntil = now.Add(onDemandPeakWindow)
 }
 
@@ -114,7 +122,7 @@ func (s *Stream) autoscale(now time.Time) {
 	if s.streamMode() != StreamModeOnDemand {
 		return
 	}
-	target := s.demand.target(now)
+	target := s.demand.target(now, s.ThroughputLimits())
 	if target == s.openShardCount() {
 		return
 	}
@@ -185,7 +193,7 @@ func (svc *Service) UpdateStreamMode(ctx context.Context, in UpdateStreamModeInp
 	}
 	s.modeSwitches = append(s.modeSwitches, now)
 	if mode == StreamModeOnDemand {
-		s.demand.carryOver(now, s.openShardCount())
+		s.demand.carryOver(now, s.openShardCount(), s.writeBytesPerShard())
 	}
 	s.onDemand.Store(mode == StreamModeOnDemand)
 	return UpdateStreamModeOutput{}, nil
@@ -206,6 +214,15 @@ func (svc *Service) checkOnDemandQuota(now time.Time) error {
 		return newError(codeLimitExceeded, "Limit for on-demand streams has been reached")
 	}
 	return nil
+}
+
+// writeBytesPerShard returns the write capacity of one of the stream's
+// shards, Kinesis's if its limits leave it unset. The caller holds s.mu.
+func (s *Stream) writeBytesPerShard() float64 {
+	if s.limits.WriteBytesPerSecond > 0 {
+		return s.limits.WriteBytesPerSecond
+	}
+	return KinesisLimits().WriteBytesPerSecond
 }
 
 // streamMode returns the stream's capacity mode.

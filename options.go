@@ -122,7 +122,7 @@ func WithPartitioner(p Partitioner) Option { return optionFunc(func(c *config) {
 // changes one stream's limits later. Negative rates are invalid.
 func WithThroughputLimits(l ThroughputLimits) Option {
 	return optionFunc(func(c *config) {
-		if l.WriteBytesPerSecond < 0 || l.WriteRecordsPerSecond < 0 || l.ReadBytesPerSecond < 0 || l.ReadCallsPerSecond < 0 {
+		if l.WriteBytesPerSecond < 0 || l.WriteRecordsPerSecond < 0 || l.ReadBytesPerSecond < 0 || l.ReadCallsPerSecond < 0 || l.Window < 0 {
 			c.errs = append(c.errs, fmt.Errorf("kds: WithThroughputLimits: negative rate in %+v", l))
 		}
 		c.limits, c.limitsSet = l, true
