@@ -24,12 +24,17 @@
 // resharding (SplitShard, MergeShards, UpdateShardCount) with shard lineage,
 // ChildShards and every ListShards filter.
 //
+// Per-shard throughput limits on token buckets fed the Clock's time,
+// on-demand mode that scales to double the 30-day write peak,
+// UpdateStreamMode, retention changes with memory released in whole
+// segments, and a usage meter with a Kinesis price table ([PriceTable]).
+//
 // # Not yet emulated
 //
-// Throughput limits and on-demand scaling, retention changes, enhanced
-// fan-out consumers, encryption, enhanced monitoring, resource policies,
-// StreamId inputs, and the wire server are separate pieces of work; until
-// they land their operations do not exist here.
+// Enhanced fan-out consumers, encryption, enhanced monitoring, warm
+// throughput and account settings, resource policies, StreamId inputs, and
+// the wire server are separate pieces of work; until they land their
+// operations do not exist here.
 //
 // # Error wording
 //
