@@ -43,8 +43,16 @@
 // message itself, with Kinesis's exception type: a missing StreamName and
 // StreamARN, a StreamARN that disagrees with the StreamName, a record above
 // the stream's MaxRecordSizeInKiB, invalid or expired NextTokens, the limit
-// on streams being created at once, resharding on an on-demand stream, and
-// the bounds and rate limit of UpdateShardCount.
+// on streams being created at once, resharding on an on-demand stream, the
+// bounds and rate limit of UpdateShardCount, and the rate limit of
+// UpdateStreamMode.
+//
+// # Memory of reads
+//
+// Records returned by reads share the stream's storage: Data slices point
+// into segments that the stream never writes again once a record is
+// published, so a reader's view never changes under it. Callers must treat
+// them as read-only.
 //
 // # Time
 //

@@ -28,7 +28,7 @@ type config struct {
 	limits      ThroughputLimits
 	limitsSet   bool // WithThroughputLimits was given
 	janitor     time.Duration
-	shards      int  // NewStream only; 0 = unset
+	shards      int // NewStream only; 0 = unset
 	errs        []error
 }
 
