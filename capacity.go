@@ -50,9 +50,7 @@ type shardLimiters struct {
 }
 
 // newShardLimiters returns the buckets for l, or nil if l limits nothing.
-// The write-bytes bucket holds at least one record of maxRecordBytes, so
-// that large records can borrow burst capacity as on Kinesis.
-func newShardLimiters(l ThroughputLimits, maxRecordBytes int) *shardLimiters {
+func newShardLimiters(l ThroughputLimits) *shardLimiters {
 	if l.WriteBytesPerSecond <= 0 && l.WriteRecordsPerSecond <= 0 && l.ReadBytesPerSecond <= 0 && l.ReadCallsPerSecond <= 0 {
 		return nil
 	}
@@ -60,17 +58,17 @@ func newShardLimiters(l ThroughputLimits, maxRecordBytes int) *shardLimiters {
 	if window <= 0 {
 		window = 1
 	}
-	bucket := func(perSecond float64, least int) *rate.Limiter {
+	bucket := func(perSecond float64) *rate.Limiter {
 		if perSecond <= 0 {
 			return nil
 		}
-		return rate.NewLimiter(rate.Limit(perSecond), max(int(math.Ceil(perSecond*window)), least))
+		return rate.NewLimiter(rate.Limit(perSecond), max(int(math.Ceil(perSecond*window)), 1))
 	}
 	return &shardLimiters{
-		writeBytes:   bucket(l.WriteBytesPerSecond, maxRecordBytes),
-		writeRecords: bucket(l.WriteRecordsPerSecond, 1),
-		readBytes:    bucket(l.ReadBytesPerSecond, 1),
-		readCalls:    bucket(l.ReadCallsPerSecond, 1),
+		writeBytes:   bucket(l.WriteBytesPerSecond),
+		writeRecords: bucket(l.WriteRecordsPerSecond),
+		readBytes:    bucket(l.ReadBytesPerSecond),
+		readCalls:    bucket(l.ReadCallsPerSecond),
 	}
 }
 
@@ -103,12 +101,22 @@ func (l *shardLimiters) budget(t time.Time) writeBudget {
 }
 
 // take reports whether a record of size bytes fits the budget, and if so
-// counts it.
+// counts it. A record larger than the whole write-bytes bucket (a large
+// record, up to 10 MiB) fits only a full bucket, and borrows the rest: the
+// shard takes no more bytes until the debt is repaid at the write rate.
 func (b *writeBudget) take(size int) bool {
 	if b.lim == nil {
 		return true
 	}
-	if float64(b.usedBytes+size) > b.bytes || float64(b.usedRecords+1) > b.records {
+	room := b.bytes - float64(b.usedBytes)
+	if wb := b.lim.writeBytes; wb != nil && size > wb.Burst() {
+		if room < float64(wb.Burst()) {
+			return false
+		}
+	} else if float64(size) > room {
+		return false
+	}
+	if float64(b.usedRecords+1) > b.records {
 		return false
 	}
 	b.usedBytes += size
@@ -122,12 +130,8 @@ func (b *writeBudget) commit() {
 	if b.lim == nil || b.usedRecords == 0 {
 		return
 	}
-	if b.lim.writeBytes != nil {
-		b.lim.writeBytes.AllowN(b.at, b.usedBytes)
-	}
-	if b.lim.writeRecords != nil {
-		b.lim.writeRecords.AllowN(b.at, b.usedRecords)
-	}
+	charge(b.lim.writeBytes, b.at, b.usedBytes)
+	charge(b.lim.writeRecords, b.at, b.usedRecords)
 	b.bytes -= float64(b.usedBytes)
 	b.records -= float64(b.usedRecords)
 	b.usedBytes, b.usedRecords = 0, 0
@@ -145,14 +149,27 @@ func (l *shardLimiters) admitRead(t time.Time) bool {
 	return l.readCalls == nil || l.readCalls.AllowN(t, 1)
 }
 
-// chargeRead takes the bytes a GetRecords call returned from the read
-// bucket, going into debt for reads larger than it holds.
+// chargeRead charges the bytes a GetRecords call returned to the read
+// bucket. A read larger than the whole bucket earns no credit from idle
+// time, as on Kinesis: the shard's next call waits until all of it is paid
+// for at the read rate (5 s after a 10 MiB read at 2 MiB/s).
 func (l *shardLimiters) chargeRead(t time.Time, bytes int) {
-	if l == nil || l.readBytes == nil {
+	if l == nil || l.readBytes == nil || bytes == 0 {
 		return
 	}
-	for burst := l.readBytes.Burst(); bytes > 0; bytes -= burst {
-		l.readBytes.ReserveN(t, min(bytes, burst))
+	if bytes > l.readBytes.Burst() {
+		bytes += int(max(l.readBytes.TokensAt(t), 0))
+	}
+	charge(l.readBytes, t, bytes)
+}
+
+// charge takes n tokens from lim at t, going into debt if it holds fewer.
+func charge(lim *rate.Limiter, t time.Time, n int) {
+	if lim == nil {
+		return
+	}
+	for burst := lim.Burst(); n > 0; n -= burst {
+		lim.ReserveN(t, min(n, burst))
 	}
 }
 
@@ -179,9 +196,9 @@ func (s *Stream) ThroughputLimits() ThroughputLimits {
 }
 
 // applyLimitsLocked gives every shard fresh buckets for the stream's
-// limits and record size. The caller holds s.mu.
+// limits. The caller holds s.mu.
 func (s *Stream) applyLimitsLocked() {
 	for _, sh := range s.shards {
-		sh.limiters.Store(newShardLimiters(s.limits, int(s.maxRecordKiB.Load())<<10))
+		sh.limiters.Store(newShardLimiters(s.limits))
 	}
 }

@@ -284,9 +284,6 @@ func (svc *Service) UpdateMaxRecordSize(ctx context.Context, in UpdateMaxRecordS
 	if err := s.requireActive(now); err != nil {
 		return UpdateMaxRecordSizeOutput{}, err
 	}
-	s.mu.Lock()
 	s.maxRecordKiB.Store(int32(in.MaxRecordSizeInKiB))
-	s.applyLimitsLocked()
-	s.mu.Unlock()
 	return UpdateMaxRecordSizeOutput{}, nil
 }

@@ -325,7 +325,7 @@ func (s *Stream) scaleLocked(target int, t time.Time) {
 func (s *Stream) newChildLocked(r HashKeyRange, parents []*shard, t time.Time) *shard {
 	sh := newShard(uint32(len(s.shards)), r, t, s.incarnationSecs, s.incarnationTag)
 	sh.parents = parents
-	sh.limiters.Store(newShardLimiters(s.limits, int(s.maxRecordKiB.Load())<<10))
+	sh.limiters.Store(newShardLimiters(s.limits))
 	sh.parentID = parents[0].id
 	if len(parents) == 2 {
 		sh.adjacentParent = parents[1].id
