@@ -181,14 +181,8 @@ func (svc *Service) UpdateStreamMode(ctx context.Context, in UpdateStreamModeInp
 	if mode == s.streamMode() {
 		return UpdateStreamModeOutput{}, nil
 	}
-	recent := s.modeSwitches[:0]
-	for _, t := range s.modeSwitches {
-		if now.Sub(t) < 24*time.Hour {
-			recent = append(recent, t)
-		}
-	}
-	s.modeSwitches = recent
-	if len(recent) >= MaxModeSwitchesPerDay {
+	s.modeSwitches = lastDay(s.modeSwitches, now)
+	if len(s.modeSwitches) >= MaxModeSwitchesPerDay {
 		return UpdateStreamModeOutput{}, newError(codeLimitExceeded, "Stream %s under account %s cannot switch capacity mode more than %d times in a rolling 24-hour period.", s.name, svc.cfg.accountID, MaxModeSwitchesPerDay)
 	}
 	s.modeSwitches = append(s.modeSwitches, now)

@@ -261,13 +261,7 @@ func (svc *Service) UpdateShardCount(ctx context.Context, in UpdateShardCountInp
 	case target > MaxShardsPerStreamByUpdate:
 		return UpdateShardCountOutput{}, newError(codeInvalidArgument, "UpdateShardCount on stream %s under account %s cannot scale beyond %d shards.", s.name, acct, MaxShardsPerStreamByUpdate)
 	}
-	recent := s.scalings[:0]
-	for _, t := range s.scalings {
-		if now.Sub(t) < 24*time.Hour {
-			recent = append(recent, t)
-		}
-	}
-	s.scalings = recent
+	s.scalings = lastDay(s.scalings, now)
 	if len(s.scalings) >= MaxScalingsPerDay {
 		return UpdateShardCountOutput{}, newError(codeLimitExceeded, "UpdateShardCount on stream %s under account %s exceeds the limit of %d scaling operations in a rolling 24-hour period.", s.name, acct, MaxScalingsPerDay)
 	}
@@ -279,6 +273,18 @@ func (svc *Service) UpdateShardCount(ctx context.Context, in UpdateShardCountInp
 		s.scheduleLocked(now, target-current, func(t time.Time) { s.scaleLocked(target, t) })
 	}
 	return UpdateShardCountOutput{StreamName: s.name, StreamARN: s.arn, CurrentShardCount: current, TargetShardCount: target}, nil
+}
+
+// lastDay returns the times in ts that lie in the 24 hours before now,
+// reusing ts: the calls a rolling daily rate limit still counts.
+func lastDay(ts []time.Time, now time.Time) []time.Time {
+	recent := ts[:0]
+	for _, t := range ts {
+		if now.Sub(t) < 24*time.Hour {
+			recent = append(recent, t)
+		}
+	}
+	return recent
 }
 
 // splitLocked closes parent and opens two children split at key at. The
