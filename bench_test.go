@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"slices"
 	"testing"
+	"time"
 )
 
 // benchBatch is the PutRecords request of the benchmarks: 500 records of
@@ -225,4 +227,55 @@ func BenchmarkStoredRecordOverhead(b *testing.B) {
 		runtime.KeepAlive(s)
 	}
 	b.ReportMetric(overhead, "overhead-B/record")
+}
+
+// BenchmarkFollowLatency measures put-to-delivery latency of a following
+// reader in the same process: the benchmark goroutine puts one record and
+// waits until a goroutine ranging over Stream.ShardRecords has received it.
+// It reports the 50th and 99th percentiles.
+func BenchmarkFollowLatency(b *testing.B) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s := newBenchStream(b, 1)
+	got := make(chan time.Time, 1)
+	go func() {
+		for _, err := range s.ShardRecords(ctx, "0", TrimHorizon()) {
+			if err != nil {
+				return
+			}
+			got <- time.Now()
+		}
+	}()
+	data := make([]byte, 100)
+	// Let the follower reach its wait before measuring.
+	s.Put(ctx, "k", data)
+	<-got
+	lat := make([]time.Duration, 0, b.N)
+	for b.Loop() {
+		start := time.Now()
+		if _, err := s.Put(ctx, "k", data); err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, (<-got).Sub(start))
+	}
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Nanoseconds()), "p50-ns")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Nanoseconds()), "p99-ns")
+}
+
+// BenchmarkReplayShard measures replaying a 1,000,000-record shard
+// through Stream.Replay.
+func BenchmarkReplayShard(b *testing.B) {
+	ctx := context.Background()
+	s := fillBenchStream(b, benchResetEvery)
+	records := 0
+	for b.Loop() {
+		for _, err := range s.Replay(ctx, TrimHorizon()) {
+			if err != nil {
+				b.Fatal(err)
+			}
+			records++
+		}
+	}
+	b.ReportMetric(float64(records)/b.Elapsed().Seconds(), "records/s")
 }

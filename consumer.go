@@ -36,6 +36,30 @@ func (s *Stream) Replay(ctx context.Context, from StartPosition) iter.Seq2[Recor
 	return s.read(ctx, from, false)
 }
 
+// ShardRecords reads one shard, given by ID ("shardId-000000000001", or
+// loosely "1"), from position from on: it replays what is stored and then
+// follows new records like [Stream.Records]. On a closed shard it ends
+// after the shard's last record; read the children (see
+// [Service.ListShards]) to go on. A sequence number from another shard
+// yields InvalidArgumentException, an unknown shard
+// ResourceNotFoundException.
+func (s *Stream) ShardRecords(ctx context.Context, shardID string, from StartPosition) iter.Seq2[Record, error] {
+	return func(yield func(Record, error) bool) {
+		now := s.svc.clock.Now()
+		s.settle(now)
+		sh, err := s.lookupShard(shardID, now)
+		if err == nil && (from.typ == ShardIteratorTypeAtSequenceNumber || from.typ == ShardIteratorTypeAfterSequenceNumber) && !sh.belongsTo(from.seq) {
+			err = newError(codeInvalidArgument, "Sequence number %s did not come from shard %s in stream %s under account %s.", from.seq, sh.id, s.name, s.svc.cfg.accountID)
+		}
+		if err != nil {
+			yield(Record{}, err)
+			return
+		}
+		r := &reader{s: s, single: true, cursors: []shardCursor{{sh: sh, next: from.startCounter(sh.snapshot()), stop: ^uint64(0)}}}
+		r.run(ctx, true, yield)
+	}
+}
+
 // shardCursor is a Go-native reader's position in one shard.
 type shardCursor struct {
 	sh   *shard
@@ -58,10 +82,15 @@ type reader struct {
 	s        *Stream
 	cursors  []shardCursor
 	topology uint64 // the stream's topology count the cursors reflect
+	single   bool   // one shard, without its lineage
 }
 
-// ready reports whether shard i may be read: all its parents are finished.
+// ready reports whether shard i may be read: all its parents are finished
+// (a single-shard reader reads its shard whatever its parents).
 func (r *reader) ready(i int) bool {
+	if r.single {
+		return true
+	}
 	for _, p := range r.cursors[i].sh.parents {
 		if !r.cursors[p.index].finished() {
 			return false
@@ -86,60 +115,68 @@ func (s *Stream) read(ctx context.Context, from StartPosition, follow bool) iter
 			yield(Record{}, err)
 			return
 		}
-		var buf []Record
-		for {
-			if err := ctx.Err(); err != nil {
-				yield(Record{}, err)
-				return
-			}
-			now := s.svc.clock.Now()
-			if s.gone(now) {
-				yield(Record{}, s.svc.notFound(s.name))
-				return
-			}
-			s.settle(now)
-			if follow && s.topology.Load() != r.topology {
-				r.addShards()
-			}
-			read := 0
-			for i := range r.cursors {
-				c := &r.cursors[i]
-				if c.finished() || !r.ready(i) {
-					continue
-				}
-				buf, c.next = c.sh.readInto(buf[:0], c.sh.snapshot(), c.next, int(min(readBatch, c.stop-c.next)), MaxGetRecordsBytes, s.cutoffMs(now), EncryptionNone)
-				for _, rec := range buf {
-					if !yield(rec, nil) {
-						return
-					}
-				}
-				read += len(buf)
-				s.meter.read(buf, false)
-			}
-			if read > 0 {
+		r.run(ctx, follow, yield)
+	}
+}
+
+// run yields the reader's records until it is done: in follow mode, until
+// ctx ends or the stream is deleted (or a single-shard reader finishes a
+// closed shard); otherwise once every cursor reaches its stop.
+func (r *reader) run(ctx context.Context, follow bool, yield func(Record, error) bool) {
+	s := r.s
+	var buf []Record
+	for {
+		if err := ctx.Err(); err != nil {
+			yield(Record{}, err)
+			return
+		}
+		now := s.svc.clock.Now()
+		if s.gone(now) {
+			yield(Record{}, s.svc.notFound(s.name))
+			return
+		}
+		s.settle(now)
+		if follow && !r.single && s.topology.Load() != r.topology {
+			r.addShards()
+		}
+		read := 0
+		for i := range r.cursors {
+			c := &r.cursors[i]
+			if c.finished() || !r.ready(i) {
 				continue
 			}
-			if !follow {
-				return // every shard is read up to its stop
-			}
-			// Nothing to read: arm the wake-up, then look once more, so
-			// that a put or reshard landing in between still wakes us.
-			wake := s.arrived.wait()
-			if r.hasUnread() || s.topology.Load() != r.topology {
-				continue
-			}
-			var deleted <-chan time.Time
-			if g := s.goneAt.Load(); g != nil {
-				deleted = afterTime(s.svc.clock, *g)
-				if s.gone(s.svc.clock.Now()) {
-					continue // the clock passed the deletion while arming
+			buf, c.next = c.sh.readInto(buf[:0], c.sh.snapshot(), c.next, int(min(readBatch, c.stop-c.next)), MaxGetRecordsBytes, s.cutoffMs(now), EncryptionNone)
+			for _, rec := range buf {
+				if !yield(rec, nil) {
+					return
 				}
 			}
-			select {
-			case <-wake:
-			case <-deleted:
-			case <-ctx.Done():
+			read += len(buf)
+			s.meter.read(buf, false)
+		}
+		if read > 0 {
+			continue
+		}
+		if !follow || r.single && r.cursors[0].finished() {
+			return // every shard is read up to its stop, or the shard closed
+		}
+		// Nothing to read: arm the wake-up, then look once more, so
+		// that a put or reshard landing in between still wakes us.
+		wake := s.arrived.wait()
+		if r.hasUnread() || s.topology.Load() != r.topology {
+			continue
+		}
+		var deleted <-chan time.Time
+		if g := s.goneAt.Load(); g != nil {
+			deleted = afterTime(s.svc.clock, *g)
+			if s.gone(s.svc.clock.Now()) {
+				continue // the clock passed the deletion while arming
 			}
+		}
+		select {
+		case <-wake:
+		case <-deleted:
+		case <-ctx.Done():
 		}
 	}
 }

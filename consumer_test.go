@@ -256,3 +256,71 @@ func TestReplayStopsAtLatestAndStartPositions(t *testing.T) {
 		})
 	}
 }
+
+func TestShardRecords(t *testing.T) {
+	ctx := context.Background()
+	svc, err := NewService(WithThroughputLimits(NoLimits))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc.CreateStream(ctx, CreateStreamInput{StreamName: "s", ShardCount: 1})
+	s, _ := svc.Stream("s")
+	var seqs []SequenceNumber
+	for i := range 4 {
+		out, _ := s.Put(ctx, "k", []byte(strconv.Itoa(i)))
+		seqs = append(seqs, out.SequenceNumber)
+	}
+	read := func(shard string, from StartPosition) (string, error) {
+		var got strings.Builder
+		for rec, err := range s.ShardRecords(ctx, shard, from) {
+			if err != nil {
+				return got.String(), err
+			}
+			got.Write(rec.Data)
+		}
+		return got.String(), nil
+	}
+	// An open shard is followed, so split it first: then the reader ends
+	// at the parent's last record.
+	if _, err := svc.SplitShard(ctx, SplitShardInput{StreamName: "s", ShardToSplit: "0", NewStartingHashKey: "1000"}); err != nil {
+		t.Fatal(err)
+	}
+	childOut, _ := s.Put(ctx, "k", []byte("child"))
+	tests := []struct {
+		shard string
+		from  StartPosition
+		want  string
+		code  string
+	}{
+		{"shardId-000000000000", TrimHorizon(), "0123", ""},
+		{"0", AfterSequence(seqs[1]), "23", ""},
+		{"0", Latest(), "", ""},
+		{"9", TrimHorizon(), "", codeResourceNotFound},
+		{"shardId-000000000001", AtSequence(seqs[0]), "", codeInvalidArgument},
+	}
+	for _, tt := range tests {
+		got, err := read(tt.shard, tt.from)
+		var e *Error
+		switch {
+		case tt.code == "" && err != nil:
+			t.Errorf("ShardRecords(%s, %v): %v", tt.shard, tt.from, err)
+		case tt.code != "" && (!errors.As(err, &e) || e.Code != tt.code):
+			t.Errorf("ShardRecords(%s, %v): %v, want %s", tt.shard, tt.from, err, tt.code)
+		case got != tt.want:
+			t.Errorf("ShardRecords(%s, %v) = %q, want %q", tt.shard, tt.from, got, tt.want)
+		}
+	}
+	// A child shard is followed: it yields the new record (and would then
+	// wait for more).
+	var child string
+	for rec, err := range s.ShardRecords(ctx, childOut.ShardId, TrimHorizon()) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		child = string(rec.Data)
+		break
+	}
+	if child != "child" {
+		t.Errorf("the child shard yielded %q, want the record put after the split", child)
+	}
+}

@@ -417,7 +417,7 @@ func TestNoRecordMutators(t *testing.T) {
 			"Streams", "TrimExpired", "UpdateMaxRecordSize", "UpdateShardCount", "UpdateStreamMode",
 		},
 		"*kds.Stream": {
-			"ARN", "Name", "Put", "Records", "Replay", "Service", "SetThroughputLimits", "ThroughputLimits", "Usage",
+			"ARN", "Name", "Put", "Records", "Replay", "Service", "SetThroughputLimits", "ShardRecords", "ThroughputLimits", "Usage",
 		},
 	}
 	for _, typ := range []reflect.Type{reflect.TypeOf(&kds.Service{}), reflect.TypeOf(&kds.Stream{})} {
