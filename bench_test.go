@@ -39,40 +39,26 @@ func newBenchStream(b *testing.B, shards int) *Stream {
 
 // BenchmarkPutRecords measures PutRecords of 500 x 100-byte records into
 // one shard with Kinesis (MD5) routing.
-func BenchmarkPutRecords(b *testing.B) {
-	ctx := context.Background()
-	batch := benchBatch()
-	s := newBenchStream(b, 1)
-	in := PutRecordsInput{StreamName: "bench", Records: batch}
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		if i++; i%benchResetEvery == 0 {
-			b.StopTimer()
-			s = newBenchStream(b, 1)
-			b.StartTimer()
-		}
-		if _, err := s.svc.PutRecords(ctx, in); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(b.N*len(batch))/b.Elapsed().Seconds(), "records/s")
-}
+func BenchmarkPutRecords(b *testing.B) { benchPutRecords(b, 1) }
 
 // BenchmarkPutRecordsFourShards is BenchmarkPutRecords into a stream of
 // four shards, where every record's partition key is hashed with MD5 to
 // pick its shard.
-func BenchmarkPutRecordsFourShards(b *testing.B) {
+func BenchmarkPutRecordsFourShards(b *testing.B) { benchPutRecords(b, 4) }
+
+// benchPutRecords puts benchBatch into a stream of the given shard count,
+// starting over with a fresh stream every benchResetEvery batches.
+func benchPutRecords(b *testing.B, shards int) {
 	ctx := context.Background()
 	batch := benchBatch()
-	s := newBenchStream(b, 4)
+	s := newBenchStream(b, shards)
 	in := PutRecordsInput{StreamName: "bench", Records: batch}
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
 		if i++; i%benchResetEvery == 0 {
 			b.StopTimer()
-			s = newBenchStream(b, 4)
+			s = newBenchStream(b, shards)
 			b.StartTimer()
 		}
 		if _, err := s.svc.PutRecords(ctx, in); err != nil {
