@@ -145,7 +145,7 @@ func (r *reader) run(ctx context.Context, follow bool, yield func(Record, error)
 			if c.finished() || !r.ready(i) {
 				continue
 			}
-			buf, c.next = c.sh.readInto(buf[:0], c.sh.snapshot(), c.next, int(min(readBatch, c.stop-c.next)), MaxGetRecordsBytes, s.cutoffMs(now), EncryptionNone)
+			buf, c.next = c.sh.readInto(buf[:0], c.sh.snapshot(), c.next, int(min(readBatch, c.stop-c.next)), MaxGetRecordsBytes, s.cutoffMs(now))
 			for _, rec := range buf {
 				if !yield(rec, nil) {
 					return

@@ -25,8 +25,8 @@ type Shard struct {
 func (sh *shard) describe() Shard {
 	d := Shard{
 		ShardId:               sh.id,
-		ParentShardId:         sh.parentID,
-		AdjacentParentShardId: sh.adjacentParent,
+		ParentShardId:         sh.parentShardID(0),
+		AdjacentParentShardId: sh.parentShardID(1),
 		HashKeyRange:          sh.hashRange,
 		SequenceNumberRange:   SequenceNumberRange{StartingSequenceNumber: sh.starting},
 	}
@@ -34,6 +34,15 @@ func (sh *shard) describe() Shard {
 		d.SequenceNumberRange.EndingSequenceNumber = c.ending
 	}
 	return d
+}
+
+// parentShardID returns the ID of the shard's i-th parent (0: the parent,
+// 1: the adjacent parent of a merge), or "" if it has none.
+func (sh *shard) parentShardID(i int) string {
+	if i < len(sh.parents) {
+		return sh.parents[i].id
+	}
+	return ""
 }
 
 // shardID returns the shard's ID, for paging.

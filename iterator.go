@@ -162,9 +162,9 @@ type GetRecordsInput struct {
 func (c *shardClosure) childShards() []ChildShard {
 	out := make([]ChildShard, len(c.children))
 	for i, ch := range c.children {
-		parents := []string{ch.parentID}
-		if ch.adjacentParent != "" {
-			parents = append(parents, ch.adjacentParent)
+		parents := make([]string, len(ch.parents))
+		for j, p := range ch.parents {
+			parents[j] = p.id
 		}
 		out[i] = ChildShard{ShardId: ch.id, ParentShards: parents, HashKeyRange: ch.hashRange}
 	}
@@ -241,7 +241,7 @@ func (svc *Service) GetRecords(ctx context.Context, in GetRecordsInput) (GetReco
 	if it.next < end {
 		size = int(min(uint64(limit), end-it.next))
 	}
-	records, next := sh.readInto(make([]Record, 0, size), view, it.next, limit, MaxGetRecordsBytes, s.cutoffMs(now), EncryptionNone)
+	records, next := sh.readInto(make([]Record, 0, size), view, it.next, limit, MaxGetRecordsBytes, s.cutoffMs(now))
 	s.meter.read(records, false)
 	lim.chargeRead(now, recordBytes(records))
 	out := GetRecordsOutput{

@@ -332,10 +332,6 @@ func (s *Stream) newChildLocked(r HashKeyRange, parents []*shard, t time.Time) *
 	sh := newShard(uint32(len(s.shards)), r, t, s.incarnationSecs, s.incarnationTag)
 	sh.parents = parents
 	sh.limiters.Store(newShardLimiters(s.limits))
-	sh.parentID = parents[0].id
-	if len(parents) == 2 {
-		sh.adjacentParent = parents[1].id
-	}
 	s.shards = append(s.shards, sh)
 	return sh
 }

@@ -80,16 +80,14 @@ func (v *logView) firstAtOrAfter(from uint64, ms int64) uint64 {
 // Appends are serialised by mu; reads go through the published logView and
 // never take mu.
 type shard struct {
-	id             string
-	index          uint32
-	hashRange      HashKeyRange
-	parentID       string
-	adjacentParent string
-	parents        []*shard  // the shards this one was split or merged from
-	createdAt      time.Time // when the shard opened, for ListShards filters
-	createdSecs    int64     // the stream incarnation's second, encoded in sequence numbers
-	epoch          uint8     // the stream incarnation tag encoded in them too
-	starting       SequenceNumber
+	id          string
+	index       uint32
+	hashRange   HashKeyRange
+	parents     []*shard  // the shards this one was split or merged from
+	createdAt   time.Time // when the shard opened, for ListShards filters
+	createdSecs int64     // the stream incarnation's second, encoded in sequence numbers
+	epoch       uint8     // the stream incarnation tag encoded in them too
+	starting    SequenceNumber
 
 	view     atomic.Pointer[logView]
 	closure  atomic.Pointer[shardClosure]  // set once, when the shard closes
@@ -226,7 +224,7 @@ func dropExpired(t *btree.BTreeG[segmentRef], cutoffMs int64) {
 // record that would take the keys and data returned past maxBytes (the
 // first record is always returned, so an oversized one still makes
 // progress). It returns the records and the counter to continue from.
-func (s *shard) readInto(dst []Record, v *logView, from uint64, limit, maxBytes int, cutoffMs int64, enc EncryptionType) ([]Record, uint64) {
+func (s *shard) readInto(dst []Record, v *logView, from uint64, limit, maxBytes int, cutoffMs int64) ([]Record, uint64) {
 	from = v.firstAtOrAfter(from, cutoffMs)
 	end := v.end()
 	first, bytes := len(dst), 0
@@ -244,7 +242,7 @@ func (s *shard) readInto(dst []Record, v *logView, from uint64, limit, maxBytes 
 				ApproximateArrivalTimestamp: time.UnixMilli(h.arrival).UTC(),
 				Data:                        g.data(h),
 				PartitionKey:                g.partitionKey(h),
-				EncryptionType:              enc,
+				EncryptionType:              EncryptionNone,
 			})
 			bytes += size
 			limit--
