@@ -149,6 +149,26 @@ func (l *shardLimiters) admitRead(t time.Time) bool {
 	return l.readCalls == nil || l.readCalls.AllowN(t, 1)
 }
 
+// readDelay returns how long after t the shard can next serve a read: once
+// it has a call token and owes no read bytes. Zero means at once.
+func (l *shardLimiters) readDelay(t time.Time) time.Duration {
+	if l == nil {
+		return 0
+	}
+	var wait float64 // seconds
+	if b := l.readBytes; b != nil {
+		if have := b.TokensAt(t); have <= 0 {
+			wait = (-have)/float64(b.Limit()) + 1e-3 // strictly positive after the wait
+		}
+	}
+	if c := l.readCalls; c != nil {
+		if have := c.TokensAt(t); have < 1 {
+			wait = max(wait, (1-have)/float64(c.Limit()))
+		}
+	}
+	return time.Duration(math.Ceil(wait * float64(time.Second)))
+}
+
 // chargeRead charges the bytes a GetRecords call returned to the read
 // bucket. A read larger than the whole bucket earns no credit from idle
 // time, as on Kinesis: the shard's next call waits until all of it is paid

@@ -25,15 +25,44 @@ const readBatch = 1000
 // that shard's ancestors are skipped and the other shards start at their
 // trim horizon. A number from no shard of the stream yields
 // InvalidArgumentException.
-func (s *Stream) Records(ctx context.Context, from StartPosition) iter.Seq2[Record, error] {
-	return s.read(ctx, from, true)
+//
+// When the stream enforces throughput limits, the reader reads like a
+// polling consumer: each batch from a shard is one GetRecords call against
+// the shard's shared read budget, and when the budget is spent the reader
+// waits for it to refill instead of failing (see [IgnoreReadLimits]).
+func (s *Stream) Records(ctx context.Context, from StartPosition, opts ...ReadOption) iter.Seq2[Record, error] {
+	return s.read(ctx, from, true, opts)
 }
 
 // Replay is [Stream.Records] without the following: it yields the records
 // from position from up to the newest record at the time of the call, then
 // ends.
-func (s *Stream) Replay(ctx context.Context, from StartPosition) iter.Seq2[Record, error] {
-	return s.read(ctx, from, false)
+func (s *Stream) Replay(ctx context.Context, from StartPosition, opts ...ReadOption) iter.Seq2[Record, error] {
+	return s.read(ctx, from, false, opts)
+}
+
+// ReadOption changes how a Go-native reader ([Stream.Records],
+// [Stream.Replay], [Stream.ShardRecords]) reads.
+type ReadOption func(*readConfig)
+
+// readConfig is what a reader's options chose.
+type readConfig struct {
+	ignoreLimits bool
+}
+
+// IgnoreReadLimits makes a reader read as fast as it can even when the
+// stream enforces throughput limits: it neither waits for the shards' read
+// budgets nor spends them, so it does not slow down other readers. Kinesis
+// has no such reader; it is meant for tools and tests that watch a stream
+// without taking part in its traffic.
+func IgnoreReadLimits() ReadOption { return func(c *readConfig) { c.ignoreLimits = true } }
+
+func newReadConfig(opts []ReadOption) readConfig {
+	var c readConfig
+	for _, o := range opts {
+		o(&c)
+	}
+	return c
 }
 
 // ShardRecords reads one shard, given by ID ("shardId-000000000001", or
@@ -43,7 +72,7 @@ func (s *Stream) Replay(ctx context.Context, from StartPosition) iter.Seq2[Recor
 // [Service.ListShards]) to go on. A sequence number from another shard
 // yields InvalidArgumentException, an unknown shard
 // ResourceNotFoundException.
-func (s *Stream) ShardRecords(ctx context.Context, shardID string, from StartPosition) iter.Seq2[Record, error] {
+func (s *Stream) ShardRecords(ctx context.Context, shardID string, from StartPosition, opts ...ReadOption) iter.Seq2[Record, error] {
 	return func(yield func(Record, error) bool) {
 		now := s.svc.clock.Now()
 		s.settle(now)
@@ -55,7 +84,7 @@ func (s *Stream) ShardRecords(ctx context.Context, shardID string, from StartPos
 			yield(Record{}, err)
 			return
 		}
-		r := &reader{s: s, single: true, cursors: []shardCursor{{sh: sh, next: from.startCounter(sh.snapshot()), stop: ^uint64(0)}}}
+		r := &reader{s: s, cfg: newReadConfig(opts), single: true, cursors: []shardCursor{{sh: sh, next: from.startCounter(sh.snapshot()), stop: ^uint64(0)}}}
 		r.run(ctx, true, yield)
 	}
 }
@@ -76,10 +105,16 @@ func (c *shardCursor) finished() bool {
 	return cl != nil && c.next >= cl.end
 }
 
+// unread reports whether records wait below the cursor's stop.
+func (c *shardCursor) unread() bool {
+	return c.next < min(c.stop, c.sh.snapshot().end())
+}
+
 // reader is the state of one Go-native read of a whole stream: a cursor
 // per shard, indexed by shard index.
 type reader struct {
 	s        *Stream
+	cfg      readConfig
 	cursors  []shardCursor
 	topology uint64 // the stream's topology count the cursors reflect
 	single   bool   // one shard, without its lineage
@@ -108,9 +143,9 @@ func (r *reader) addShards() {
 	}
 }
 
-func (s *Stream) read(ctx context.Context, from StartPosition, follow bool) iter.Seq2[Record, error] {
+func (s *Stream) read(ctx context.Context, from StartPosition, follow bool, opts []ReadOption) iter.Seq2[Record, error] {
 	return func(yield func(Record, error) bool) {
-		r, err := s.newReader(from, follow)
+		r, err := s.newReader(from, follow, newReadConfig(opts))
 		if err != nil {
 			yield(Record{}, err)
 			return
@@ -140,50 +175,76 @@ func (r *reader) run(ctx context.Context, follow bool, yield func(Record, error)
 			r.addShards()
 		}
 		read := 0
+		var retry time.Time // when the earliest throttled shard may be read
 		for i := range r.cursors {
 			c := &r.cursors[i]
-			if c.finished() || !r.ready(i) {
+			if c.finished() || !r.ready(i) || !c.unread() {
 				continue
 			}
-			buf, c.next = c.sh.readInto(buf[:0], c.sh.snapshot(), c.next, int(min(readBatch, c.stop-c.next)), MaxGetRecordsBytes, s.cutoffMs(now))
+			lim := r.limiters(c)
+			if wait := lim.readDelay(now); wait > 0 || !lim.admitRead(now) {
+				if at := now.Add(max(wait, time.Millisecond)); retry.IsZero() || at.Before(retry) {
+					retry = at
+				}
+				continue
+			}
+			batch := readBatch
+			if lim != nil {
+				batch = MaxGetRecordsLimit // a GetRecords call's worth
+			}
+			buf, c.next = c.sh.readInto(buf[:0], c.sh.snapshot(), c.next, int(min(uint64(batch), c.stop-c.next)), MaxGetRecordsBytes, s.cutoffMs(now))
+			lim.chargeRead(now, recordBytes(buf))
+			s.meter.read(buf, false)
 			for _, rec := range buf {
 				if !yield(rec, nil) {
 					return
 				}
 			}
 			read += len(buf)
-			s.meter.read(buf, false)
 		}
 		if read > 0 {
 			continue
 		}
-		if !follow || r.single && r.cursors[0].finished() {
+		if retry.IsZero() && (!follow || r.single && r.cursors[0].finished()) {
 			return // every shard is read up to its stop, or the shard closed
 		}
 		// Nothing to read: arm the wake-up, then look once more, so
 		// that a put or reshard landing in between still wakes us.
 		wake := s.arrived.wait()
-		if r.hasUnread() || s.topology.Load() != r.topology {
+		if r.hasReadable(now) || s.topology.Load() != r.topology {
 			continue
 		}
-		var deleted <-chan time.Time
+		var deleted, throttled <-chan time.Time
 		if g := s.goneAt.Load(); g != nil {
 			deleted = afterTime(s.svc.clock, *g)
 			if s.gone(s.svc.clock.Now()) {
 				continue // the clock passed the deletion while arming
 			}
 		}
+		if !retry.IsZero() {
+			throttled = afterTime(s.svc.clock, retry)
+		}
 		select {
 		case <-wake:
 		case <-deleted:
+		case <-throttled:
 		case <-ctx.Done():
 		}
 	}
 }
 
+// limiters returns the read budget cursor c's reads draw on, or nil when
+// they are unlimited.
+func (r *reader) limiters(c *shardCursor) *shardLimiters {
+	if r.cfg.ignoreLimits {
+		return nil
+	}
+	return c.sh.limiters.Load()
+}
+
 // newReader positions a reader in every shard of the stream.
-func (s *Stream) newReader(from StartPosition, follow bool) (*reader, error) {
-	r := &reader{s: s, topology: s.topology.Load()}
+func (s *Stream) newReader(from StartPosition, follow bool, cfg readConfig) (*reader, error) {
+	r := &reader{s: s, cfg: cfg, topology: s.topology.Load()}
 	shards := s.allShards()
 	bySeq := from.typ == ShardIteratorTypeAtSequenceNumber || from.typ == ShardIteratorTypeAfterSequenceNumber
 	var owner *shard
@@ -233,11 +294,12 @@ func ancestors(sh *shard) map[*shard]bool {
 	return out
 }
 
-// hasUnread reports whether any readable cursor has records waiting.
-func (r *reader) hasUnread() bool {
+// hasReadable reports whether any readable cursor has records waiting and
+// a read budget to take them at time now.
+func (r *reader) hasReadable(now time.Time) bool {
 	for i := range r.cursors {
 		c := &r.cursors[i]
-		if !c.finished() && r.ready(i) && c.next < min(c.stop, c.sh.snapshot().end()) {
+		if !c.finished() && r.ready(i) && c.unread() && r.limiters(c).readDelay(now) == 0 {
 			return true
 		}
 	}
