@@ -155,18 +155,21 @@ func (l *shardLimiters) readDelay(t time.Time) time.Duration {
 	if l == nil {
 		return 0
 	}
-	var wait float64 // seconds
-	if b := l.readBytes; b != nil {
-		if have := b.TokensAt(t); have <= 0 {
-			wait = (-have)/float64(b.Limit()) + 1e-3 // strictly positive after the wait
-		}
+	return max(untilTokens(l.readBytes, t, 1), untilTokens(l.readCalls, t, 1))
+}
+
+// untilTokens returns how long after t lim holds at least n tokens: zero
+// if it does already (or lim is nil), and otherwise at least a millisecond,
+// so that a waiter never spins on rounding error.
+func untilTokens(lim *rate.Limiter, t time.Time, n float64) time.Duration {
+	if lim == nil {
+		return 0
 	}
-	if c := l.readCalls; c != nil {
-		if have := c.TokensAt(t); have < 1 {
-			wait = max(wait, (1-have)/float64(c.Limit()))
-		}
+	have := lim.TokensAt(t)
+	if have >= n {
+		return 0
 	}
-	return time.Duration(math.Ceil(wait * float64(time.Second)))
+	return max(time.Duration(math.Ceil((n-have)/float64(lim.Limit())*float64(time.Second))), time.Millisecond)
 }
 
 // chargeRead charges the bytes a GetRecords call returned to the read

@@ -157,7 +157,8 @@ type DeleteStreamInput struct {
 	StreamName string
 	StreamARN  string
 	// EnforceConsumerDeletion deletes the stream even if consumers are
-	// registered on it; without it such a stream is not deleted.
+	// registered on it (they go with it); without it such a stream is not
+	// deleted.
 	EnforceConsumerDeletion bool
 }
 
@@ -173,6 +174,9 @@ func (svc *Service) DeleteStream(ctx context.Context, in DeleteStreamInput) (Del
 	s, now, err := svc.resolve(nil, streamRef{in.StreamName, in.StreamARN})
 	if err != nil {
 		return DeleteStreamOutput{}, err
+	}
+	if !in.EnforceConsumerDeletion && len(s.liveConsumers(now)) > 0 {
+		return DeleteStreamOutput{}, newError(codeResourceInUse, "Stream %s under account %s has registered consumers; deregister them or set EnforceConsumerDeletion.", s.name, svc.cfg.accountID)
 	}
 	svc.mu.Lock()
 	defer svc.mu.Unlock()

@@ -37,12 +37,9 @@ type PriceTable struct {
 	ExtendedRetentionShardHour float64
 	// EnhancedFanOutConsumerShardHour is the price, in dollars, of one
 	// enhanced fan-out consumer registered for one hour, per shard.
-	// [Usage] does not record enhanced fan-out yet, so [PriceTable.Bill]
-	// charges nothing for it; the price is kept for when it does.
 	EnhancedFanOutConsumerShardHour float64
 	// EnhancedFanOutGB is the price, in dollars, of one GB delivered to
-	// enhanced fan-out consumers in provisioned mode. Not yet billed: see
-	// EnhancedFanOutConsumerShardHour.
+	// enhanced fan-out consumers in provisioned mode.
 	EnhancedFanOutGB float64
 
 	// On-demand (Standard) mode.
@@ -61,8 +58,8 @@ type PriceTable struct {
 	OnDemandExtendedRetentionGBMonth float64
 	// OnDemandEnhancedFanOutGB is the price, in dollars, of one GB
 	// delivered to enhanced fan-out consumers in on-demand mode (there is
-	// no consumer-hour charge in that mode). Not yet billed: see
-	// EnhancedFanOutConsumerShardHour.
+	// no consumer-hour charge in that mode), each record rounded up to
+	// 1 KiB.
 	OnDemandEnhancedFanOutGB float64
 
 	// Both modes.
@@ -158,6 +155,10 @@ type ModeBill struct {
 	// LongTermRetention is the charge for data stored beyond 7 days, per
 	// GB-month in both modes.
 	LongTermRetention float64
+	// EnhancedFanOut is the charge for enhanced fan-out: consumer-shard
+	// hours plus GB pushed in provisioned mode, GB pushed (records rounded
+	// up to 1 KiB) in on-demand mode.
+	EnhancedFanOut float64
 	// Total is the sum of the lines above.
 	Total float64
 }
@@ -169,14 +170,17 @@ type ModeBill struct {
 //	            + PutPayloadUnits / 10^6 × PutPayloadUnitsMillion
 //	            + ExtendedRetentionShardHours × ExtendedRetentionShardHour
 //	            + LongTermRetentionGBHours / 730 × LongTermRetentionGBMonth
+//	            + EnhancedFanOutConsumerShardHours × EnhancedFanOutConsumerShardHour
+//	            + EnhancedFanOutBytes / 10^9 × EnhancedFanOutGB
 //	OnDemand    = StreamHours × OnDemandStreamHour
 //	            + BilledIngestBytes / 10^9 × OnDemandIngestGB
 //	            + BilledRetrievedBytes / 10^9 × OnDemandRetrievalGB
 //	            + ExtendedRetentionGBHours / 730 × OnDemandExtendedRetentionGBMonth
 //	            + LongTermRetentionGBHours / 730 × LongTermRetentionGBMonth
+//	            + BilledEnhancedFanOutBytes / 10^9 × OnDemandEnhancedFanOutGB
 //
-// Shared-throughput reads are free in provisioned mode. Enhanced fan-out
-// and long-term retrieval are not charged because u does not record them.
+// Shared-throughput reads are free in provisioned mode. Long-term
+// retrieval is not charged because u does not record it.
 func (p PriceTable) Bill(u Usage) Bill {
 	longTerm := u.LongTermRetentionGBHours / hoursPerMonth * p.LongTermRetentionGBMonth
 	prov := ModeBill{
@@ -184,6 +188,7 @@ func (p PriceTable) Bill(u Usage) Bill {
 		Writes:            float64(u.PutPayloadUnits) / 1e6 * p.PutPayloadUnitsMillion,
 		ExtendedRetention: u.ExtendedRetentionShardHours * p.ExtendedRetentionShardHour,
 		LongTermRetention: longTerm,
+		EnhancedFanOut:    u.EnhancedFanOutConsumerShardHours*p.EnhancedFanOutConsumerShardHour + float64(u.EnhancedFanOutBytes)/bytesPerGB*p.EnhancedFanOutGB,
 	}
 	od := ModeBill{
 		Capacity:          u.StreamHours * p.OnDemandStreamHour,
@@ -191,6 +196,7 @@ func (p PriceTable) Bill(u Usage) Bill {
 		Reads:             float64(u.BilledRetrievedBytes) / bytesPerGB * p.OnDemandRetrievalGB,
 		ExtendedRetention: u.ExtendedRetentionGBHours / hoursPerMonth * p.OnDemandExtendedRetentionGBMonth,
 		LongTermRetention: longTerm,
+		EnhancedFanOut:    float64(u.BilledEnhancedFanOutBytes) / bytesPerGB * p.OnDemandEnhancedFanOutGB,
 	}
 	prov.Total = prov.sum()
 	od.Total = od.sum()
@@ -199,5 +205,5 @@ func (p PriceTable) Bill(u Usage) Bill {
 
 // sum adds up the line items of b, leaving out Total.
 func (b ModeBill) sum() float64 {
-	return b.Capacity + b.Writes + b.Reads + b.ExtendedRetention + b.LongTermRetention
+	return b.Capacity + b.Writes + b.Reads + b.ExtendedRetention + b.LongTermRetention + b.EnhancedFanOut
 }

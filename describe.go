@@ -168,6 +168,7 @@ func (svc *Service) DescribeStreamSummary(ctx context.Context, in DescribeStream
 		EnhancedMonitoring:      []EnhancedMetrics{{ShardLevelMetrics: []string{}}},
 		EncryptionType:          EncryptionNone,
 		OpenShardCount:          s.openShardCount(),
+		ConsumerCount:           len(s.liveConsumers(now)),
 		MaxRecordSizeInKiB:      int(s.maxRecordKiB.Load()),
 	}}, nil
 }

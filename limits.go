@@ -60,6 +60,21 @@ const (
 	MaxListStreamsResults = 100
 	// DefaultListShardsResults is the most shards one ListShards returns.
 	DefaultListShardsResults = 1000
+	// MaxConsumersPerStream is the most enhanced fan-out consumers one
+	// stream has registered.
+	MaxConsumersPerStream = 20
+	// MaxCreatingConsumers is how many consumers an account may have
+	// CREATING at once.
+	MaxCreatingConsumers = 5
+	// MaxListStreamConsumersResults is the most consumers one
+	// ListStreamConsumers call returns.
+	MaxListStreamConsumersResults = 100
+	// SubscriptionLifetime is how long a SubscribeToShard subscription
+	// delivers events before it ends and must be renewed.
+	SubscriptionLifetime = 5 * time.Minute
+	// ResubscribeInterval is how long after a SubscribeToShard call the
+	// same consumer must wait before subscribing to the same shard again.
+	ResubscribeInterval = 5 * time.Second
 	// MaxRequestLimit is the upper bound of the Limit/MaxResults inputs.
 	MaxRequestLimit = 10000
 )

@@ -415,6 +415,8 @@ func TestNoRecordMutators(t *testing.T) {
 			"GetShardIterator", "IncreaseStreamRetentionPeriod", "ListShards", "ListStreams", "ListTagsForStream",
 			"MergeShards", "PutRecord", "PutRecords", "Region", "RemoveTagsFromStream", "SplitShard", "Stream",
 			"Streams", "TrimExpired", "UpdateMaxRecordSize", "UpdateShardCount", "UpdateStreamMode",
+			"RegisterStreamConsumer", "DeregisterStreamConsumer", "DescribeStreamConsumer", "ListStreamConsumers",
+			"SubscribeToShard",
 		},
 		"*kds.Stream": {
 			"ARN", "Name", "Put", "Records", "Replay", "Service", "SetThroughputLimits", "ShardRecords", "ThroughputLimits", "Usage",

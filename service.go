@@ -25,6 +25,8 @@ type Service struct {
 	byID    map[uint64]*Stream
 	lastID  uint64
 
+	registerMu sync.Mutex // serialises RegisterStreamConsumer calls
+
 	closeOnce   sync.Once
 	stopJanitor chan struct{} // nil without WithJanitor
 	janitorDone chan struct{}

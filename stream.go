@@ -72,6 +72,7 @@ type Stream struct {
 	scalings     []time.Time      // recent UpdateShardCount calls, for their rate limit
 	modeSwitches []time.Time      // recent UpdateStreamMode switches, for their rate limit
 	limits       ThroughputLimits // per-shard limits of every shard
+	consumers    map[string]*consumer // registered consumers by name
 }
 
 // NewStream returns a standalone stream with its own [Service]: the

@@ -41,6 +41,13 @@ type Usage struct {
 	// the Go-native readers; BilledRetrievedBytes rounds each record up to
 	// 1 KiB.
 	RetrievedBytes, BilledRetrievedBytes int64
+	// EnhancedFanOutConsumerShardHours sums, over time, registered
+	// enhanced fan-out consumers times open shards.
+	EnhancedFanOutConsumerShardHours float64
+	// EnhancedFanOutBytes counts key plus data bytes pushed to
+	// SubscribeToShard subscriptions; BilledEnhancedFanOutBytes rounds each
+	// record up to 1 KiB.
+	EnhancedFanOutBytes, BilledEnhancedFanOutBytes int64
 	// ThrottledRecords counts records refused for exceeding a shard's
 	// write limits; ThrottledReads counts refused GetRecords calls.
 	ThrottledRecords, ThrottledReads int64
@@ -58,6 +65,7 @@ type meter struct {
 	u     Usage
 	since time.Time // when ShardHours was last brought up to date
 	open  int       // open shards since then
+	efo   int       // registered consumers since then
 	ext   bool      // retention above 24 hours since then
 }
 
@@ -74,6 +82,7 @@ func (m *meter) advanceLocked(now time.Time) {
 	h := now.Sub(m.since).Hours()
 	m.u.StreamHours += h
 	m.u.ShardHours += h * float64(m.open)
+	m.u.EnhancedFanOutConsumerShardHours += h * float64(m.open*m.efo)
 	if m.ext {
 		m.u.ExtendedRetentionShardHours += h * float64(m.open)
 	}
@@ -86,6 +95,14 @@ func (m *meter) shards(now time.Time, open, retentionHours int) {
 	m.mu.Lock()
 	m.advanceLocked(now)
 	m.open, m.ext = open, retentionHours > standardRetentionHours
+	m.mu.Unlock()
+}
+
+// consumers records that from now on n consumers are registered.
+func (m *meter) consumers(now time.Time, n int) {
+	m.mu.Lock()
+	m.advanceLocked(now)
+	m.efo = n
 	m.mu.Unlock()
 }
 
@@ -126,15 +143,10 @@ func (m *meter) put(b batch, retentionHours int) {
 	m.mu.Unlock()
 }
 
-// read adds the usage of a read: the records it returned, or a refused
-// call.
+// read adds the usage of a shared-throughput read: the records it
+// returned, or a refused call.
 func (m *meter) read(records []Record, throttled bool) {
-	var bytes, billed int64
-	for i := range records {
-		n := len(records[i].PartitionKey) + len(records[i].Data)
-		bytes += int64(n)
-		billed += onDemandBilledBytes(n)
-	}
+	bytes, billed := readBytes(records)
 	if bytes == 0 && !throttled {
 		return
 	}
@@ -145,6 +157,29 @@ func (m *meter) read(records []Record, throttled bool) {
 		m.u.ThrottledReads++
 	}
 	m.mu.Unlock()
+}
+
+// push adds the usage of records pushed to an enhanced fan-out consumer.
+func (m *meter) push(records []Record) {
+	bytes, billed := readBytes(records)
+	if bytes == 0 {
+		return
+	}
+	m.mu.Lock()
+	m.u.EnhancedFanOutBytes += bytes
+	m.u.BilledEnhancedFanOutBytes += billed
+	m.mu.Unlock()
+}
+
+// readBytes returns the key plus data bytes of records, exact and as
+// on-demand mode bills them.
+func readBytes(records []Record) (bytes, billed int64) {
+	for i := range records {
+		n := len(records[i].PartitionKey) + len(records[i].Data)
+		bytes += int64(n)
+		billed += onDemandBilledBytes(n)
+	}
+	return bytes, billed
 }
 
 // usage returns the usage up to now.
