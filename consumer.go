@@ -26,6 +26,12 @@ const readBatch = 1000
 // trim horizon. A number from no shard of the stream yields
 // InvalidArgumentException.
 //
+// Records written in KPL's aggregated format come out as the user records
+// they contain, with [Record.Aggregated] and [Record.SubSequenceNumber]
+// set; a record that only looks like an aggregate (its digest or body does
+// not check out) comes out as it is, as KCL does. [KeepAggregates] turns
+// deaggregation off.
+//
 // When the stream enforces throughput limits, the reader reads like a
 // polling consumer: each batch from a shard is one GetRecords call against
 // the shard's shared read budget, and when the budget is spent the reader
@@ -47,8 +53,13 @@ type ReadOption func(*readConfig)
 
 // readConfig is what a reader's options chose.
 type readConfig struct {
-	ignoreLimits bool
+	ignoreLimits   bool
+	keepAggregates bool
 }
+
+// KeepAggregates makes a reader yield KPL aggregated records as they are
+// stored, one Record each, instead of the user records inside them.
+func KeepAggregates() ReadOption { return func(c *readConfig) { c.keepAggregates = true } }
 
 // IgnoreReadLimits makes a reader read as fast as it can even when the
 // stream enforces throughput limits: it neither waits for the shards' read
@@ -196,7 +207,7 @@ func (r *reader) run(ctx context.Context, follow bool, yield func(Record, error)
 			lim.chargeRead(now, recordBytes(buf))
 			s.meter.read(buf, false)
 			for _, rec := range buf {
-				if !yield(rec, nil) {
+				if !r.emit(rec, yield) {
 					return
 				}
 			}
@@ -231,6 +242,29 @@ func (r *reader) run(ctx context.Context, follow bool, yield func(Record, error)
 		case <-ctx.Done():
 		}
 	}
+}
+
+// emit yields rec, or, if it is a KPL aggregate and the reader
+// deaggregates, the user records inside it, as KCL would: a record that
+// looks like an aggregate but does not check out (bad magic or digest, an
+// undecodable body) is yielded as it is. It reports whether to go on.
+func (r *reader) emit(rec Record, yield func(Record, error) bool) bool {
+	if r.cfg.keepAggregates || !isAggregate(rec.Data) {
+		return yield(rec, nil)
+	}
+	users, ok := Deaggregate(rec.Data)
+	if !ok {
+		return yield(rec, nil)
+	}
+	for i, u := range users {
+		out := rec
+		out.PartitionKey, out.Data, out.ExplicitHashKey = u.PartitionKey, u.Data, u.ExplicitHashKey
+		out.Aggregated, out.SubSequenceNumber = true, int64(i)
+		if !yield(out, nil) {
+			return false
+		}
+	}
+	return true
 }
 
 // limiters returns the read budget cursor c's reads draw on, or nil when

@@ -12,7 +12,8 @@ const (
 	EncryptionKMS  EncryptionType = "KMS"
 )
 
-// Record is one data record as GetRecords returns it.
+// Record is one data record as GetRecords returns it, or one user record
+// of a KPL aggregate as the Go-native readers return it.
 //
 // Data and PartitionKey share memory with the stream's storage: they are
 // read-only, and stay valid (and unchanged) for as long as the caller holds
@@ -29,4 +30,19 @@ type Record struct {
 	PartitionKey string
 	// EncryptionType is how the record was stored.
 	EncryptionType EncryptionType
+
+	// The fields below describe user records taken out of a KPL
+	// aggregate by a Go-native reader; they are zero for plain records
+	// and in everything the Kinesis API returns.
+
+	// Aggregated reports whether the record is a user record of a KPL
+	// aggregate. All user records of one aggregate share its
+	// SequenceNumber and ApproximateArrivalTimestamp.
+	Aggregated bool
+	// SubSequenceNumber is the user record's position in its aggregate,
+	// from 0.
+	SubSequenceNumber int64
+	// ExplicitHashKey is the user record's explicit hash key, if it had
+	// one.
+	ExplicitHashKey string
 }
