@@ -69,9 +69,9 @@ type Stream struct {
 	mu           sync.RWMutex
 	shards       []*shard // every shard, indexed by shard index
 	tags         map[string]string
-	scalings     []time.Time      // recent UpdateShardCount calls, for their rate limit
-	modeSwitches []time.Time      // recent UpdateStreamMode switches, for their rate limit
-	limits       ThroughputLimits // per-shard limits of every shard
+	scalings     []time.Time          // recent UpdateShardCount calls, for their rate limit
+	modeSwitches []time.Time          // recent UpdateStreamMode switches, for their rate limit
+	limits       ThroughputLimits     // per-shard limits of every shard
 	consumers    map[string]*consumer // registered consumers by name
 }
 
