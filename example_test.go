@@ -198,3 +198,65 @@ func ExampleService_SplitShard() {
 	// before the split
 	// after the split
 }
+
+func ExampleService_SubscribeToShard() {
+	ctx := context.Background()
+	svc, _ := kds.NewService()
+	svc.CreateStream(ctx, kds.CreateStreamInput{StreamName: "clicks", ShardCount: 1})
+	stream, _ := svc.Stream("clicks")
+	stream.Put(ctx, "page-1", []byte("click 1"))
+	stream.Put(ctx, "page-1", []byte("click 2"))
+
+	// Register an enhanced fan-out consumer: it gets its own read budget
+	// in every shard.
+	reg, err := svc.RegisterStreamConsumer(ctx, kds.RegisterStreamConsumerInput{
+		StreamARN:    stream.ARN(),
+		ConsumerName: "dashboard",
+	})
+	if err != nil {
+		panic(err)
+	}
+	sub, err := svc.SubscribeToShard(ctx, kds.SubscribeToShardInput{
+		ConsumerARN:      reg.Consumer.ConsumerARN,
+		ShardId:          "shardId-000000000000",
+		StartingPosition: kds.StartingPosition{Type: kds.ShardIteratorTypeTrimHorizon},
+	})
+	if err != nil {
+		panic(err)
+	}
+	for event, err := range sub.EventStream {
+		if err != nil {
+			panic(err)
+		}
+		for _, rec := range event.Records {
+			fmt.Println(string(rec.Data))
+		}
+		// Resume from event.ContinuationSequenceNumber with
+		// AFTER_SEQUENCE_NUMBER once the subscription ends.
+		break
+	}
+	// Output:
+	// click 1
+	// click 2
+}
+
+func ExampleDeaggregate() {
+	// A KPL producer packs several user records into one Kinesis record.
+	agg := kds.AppendAggregate(nil, []kds.UserRecord{
+		{PartitionKey: "sensor-1", Data: []byte("21.5")},
+		{PartitionKey: "sensor-2", Data: []byte("19.0")},
+	})
+	stream, _ := kds.NewStream("readings")
+	stream.Put(context.Background(), "sensor-1", agg)
+
+	// The Go-native readers take the user records back out.
+	for rec, err := range stream.Replay(context.Background(), kds.TrimHorizon()) {
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(rec.SubSequenceNumber, rec.PartitionKey, string(rec.Data))
+	}
+	// Output:
+	// 0 sensor-1 21.5
+	// 1 sensor-2 19.0
+}
