@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/kdsgo/kds"
@@ -70,8 +71,9 @@ func testKeys(n int) []string {
 // event is one call a recording Processor received.
 type event struct {
 	worker, shard, call string
-	records           []kds.Record
-	checkpointErr     error
+	records             []kds.Record
+	checkpointErr       error
+	cp                  *Checkpointer
 }
 
 // recorder keeps every call the Processors of a test receive, in order.
@@ -126,7 +128,7 @@ func (p *recProcessor) Initialize(ctx context.Context, in InitializeInput) {
 }
 
 func (p *recProcessor) ProcessRecords(ctx context.Context, in ProcessRecordsInput) {
-	e := event{worker: p.worker, shard: p.shard, call: "ProcessRecords", records: in.Records}
+	e := event{worker: p.worker, shard: p.shard, call: "ProcessRecords", records: in.Records, cp: in.Checkpointer}
 	if p.r.checkpointBatches {
 		e.checkpointErr = in.Checkpointer.Checkpoint(ctx)
 	}
@@ -356,4 +358,28 @@ func (s *failingStore) UpdateLease(ctx context.Context, group string, l Lease) (
 		return Lease{}, err
 	}
 	return s.CheckpointStore.UpdateLease(ctx, group, l)
+}
+
+// waitDelivered lets virtual time pass until every record of next has
+// been delivered, for up to an hour.
+func waitDelivered(t *testing.T, r *recorder, next map[string]int) {
+	t.Helper()
+	want := 0
+	for _, n := range next {
+		want += n
+	}
+	deadline := time.Now().Add(time.Hour)
+	for time.Now().Before(deadline) {
+		synctest.Wait()
+		got := map[delivery]bool{}
+		for _, d := range r.deliveries(t) {
+			d.worker, d.shard = "", ""
+			got[d] = true
+		}
+		if len(got) == want {
+			return
+		}
+		time.Sleep(time.Second)
+	}
+	t.Errorf("not every record was delivered within an hour")
 }
