@@ -157,21 +157,19 @@ func keepUp(b *testing.B, span time.Duration) keepUpResult {
 		running.Wait()
 	}()
 
-	// settle waits until every worker and shard consumer is waiting on the
-	// clock: two timers per worker (renewal, shard sync), one per lease.
-	settle := func() int {
-		held := 0
-		for _, w := range workers {
-			held += len(w.ShardIDs())
-		}
-		clock.BlockUntil(2*benchWorkers + held)
-		return held
-	}
 	// Warm up: let the workers share out the leases (4 each) before the
-	// producer starts.
-	for settle() != benchShards || !balanced(workers) {
+	// producer starts, waiting before each step for every worker's round
+	// to finish (two timers per worker: renewal and shard sync).
+	for {
+		clock.BlockUntil(2 * benchWorkers)
+		if balanced(workers) {
+			break
+		}
 		clock.Advance(benchStep)
 	}
+	// From here on the leases stay put, and every step waits for all the
+	// workers and their shard consumers to wait on the clock again.
+	settle := func() { clock.BlockUntil(2*benchWorkers + benchShards) }
 
 	data := make([]byte, benchRecord-1)
 	perStep := int(1000 * benchStep / time.Second) // records per shard per step
