@@ -42,6 +42,7 @@ type ManualClock struct {
 	mu      sync.Mutex
 	now     time.Time
 	waiters []manualWaiter
+	added   chan struct{} // closed when a waiter is added; nil if nobody blocks
 }
 
 type manualWaiter struct {
@@ -83,7 +84,30 @@ func (c *ManualClock) atLocked(t time.Time) <-chan time.Time {
 		return ch
 	}
 	c.waiters = append(c.waiters, manualWaiter{at: t, ch: ch})
+	if c.added != nil {
+		close(c.added)
+		c.added = nil
+	}
 	return ch
+}
+
+// BlockUntil blocks until at least n waits on the clock are pending:
+// channels from After (and the clock's internal deadlines) that the clock
+// has not yet reached. A simulation calls it before Advance to know that
+// the goroutines it drives are all waiting for time to pass. A channel
+// stays pending until its deadline even if nobody reads it any more.
+func (c *ManualClock) BlockUntil(n int) {
+	c.mu.Lock()
+	for len(c.waiters) < n {
+		if c.added == nil {
+			c.added = make(chan struct{})
+		}
+		added := c.added
+		c.mu.Unlock()
+		<-added
+		c.mu.Lock()
+	}
+	c.mu.Unlock()
 }
 
 // Advance moves the clock forward by d (a negative d is ignored) and fires

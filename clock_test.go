@@ -252,3 +252,41 @@ func TestRealClockAfterNonPositive(t *testing.T) {
 		t.Fatal("RealClock.After(-1s) did not fire within 10s")
 	}
 }
+
+func TestManualClockBlockUntil(t *testing.T) {
+	c := NewManualClock(clockStart)
+	c.BlockUntil(0) // nothing to wait for
+
+	done := make(chan struct{})
+	go func() {
+		c.BlockUntil(2)
+		close(done)
+	}()
+	c.After(time.Second)
+	select {
+	case <-done:
+		t.Fatal("BlockUntil(2) returned with one waiter pending")
+	default:
+	}
+	c.After(time.Minute)
+	<-done // returns once the second waiter is pending
+
+	// Fired waiters no longer count.
+	c.Advance(time.Second)
+	if w := clockWaiters(c); len(w) != 1 {
+		t.Fatalf("after Advance(1s) the clock holds %d waiters, want 1", len(w))
+	}
+	done = make(chan struct{})
+	go func() {
+		c.BlockUntil(2)
+		close(done)
+	}()
+	select {
+	case <-done:
+		t.Fatal("BlockUntil(2) returned with one waiter pending after a firing")
+	default:
+	}
+	c.After(time.Hour)
+	<-done
+	c.BlockUntil(2) // already satisfied: returns at once
+}
