@@ -178,6 +178,29 @@ func Deaggregate(data []byte) (recs []UserRecord, ok bool) {
 	return recs, true
 }
 
+// AppendUserRecords appends to dst the records a consumer sees in rec, as
+// KCL deaggregates: the user records of a KPL aggregate, each with the
+// aggregate's sequence number and arrival time, Aggregated set and its
+// SubSequenceNumber; or rec itself if it is not a valid aggregate
+// ([Deaggregate] says what is). The Go-native readers of a [Stream] do this
+// already; use it on what GetRecords or SubscribeToShard return.
+func AppendUserRecords(dst []Record, rec Record) []Record {
+	if !isAggregate(rec.Data) {
+		return append(dst, rec)
+	}
+	users, ok := Deaggregate(rec.Data)
+	if !ok {
+		return append(dst, rec)
+	}
+	for i, u := range users {
+		out := rec
+		out.PartitionKey, out.Data, out.ExplicitHashKey = u.PartitionKey, u.Data, u.ExplicitHashKey
+		out.Aggregated, out.SubSequenceNumber = true, int64(i)
+		dst = append(dst, out)
+	}
+	return dst
+}
+
 // isAggregate reports whether data has the magic prefix and room for a
 // non-empty protobuf and the digest after it. It does not check the digest.
 func isAggregate(data []byte) bool {

@@ -126,6 +126,7 @@ func (c *shardCursor) unread() bool {
 type reader struct {
 	s        *Stream
 	cfg      readConfig
+	users    []Record // scratch for deaggregated user records
 	cursors  []shardCursor
 	topology uint64 // the stream's topology count the cursors reflect
 	single   bool   // one shard, without its lineage
@@ -244,23 +245,16 @@ func (r *reader) run(ctx context.Context, follow bool, yield func(Record, error)
 	}
 }
 
-// emit yields rec, or, if it is a KPL aggregate and the reader
-// deaggregates, the user records inside it, as KCL would: a record that
-// looks like an aggregate but does not check out (bad magic or digest, an
-// undecodable body) is yielded as it is. It reports whether to go on.
+// emit yields rec, or, unless the reader keeps aggregates, the user
+// records of the KPL aggregate it holds (see [AppendUserRecords]). It
+// reports whether to go on.
 func (r *reader) emit(rec Record, yield func(Record, error) bool) bool {
 	if r.cfg.keepAggregates || !isAggregate(rec.Data) {
 		return yield(rec, nil)
 	}
-	users, ok := Deaggregate(rec.Data)
-	if !ok {
-		return yield(rec, nil)
-	}
-	for i, u := range users {
-		out := rec
-		out.PartitionKey, out.Data, out.ExplicitHashKey = u.PartitionKey, u.Data, u.ExplicitHashKey
-		out.Aggregated, out.SubSequenceNumber = true, int64(i)
-		if !yield(out, nil) {
+	r.users = AppendUserRecords(r.users[:0], rec)
+	for _, u := range r.users {
+		if !yield(u, nil) {
 			return false
 		}
 	}

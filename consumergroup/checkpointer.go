@@ -42,25 +42,27 @@ func (c *Checkpointer) Checkpoint(ctx context.Context) error {
 		switch {
 		case h.ended:
 			l.Checkpoint = CheckpointShardEnd
-		case !h.last.IsZero():
+		case !h.last.seq.IsZero():
 			l.Checkpoint = checkpointAt(h.last)
 		}
 		return nil
 	})
 }
 
-// CheckpointAt marks the records up to and including n as processed. n
-// must be a record delivered to this Processor, not older than the stored
-// checkpoint; otherwise it returns [ErrCheckpointOutOfRange]. It returns
-// [ErrLeaseLost] if the lease was taken, or the store's error.
-func (c *Checkpointer) CheckpointAt(ctx context.Context, n kds.SequenceNumber) error {
+// CheckpointAt marks the records up to and including rec as processed;
+// for a user record of a KPL aggregate, the aggregate's user records up to
+// it. rec must have been delivered to this Processor and not come before
+// the stored checkpoint; otherwise it returns [ErrCheckpointOutOfRange]. It
+// returns [ErrLeaseLost] if the lease was taken, or the store's error.
+func (c *Checkpointer) CheckpointAt(ctx context.Context, rec kds.Record) error {
 	h := c.h
+	p := posOf(rec)
 	return h.update(ctx, func(l *Lease) error {
-		cur, isSeq := l.Checkpoint.sequence()
-		if n.IsZero() || h.last.IsZero() || n.Compare(h.last) > 0 || isSeq && n.Compare(cur) < 0 {
-			return fmt.Errorf("%w: %s, shard %s: delivered up to %s, checkpoint %s", ErrCheckpointOutOfRange, n, h.key, h.last, l.Checkpoint)
+		cur, isSeq := l.Checkpoint.position()
+		if p.seq.IsZero() || h.last.seq.IsZero() || p.compare(h.last) > 0 || isSeq && p.compare(cur) < 0 {
+			return fmt.Errorf("%w: %s/%d, shard %s: delivered up to %s/%d, checkpoint %s", ErrCheckpointOutOfRange, p.seq, p.sub, h.key, h.last.seq, h.last.sub, l.Checkpoint)
 		}
-		l.Checkpoint = checkpointAt(n)
+		l.Checkpoint = checkpointAt(p)
 		return nil
 	})
 }

@@ -57,12 +57,20 @@
 // gets ShutdownRequested to checkpoint, then the leases are released
 // (owner cleared) so that other workers take them at once.
 //
+// # KPL aggregation
+//
+// Records written in KPL's aggregated format reach Processors as the user
+// records they contain ([kds.AppendUserRecords]), as KCL delivers them. A
+// checkpoint at a user record ([Checkpointer.CheckpointAt]) keeps its
+// sub-sequence number, and the next owner resumes with the aggregate's
+// next user record. Unlike KCL, an aggregate whose user records hash
+// outside the shard's range is delivered, not dropped.
+//
 // # Not implemented
 //
-// Enhanced fan-out (SubscribeToShard), KPL deaggregation (checkpoints are
-// per record; the sub-sequence number is kept in the lease but always 0),
-// deletion of finished leases, multi-stream mode, KCL 3's
-// utilisation-based balancing, and a store shared between processes.
+// Enhanced fan-out (the shard consumers poll with GetRecords), deletion of
+// finished leases, multi-stream mode, KCL 3's utilisation-based balancing,
+// and a store shared between processes.
 //
 // Time is read only through the configured [kds.Clock], so a group runs
 // on a [kds.ManualClock] or inside a testing/synctest bubble.

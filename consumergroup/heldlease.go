@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"sync"
 	"time"
-
-	"github.com/kdsgo/kds"
 )
 
 // errLeaseLost is the cancellation cause of a shard consumer whose lease
@@ -23,11 +21,11 @@ type heldLease struct {
 	cancel context.CancelCauseFunc // stops the shard consumer
 
 	mu      sync.Mutex
-	lease   Lease              // as last stored
-	renewed time.Time          // when the stored lease last changed
-	gone    bool               // lost or released: no more changes
-	last    kds.SequenceNumber // last record delivered to the Processor
-	ended   bool               // the shard's end was reached
+	lease   Lease     // as last stored
+	renewed time.Time // when the stored lease last changed
+	gone    bool      // lost or released: no more changes
+	last    recordPos // last record delivered to the Processor
+	ended   bool      // the shard's end was reached
 }
 
 // update applies change to a copy of the lease and stores it, conditional
@@ -111,10 +109,10 @@ func (h *heldLease) checkpoint() ExtendedSequenceNumber {
 	return h.lease.Checkpoint
 }
 
-// delivered records that the Processor is being given records up to n.
-func (h *heldLease) delivered(n kds.SequenceNumber) {
+// delivered records that the Processor is being given records up to p.
+func (h *heldLease) delivered(p recordPos) {
 	h.mu.Lock()
-	h.last = n
+	h.last = p
 	h.mu.Unlock()
 }
 

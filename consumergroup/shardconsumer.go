@@ -57,9 +57,12 @@ func (w *Worker) consume(ctx context.Context, h *heldLease) {
 func (w *Worker) read(ctx context.Context, h *heldLease, p Processor, cp *Checkpointer, start ExtendedSequenceNumber) (children []kds.ChildShard, ended bool) {
 	var (
 		iterator string
-		last     kds.SequenceNumber
+		last     kds.SequenceNumber // last Kinesis record delivered
 		backoff  time.Duration
 	)
+	// A checkpoint inside a KPL aggregate resumes at the aggregate: skip
+	// what the checkpoint covers.
+	skip, resumed := start.position()
 	// retry waits before the next attempt after a failed call.
 	retry := func() {
 		backoff = min(max(2*backoff, minBackoff), maxBackoff)
@@ -92,10 +95,22 @@ func (w *Worker) read(ctx context.Context, h *heldLease, p Processor, cp *Checkp
 			continue
 		}
 		backoff = 0
+		records := make([]kds.Record, 0, len(out.Records)) // the Processor may keep it
+		for _, rec := range out.Records {
+			records = kds.AppendUserRecords(records, rec)
+		}
+		if resumed && len(out.Records) > 0 {
+			for len(records) > 0 && skip.covers(records[0]) {
+				records = records[1:]
+			}
+			resumed = false
+		}
 		if n := len(out.Records); n > 0 {
 			last = out.Records[n-1].SequenceNumber
-			h.delivered(last)
-			p.ProcessRecords(ctx, ProcessRecordsInput{Records: out.Records, MillisBehindLatest: out.MillisBehindLatest, Checkpointer: cp})
+		}
+		if n := len(records); n > 0 {
+			h.delivered(posOf(records[n-1]))
+			p.ProcessRecords(ctx, ProcessRecordsInput{Records: records, MillisBehindLatest: out.MillisBehindLatest, Checkpointer: cp})
 		}
 		if out.NextShardIterator == "" {
 			return out.ChildShards, true
@@ -107,18 +122,19 @@ func (w *Worker) read(ctx context.Context, h *heldLease, p Processor, cp *Checkp
 }
 
 // iteratorInput asks for an iterator just after last, or, if nothing has
-// been read yet, at the position checkpoint denotes.
+// been read yet, at the position checkpoint denotes: at its record, which
+// the caller skips as far as the checkpoint covers it (all of a plain
+// record, some user records of an aggregate).
 func (w *Worker) iteratorInput(shardID string, checkpoint ExtendedSequenceNumber, last kds.SequenceNumber) kds.GetShardIteratorInput {
 	in := kds.GetShardIteratorInput{StreamName: w.cfg.StreamName, ShardId: shardID}
-	if last.IsZero() {
-		if n, ok := checkpoint.sequence(); ok {
-			last = n
-		}
-	}
+	cp, atCheckpoint := checkpoint.position()
 	switch {
 	case !last.IsZero():
 		in.ShardIteratorType = kds.ShardIteratorTypeAfterSequenceNumber
 		in.StartingSequenceNumber = last.String()
+	case atCheckpoint:
+		in.ShardIteratorType = kds.ShardIteratorTypeAtSequenceNumber
+		in.StartingSequenceNumber = cp.seq.String()
 	case checkpoint == CheckpointLatest:
 		in.ShardIteratorType = kds.ShardIteratorTypeLatest
 	case checkpoint == CheckpointAtTimestamp:

@@ -34,7 +34,7 @@ func TestGracefulShutdownCheckpointsAndReleases(t *testing.T) {
 				t.Errorf("lease %s still owned by %q after shutdown", l.Key, l.Owner)
 			}
 			all := shardRecords(t, svc, l.Key)
-			if want := checkpointAt(all[len(all)-1].SequenceNumber); l.Checkpoint != want {
+			if want := checkpointAt(posOf(all[len(all)-1])); l.Checkpoint != want {
 				t.Errorf("lease %s checkpoint = %s, want the shard's last record %s", l.Key, l.Checkpoint, want)
 			}
 		}
@@ -131,12 +131,12 @@ func TestCheckpointAtChecksRange(t *testing.T) {
 		}
 		cp, recs := events[i].cp, events[i].records
 		ctx := context.Background()
-		if err := cp.CheckpointAt(ctx, recs[2].SequenceNumber); err != nil {
+		if err := cp.CheckpointAt(ctx, recs[2]); err != nil {
 			t.Fatalf("CheckpointAt(third record): %v", err)
 		}
-		for name, n := range map[string]kds.SequenceNumber{
+		for name, n := range map[string]kds.Record{
 			"zero":          {},
-			"before stored": recs[1].SequenceNumber,
+			"before stored": recs[1],
 		} {
 			if err := cp.CheckpointAt(ctx, n); !errors.Is(err, ErrCheckpointOutOfRange) {
 				t.Errorf("CheckpointAt(%s) = %v, want ErrCheckpointOutOfRange", name, err)
@@ -147,11 +147,11 @@ func TestCheckpointAtChecksRange(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := cp.CheckpointAt(ctx, out.SequenceNumber); !errors.Is(err, ErrCheckpointOutOfRange) {
+		if err := cp.CheckpointAt(ctx, kds.Record{SequenceNumber: out.SequenceNumber}); !errors.Is(err, ErrCheckpointOutOfRange) {
 			t.Errorf("CheckpointAt(undelivered record) = %v, want ErrCheckpointOutOfRange", err)
 		}
 		leases, _ := store.ListLeases(ctx, testGroup)
-		if want := checkpointAt(recs[2].SequenceNumber); leases[0].Checkpoint != want {
+		if want := checkpointAt(posOf(recs[2])); leases[0].Checkpoint != want {
 			t.Errorf("stored checkpoint %s, want %s", leases[0].Checkpoint, want)
 		}
 	})
@@ -206,7 +206,7 @@ func TestParentsDone(t *testing.T) {
 	w := &Worker{listed: map[string]bool{"p-listed": true, "p-end": true, "p-open": true}}
 	byKey := map[string]Lease{
 		"p-end":  {Key: "p-end", Checkpoint: CheckpointShardEnd},
-		"p-open": {Key: "p-open", Checkpoint: checkpointAt(kds.SequenceNumber{})},
+		"p-open": {Key: "p-open", Checkpoint: checkpointAt(recordPos{})},
 	}
 	for _, tc := range []struct {
 		parents []string
