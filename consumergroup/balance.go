@@ -2,6 +2,7 @@ package consumergroup
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"time"
 )
@@ -94,13 +95,7 @@ func (w *Worker) balance(ctx context.Context) {
 		return
 	}
 	victim, most := "", 0
-	for _, owner := range slices.Sorted(func(yield func(string) bool) {
-		for o := range counts {
-			if !yield(o) {
-				return
-			}
-		}
-	}) {
+	for _, owner := range slices.Sorted(maps.Keys(counts)) {
 		if owner != me && counts[owner] > most {
 			victim, most = owner, counts[owner]
 		}
