@@ -26,7 +26,8 @@ type Consumer struct {
 	ConsumerName string
 	// ConsumerARN is the stream's ARN followed by
 	// "/consumer/<name>:<creation time in Unix seconds>", so registering
-	// a name again after deregistering it gives a different ARN.
+	// a name again after deregistering it gives a different ARN (within
+	// the same second, the ARN takes the next second).
 	ConsumerARN               string
 	ConsumerStatus            ConsumerStatus
 	ConsumerCreationTimestamp time.Time
@@ -200,9 +201,17 @@ func (svc *Service) RegisterStreamConsumer(ctx context.Context, in RegisterStrea
 	case creating >= MaxCreatingConsumers:
 		return RegisterStreamConsumerOutput{}, newError(codeLimitExceeded, "Account %s already has %d consumers in CREATING state, the most allowed at once.", svc.cfg.accountID, MaxCreatingConsumers)
 	}
+	// The ARN carries the registration second. A name registered again
+	// within the same second (possible with no status delay) gets the
+	// next second, so that the old ARN never names the new consumer.
+	secs := max(now.Unix(), s.consumerARNSecs[in.ConsumerName]+1)
+	if s.consumerARNSecs == nil {
+		s.consumerARNSecs = map[string]int64{}
+	}
+	s.consumerARNSecs[in.ConsumerName] = secs
 	c := &consumer{
 		name:    in.ConsumerName,
-		arn:     s.arn + "/consumer/" + in.ConsumerName + ":" + strconv.FormatInt(now.Unix(), 10),
+		arn:     s.arn + "/consumer/" + in.ConsumerName + ":" + strconv.FormatInt(secs, 10),
 		stream:  s,
 		created: now.Truncate(time.Second),
 		readyAt: now.Add(svc.cfg.delay),
@@ -391,19 +400,14 @@ func (svc *Service) ListStreamConsumers(ctx context.Context, in ListStreamConsum
 	if err != nil {
 		return ListStreamConsumersOutput{}, err
 	}
-	if !in.StreamCreationTimestamp.IsZero() && !in.StreamCreationTimestamp.Equal(s.created) {
+	if !in.StreamCreationTimestamp.IsZero() && in.StreamCreationTimestamp.UnixMilli() != s.created.UnixMilli() {
 		return ListStreamConsumersOutput{}, newError(codeResourceNotFound, "Stream %s under account %s with creation time %s not found.", s.name, svc.cfg.accountID, javaDate(in.StreamCreationTimestamp))
 	}
 	after := ""
 	if in.NextToken != "" {
-		l, err := svc.openListShardsToken(in.NextToken, now)
-		if err != nil {
+		if after, err = svc.openConsumersToken(in.NextToken, s, now); err != nil {
 			return ListStreamConsumersOutput{}, err
 		}
-		if l.streamID != s.id || l.filter.Type != consumerListing {
-			return ListStreamConsumersOutput{}, newError(codeInvalidArgument, "Invalid NextToken.")
-		}
-		after = l.after
 	}
 	page, more := pageAfter(s.liveConsumers(now), func(c *consumer) string { return c.name }, after, pageLimit(in.MaxResults, MaxListStreamConsumersResults, MaxListStreamConsumersResults))
 	out := ListStreamConsumersOutput{Consumers: make([]Consumer, len(page))}
@@ -412,14 +416,10 @@ func (svc *Service) ListStreamConsumers(ctx context.Context, in ListStreamConsum
 		out.Consumers[i] = c.describe(st)
 	}
 	if more {
-		out.NextToken = svc.listShardsToken(shardListing{streamID: s.id, stream: s.name, filter: ShardFilter{Type: consumerListing}, after: page[len(page)-1].name}, now)
+		out.NextToken = svc.consumersToken(s, page[len(page)-1].name, now)
 	}
 	return out, nil
 }
-
-// consumerListing marks a paging token as one of ListStreamConsumers: it
-// shares the expiring token format of ListShards.
-const consumerListing ShardFilterType = "consumers"
 
 // consumerBudget returns c's read budget in shard sh, creating it on first
 // use: the stream's per-shard read rate (2 MiB/s on Kinesis), for this

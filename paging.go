@@ -93,3 +93,33 @@ func (svc *Service) openListStreamsToken(tok string) (string, error) {
 	}
 	return after, nil
 }
+
+// consumersToken returns the NextToken that continues a listing of the
+// consumers of stream s after the one named after.
+func (svc *Service) consumersToken(s *Stream, after string, now time.Time) string {
+	b := []byte{tokenKindConsumers}
+	b = binary.BigEndian.AppendUint64(b, s.id)
+	b = binary.BigEndian.AppendUint64(b, uint64(now.UnixMilli()))
+	b = appendTokenString(b, after)
+	return svc.tokens.seal(b)
+}
+
+// openConsumersToken decodes a NextToken made by consumersToken for the
+// listing of stream s, and returns the name to list after.
+func (svc *Service) openConsumersToken(tok string, s *Stream, now time.Time) (string, error) {
+	payload, ok := svc.tokens.open(tok)
+	r := tokenReader{b: payload}
+	if !ok || r.byte() != tokenKindConsumers {
+		return "", newError(codeInvalidArgument, "Invalid NextToken.")
+	}
+	streamID := r.uint64()
+	issued := time.UnixMilli(int64(r.uint64()))
+	after := r.string()
+	if r.bad || streamID != s.id {
+		return "", newError(codeInvalidArgument, "Invalid NextToken.")
+	}
+	if now.Sub(issued) > NextTokenLifetime {
+		return "", newError(codeExpiredNextToken, "The NextToken has expired. It was issued at %s, and NextTokens are valid for %d seconds.", javaDate(issued), int(NextTokenLifetime/time.Second))
+	}
+	return after, nil
+}

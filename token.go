@@ -18,6 +18,7 @@ const (
 	tokenKindIterator    = 'I'
 	tokenKindListShards  = 'S'
 	tokenKindListStreams = 'L'
+	tokenKindConsumers   = 'C'
 )
 
 // tokenSealer makes and opens the opaque tokens a Service hands out (shard
