@@ -54,16 +54,17 @@ func (svc *Service) GetShardIterator(ctx context.Context, in GetShardIteratorInp
 	if err != nil {
 		return GetShardIteratorOutput{}, err
 	}
-	pos, err := s.iteratorPosition(sh, in, now)
+	pos, err := s.iteratorPosition("GetShardIterator", sh, in, now)
 	if err != nil {
 		return GetShardIteratorOutput{}, err
 	}
 	return GetShardIteratorOutput{ShardIterator: svc.iteratorToken(s, sh, pos.startCounter(sh.snapshot()), now)}, nil
 }
 
-// iteratorPosition checks a GetShardIterator request's type, sequence
-// number and timestamp against sh and returns the position they denote.
-func (s *Stream) iteratorPosition(sh *shard, in GetShardIteratorInput, now time.Time) (StartPosition, error) {
+// iteratorPosition checks the type, sequence number and timestamp of a
+// GetShardIterator request (or of another operation op that starts
+// reading at a position) against sh and returns the position they denote.
+func (s *Stream) iteratorPosition(op string, sh *shard, in GetShardIteratorInput, now time.Time) (StartPosition, error) {
 	acct := s.svc.cfg.accountID
 	typ := in.ShardIteratorType
 	hasSeq := in.StartingSequenceNumber != ""
@@ -92,11 +93,11 @@ func (s *Stream) iteratorPosition(sh *shard, in GetShardIteratorInput, now time.
 	seq, err := ParseSequenceNumber(in.StartingSequenceNumber)
 	switch {
 	case err != nil:
-		return StartPosition{}, newError(codeInvalidArgument, "StartingSequenceNumber %s used in GetShardIterator on shard %s in stream %s under account %s is invalid.", in.StartingSequenceNumber, sh.id, s.name, acct)
+		return StartPosition{}, newError(codeInvalidArgument, "StartingSequenceNumber %s used in %s on shard %s in stream %s under account %s is invalid.", in.StartingSequenceNumber, op, sh.id, s.name, acct)
 	case seq.shardIndex() != sh.index:
 		return StartPosition{}, newError(codeInvalidArgument, "Invalid StartingSequenceNumber. It encodes %s, while it was used in a call to a shard with %s", shardID(seq.shardIndex()), sh.id)
 	case !sh.belongsTo(seq):
-		return StartPosition{}, newError(codeInvalidArgument, "StartingSequenceNumber %s used in GetShardIterator on shard %s in stream %s under account %s is invalid because it did not come from this stream.", in.StartingSequenceNumber, sh.id, s.name, acct)
+		return StartPosition{}, newError(codeInvalidArgument, "StartingSequenceNumber %s used in %s on shard %s in stream %s under account %s is invalid because it did not come from this stream.", in.StartingSequenceNumber, op, sh.id, s.name, acct)
 	}
 	if typ == ShardIteratorTypeAfterSequenceNumber {
 		return AfterSequence(seq), nil

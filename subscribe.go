@@ -123,7 +123,7 @@ func (svc *Service) SubscribeToShard(ctx context.Context, in SubscribeToShardInp
 	if err != nil {
 		return SubscribeToShardOutput{}, err
 	}
-	pos, err := s.iteratorPosition(sh, GetShardIteratorInput{
+	pos, err := s.iteratorPosition("SubscribeToShard", sh, GetShardIteratorInput{
 		ShardIteratorType:      in.StartingPosition.Type,
 		StartingSequenceNumber: in.StartingPosition.SequenceNumber,
 		Timestamp:              in.StartingPosition.Timestamp,
