@@ -179,10 +179,11 @@ func Deaggregate(data []byte) (recs []UserRecord, ok bool) {
 }
 
 // AppendUserRecords appends to dst the records a consumer sees in rec, as
-// KCL deaggregates: the user records of a KPL aggregate, each with the
-// aggregate's sequence number and arrival time, Aggregated set and its
-// SubSequenceNumber; or rec itself if it is not a valid aggregate
-// ([Deaggregate] says what is). The Go-native readers of a [Stream] do this
+// KCL deaggregates: the user records of a KPL aggregate, each with its own
+// partition key and data, the aggregate's sequence number and arrival
+// time, and its SubSequenceNumber; or rec itself if it is not a valid
+// aggregate ([Deaggregate] says what is). Explicit hash keys of user
+// records are not kept; call Deaggregate for them. The Go-native readers of a [Stream] do this
 // already; use it on what GetRecords or SubscribeToShard return.
 func AppendUserRecords(dst []Record, rec Record) []Record {
 	if !isAggregate(rec.Data) {
@@ -194,8 +195,7 @@ func AppendUserRecords(dst []Record, rec Record) []Record {
 	}
 	for i, u := range users {
 		out := rec
-		out.PartitionKey, out.Data, out.ExplicitHashKey = u.PartitionKey, u.Data, u.ExplicitHashKey
-		out.Aggregated, out.SubSequenceNumber = true, int64(i)
+		out.PartitionKey, out.Data, out.SubSequenceNumber = u.PartitionKey, u.Data, int64(i)
 		dst = append(dst, out)
 	}
 	return dst

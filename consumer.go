@@ -27,8 +27,7 @@ const readBatch = 1000
 // InvalidArgumentException.
 //
 // Records written in KPL's aggregated format come out as the user records
-// they contain, with [Record.Aggregated] and [Record.SubSequenceNumber]
-// set; a record that only looks like an aggregate (its digest or body does
+// they contain, with [Record.SubSequenceNumber] set; a record that only looks like an aggregate (its digest or body does
 // not check out) comes out as it is, as KCL does. [KeepAggregates] turns
 // deaggregation off.
 //

@@ -21,21 +21,21 @@ func TestReadersDeaggregate(t *testing.T) {
 	corrupt := append([]byte(nil), agg...)
 	corrupt[len(corrupt)-1] ^= 1 // the digest no longer matches
 	aggOut := put(t, svc, "s", "a", string(agg))
-	put(t, svc, "s", "p", "plain")
-	put(t, svc, "s", "c", string(corrupt))
+	plainOut := put(t, svc, "s", "p", "plain")
+	corruptOut := put(t, svc, "s", "c", string(corrupt))
 	s, _ := svc.Stream("s")
 
 	type got struct {
-		key, data, hashKey string
-		aggregated         bool
-		sub                int64
+		key, data string
+		seq       kds.SequenceNumber
+		sub       int64
 	}
 	want := []got{
-		{"a", "one", "", true, 0},
-		{"b", "two", "7", true, 1},
-		{"a", "three", "", true, 2},
-		{"p", "plain", "", false, 0},
-		{"c", string(corrupt), "", false, 0},
+		{"a", "one", aggOut.SequenceNumber, 0},
+		{"b", "two", aggOut.SequenceNumber, 1},
+		{"a", "three", aggOut.SequenceNumber, 2},
+		{"p", "plain", plainOut.SequenceNumber, 0},
+		{"c", string(corrupt), corruptOut.SequenceNumber, 0},
 	}
 	readers := map[string]func(...kds.ReadOption) func(func(kds.Record, error) bool){
 		"Replay": func(o ...kds.ReadOption) func(func(kds.Record, error) bool) {
@@ -52,10 +52,7 @@ func TestReadersDeaggregate(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if rec.Aggregated && rec.SequenceNumber != aggOut.SequenceNumber {
-					t.Errorf("user record %q has sequence number %s, want the aggregate's %s", rec.Data, rec.SequenceNumber, aggOut.SequenceNumber)
-				}
-				recs = append(recs, got{rec.PartitionKey, string(rec.Data), rec.ExplicitHashKey, rec.Aggregated, rec.SubSequenceNumber})
+				recs = append(recs, got{rec.PartitionKey, string(rec.Data), rec.SequenceNumber, rec.SubSequenceNumber})
 				if len(recs) == len(want) {
 					break // ShardRecords follows; stop at the last record
 				}
@@ -77,8 +74,8 @@ func TestReadersDeaggregate(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if rec.Aggregated {
-				t.Errorf("record %s is marked aggregated", rec.SequenceNumber)
+			if rec.SubSequenceNumber != 0 {
+				t.Errorf("record %s has sub-sequence number %d", rec.SequenceNumber, rec.SubSequenceNumber)
 			}
 			data = append(data, string(rec.Data))
 		}
@@ -90,7 +87,7 @@ func TestReadersDeaggregate(t *testing.T) {
 	t.Run("GetRecords", func(t *testing.T) {
 		// The Kinesis API returns records as stored.
 		out := getRecords(t, svc, trimHorizon(t, svc, "s", "0"), 10)
-		if len(out.Records) != 3 || string(out.Records[0].Data) != string(agg) || out.Records[0].Aggregated {
+		if len(out.Records) != 3 || string(out.Records[0].Data) != string(agg) {
 			t.Errorf("GetRecords returned %d records, first %q; want the 3 stored records", len(out.Records), out.Records[0].Data)
 		}
 	})

@@ -31,18 +31,10 @@ type Record struct {
 	// EncryptionType is how the record was stored.
 	EncryptionType EncryptionType
 
-	// The fields below describe user records taken out of a KPL
-	// aggregate by a Go-native reader; they are zero for plain records
-	// and in everything the Kinesis API returns.
-
-	// Aggregated reports whether the record is a user record of a KPL
-	// aggregate. All user records of one aggregate share its
-	// SequenceNumber and ApproximateArrivalTimestamp.
-	Aggregated bool
-	// SubSequenceNumber is the user record's position in its aggregate,
-	// from 0.
+	// SubSequenceNumber is, for a user record taken out of a KPL aggregate
+	// by a Go-native reader, its position in the aggregate, from 0; the
+	// user records of one aggregate share its SequenceNumber and
+	// ApproximateArrivalTimestamp. It is 0 for plain records and in
+	// everything the Kinesis API returns.
 	SubSequenceNumber int64
-	// ExplicitHashKey is the user record's explicit hash key, if it had
-	// one.
-	ExplicitHashKey string
 }

@@ -87,8 +87,8 @@ func TestAggregatedRecordsResumeInsideAggregate(t *testing.T) {
 			t.Fatalf("first worker got %q, want all six user records", got)
 		}
 		for i, rec := range first.got[:5] {
-			if !rec.Aggregated || rec.SubSequenceNumber != int64(i) || rec.SequenceNumber != agg.SequenceNumber {
-				t.Errorf("user record %d: aggregated %v, sub %d, seq %s; want true, %d, %s", i, rec.Aggregated, rec.SubSequenceNumber, rec.SequenceNumber, i, agg.SequenceNumber)
+			if rec.SubSequenceNumber != int64(i) || rec.SequenceNumber != agg.SequenceNumber {
+				t.Errorf("user record %d: sub %d, seq %s; want %d, %s", i, rec.SubSequenceNumber, rec.SequenceNumber, i, agg.SequenceNumber)
 			}
 		}
 		leases, _ := store.ListLeases(ctx, testGroup)
