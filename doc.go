@@ -29,12 +29,18 @@
 // UpdateStreamMode, retention changes with memory released in whole
 // segments, and a usage meter with a Kinesis price table ([PriceTable]).
 //
+// Enhanced fan-out: registered consumers with their lifecycle and limits,
+// and [Service.SubscribeToShard] pushing events for five minutes against
+// a read budget per consumer and shard. The KPL aggregated record format
+// ([AppendAggregate], [Deaggregate]); the Go-native readers deaggregate.
+// KCL-style consumer groups are in the consumergroup subpackage.
+//
 // # Not yet emulated
 //
-// Enhanced fan-out consumers, encryption, enhanced monitoring, warm
-// throughput and account settings, resource policies, StreamId inputs, and
-// the wire server are separate pieces of work; until they land their
-// operations do not exist here.
+// Encryption, enhanced monitoring, warm throughput and account settings,
+// resource policies, tags on consumers, StreamId inputs, and the wire
+// server are separate pieces of work; until they land their operations do
+// not exist here.
 //
 // # Error wording
 //
@@ -44,8 +50,11 @@
 // StreamARN, a StreamARN that disagrees with the StreamName, a record above
 // the stream's MaxRecordSizeInKiB, invalid or expired NextTokens, the limit
 // on streams being created at once, resharding on an on-demand stream, the
-// bounds and rate limit of UpdateShardCount, and the rate limit of
-// UpdateStreamMode.
+// bounds and rate limit of UpdateShardCount, the rate limit of
+// UpdateStreamMode, and every message about registered consumers and
+// subscriptions (duplicate, missing or inactive consumers, the per-stream
+// and CREATING limits, DeleteStream without EnforceConsumerDeletion, and a
+// subscription that is too soon, taken over or ended by deregistration).
 //
 // # Memory of reads
 //
