@@ -175,8 +175,15 @@ func (svc *Service) DeleteStream(ctx context.Context, in DeleteStreamInput) (Del
 	if err != nil {
 		return DeleteStreamOutput{}, err
 	}
-	if !in.EnforceConsumerDeletion && len(s.liveConsumers(now)) > 0 {
-		return DeleteStreamOutput{}, newError(codeResourceInUse, "Stream %s under account %s has registered consumers; deregister them or set EnforceConsumerDeletion.", s.name, svc.cfg.accountID)
+	// Hold registrations back while checking for consumers, so that none
+	// slips in between the check and the deletion.
+	svc.registerMu.Lock()
+	defer svc.registerMu.Unlock()
+	if len(s.liveConsumers(now)) > 0 {
+		if !in.EnforceConsumerDeletion {
+			return DeleteStreamOutput{}, newError(codeResourceInUse, "Stream %s under account %s has registered consumers; deregister them or set EnforceConsumerDeletion.", s.name, svc.cfg.accountID)
+		}
+		s.deregisterAll(now)
 	}
 	svc.mu.Lock()
 	defer svc.mu.Unlock()

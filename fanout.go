@@ -2,9 +2,12 @@ package kds
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -51,7 +54,7 @@ type consumer struct {
 	stream  *Stream
 	created time.Time
 	readyAt time.Time
-	goneAt  time.Time // zero unless deregistered
+	goneAt  atomic.Pointer[time.Time] // nil unless deregistered
 
 	// Guarded by the stream's mu.
 	subs    map[uint32]*subscription // the live subscription per shard index
@@ -60,10 +63,11 @@ type consumer struct {
 
 // status returns c's state at now, and whether c still exists.
 func (c *consumer) status(now time.Time) (ConsumerStatus, bool) {
+	g := c.goneAt.Load()
 	switch {
-	case !c.goneAt.IsZero() && !now.Before(c.goneAt):
+	case g != nil && !now.Before(*g):
 		return "", false
-	case !c.goneAt.IsZero():
+	case g != nil:
 		return ConsumerStatusDeleting, true
 	case now.Before(c.readyAt):
 		return ConsumerStatusCreating, true
@@ -204,14 +208,14 @@ func (svc *Service) RegisterStreamConsumer(ctx context.Context, in RegisterStrea
 	// The ARN carries the registration second. A name registered again
 	// within the same second (possible with no status delay) gets the
 	// next second, so that the old ARN never names the new consumer.
-	secs := max(now.Unix(), s.consumerARNSecs[in.ConsumerName]+1)
-	if s.consumerARNSecs == nil {
-		s.consumerARNSecs = map[string]int64{}
-	}
-	s.consumerARNSecs[in.ConsumerName] = secs
+	// Kept per Service, as a stream deleted and created again keeps its
+	// ARN.
+	arnPrefix := s.arn + "/consumer/" + in.ConsumerName + ":"
+	secs := max(now.Unix(), svc.consumerARNSecs[arnPrefix]+1)
+	svc.consumerARNSecs[arnPrefix] = secs
 	c := &consumer{
 		name:    in.ConsumerName,
-		arn:     s.arn + "/consumer/" + in.ConsumerName + ":" + strconv.FormatInt(secs, 10),
+		arn:     arnPrefix + strconv.FormatInt(secs, 10),
 		stream:  s,
 		created: now.Truncate(time.Second),
 		readyAt: now.Add(svc.cfg.delay),
@@ -259,7 +263,7 @@ func (s *Stream) reapConsumersLocked(now time.Time) {
 func (s *Stream) registeredConsumersLocked() int {
 	n := 0
 	for _, c := range s.consumers {
-		if c.goneAt.IsZero() {
+		if c.goneAt.Load() == nil {
 			n++
 		}
 	}
@@ -314,18 +318,52 @@ func (svc *Service) DeregisterStreamConsumer(ctx context.Context, in DeregisterS
 		s.mu.Unlock()
 		return DeregisterStreamConsumerOutput{}, newError(codeResourceInUse, "Consumer %s under stream %s under account %s is not ACTIVE, instead in state %s.", c.name, s.name, svc.cfg.accountID, st)
 	}
-	c.goneAt = now.Add(svc.cfg.delay)
-	if !c.goneAt.After(now) {
+	subs := c.deregisterLocked(now)
+	s.mu.Unlock()
+	c.endSubscriptions(subs)
+	return DeregisterStreamConsumerOutput{}, nil
+}
+
+// deregisterLocked starts c's deletion at now: it is DELETING for the
+// status delay, and its subscriptions, which it returns, must end. The
+// caller holds the stream's mu, and ends the subscriptions after
+// unlocking it.
+func (c *consumer) deregisterLocked(now time.Time) []*subscription {
+	s := c.stream
+	goneAt := now.Add(s.svc.cfg.delay)
+	c.goneAt.Store(&goneAt)
+	if !goneAt.After(now) {
 		delete(s.consumers, c.name)
 	}
-	subs := c.subs
+	subs := slices.Collect(maps.Values(c.subs))
 	c.subs = map[uint32]*subscription{}
 	s.meter.consumers(now, s.registeredConsumersLocked())
-	s.mu.Unlock()
+	return subs
+}
+
+// endSubscriptions ends the subscriptions of a deregistered consumer.
+func (c *consumer) endSubscriptions(subs []*subscription) {
+	s := c.stream
 	for _, sub := range subs {
-		sub.end(newError(codeResourceNotFound, "Consumer %s under stream %s under account %s was deregistered.", c.name, s.name, svc.cfg.accountID))
+		sub.end(newError(codeResourceNotFound, "Consumer %s under stream %s under account %s was deregistered.", c.name, s.name, s.svc.cfg.accountID))
 	}
-	return DeregisterStreamConsumerOutput{}, nil
+}
+
+// deregisterAll deregisters every consumer of the stream, as DeleteStream
+// with EnforceConsumerDeletion does.
+func (s *Stream) deregisterAll(now time.Time) {
+	s.mu.Lock()
+	var ended []func()
+	for _, c := range s.consumers {
+		if c.goneAt.Load() == nil {
+			subs := c.deregisterLocked(now)
+			ended = append(ended, func() { c.endSubscriptions(subs) })
+		}
+	}
+	s.mu.Unlock()
+	for _, end := range ended {
+		end()
+	}
 }
 
 // DescribeStreamConsumerInput is the input of

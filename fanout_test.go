@@ -2,9 +2,11 @@ package kds_test
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -864,5 +866,61 @@ func TestDescribeStreamSummaryConsumerCount(t *testing.T) {
 	wantCount("one gone", 1)
 	if n := consumerCount(t, svc, "t"); n != 1 {
 		t.Fatalf("stream t: ConsumerCount = %d, want 1", n)
+	}
+}
+
+// TestConsumerARNNotReusedByNewStream deletes a stream and creates it
+// again in the same second: its consumer's ARN must differ from the old
+// one, which must stay unknown.
+func TestConsumerARNNotReusedByNewStream(t *testing.T) {
+	svc, _ := newService(t)
+	efoStream(t, svc, "s", 1)
+	old := efoRegister(t, svc, "s", "c")
+	if _, err := svc.DeleteStream(ctx, kds.DeleteStreamInput{StreamName: "s", EnforceConsumerDeletion: true}); err != nil {
+		t.Fatal(err)
+	}
+	efoStream(t, svc, "s", 1)
+	if c := efoRegister(t, svc, "s", "c"); c.ConsumerARN == old.ConsumerARN {
+		t.Errorf("the new stream's consumer got the old consumer's ARN %s", old.ConsumerARN)
+	}
+	_, err := svc.DescribeStreamConsumer(ctx, kds.DescribeStreamConsumerInput{ConsumerARN: old.ConsumerARN})
+	wantErr(t, err, kds.ErrResourceNotFound, "")
+}
+
+// TestSubscribeRacingDeregister runs SubscribeToShard and
+// DeregisterStreamConsumer at the same time, many times: either the
+// subscription is refused, or it is ended by the deregistration, so its
+// first item is an error. A first event would mean a subscription of a
+// deregistered consumer that goes on. The window is narrow: under -race
+// (as CI runs) the rounds hit it when the check is missing.
+func TestSubscribeRacingDeregister(t *testing.T) {
+	svc, _ := newService(t)
+	efoStream(t, svc, "s", 1)
+	for i := range 3000 {
+		c := efoRegister(t, svc, "s", fmt.Sprintf("c%d", i))
+		var wg sync.WaitGroup
+		var out kds.SubscribeToShardOutput
+		var subErr error
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			out, subErr = svc.SubscribeToShard(ctx, kds.SubscribeToShardInput{ConsumerARN: c.ConsumerARN, ShardId: "0", StartingPosition: kds.StartingPosition{Type: kds.ShardIteratorTypeLatest}})
+		}()
+		go func() {
+			defer wg.Done()
+			if _, err := svc.DeregisterStreamConsumer(ctx, kds.DeregisterStreamConsumerInput{ConsumerARN: c.ConsumerARN}); err != nil {
+				t.Error(err)
+			}
+		}()
+		wg.Wait()
+		if subErr != nil {
+			continue
+		}
+		for _, err := range out.EventStream {
+			if err == nil {
+				t.Fatalf("round %d: a subscription of a deregistered consumer delivered an event", i)
+			}
+			break
+		}
 	}
 }

@@ -25,7 +25,12 @@ type Service struct {
 	byID    map[uint64]*Stream
 	lastID  uint64
 
-	registerMu sync.Mutex // serialises RegisterStreamConsumer calls
+	// registerMu serialises RegisterStreamConsumer calls, and DeleteStream's
+	// check for consumers; it guards consumerARNSecs, the second in the
+	// newest ARN given out for each "<stream ARN>/consumer/<name>:", so
+	// that no consumer ARN is ever given out twice.
+	registerMu      sync.Mutex
+	consumerARNSecs map[string]int64
 
 	closeOnce   sync.Once
 	stopJanitor chan struct{} // nil without WithJanitor
@@ -77,6 +82,8 @@ func newService(c config) *Service {
 		tokens:  newTokenSealer(),
 		streams: make(map[string]*Stream),
 		byID:    make(map[uint64]*Stream),
+
+		consumerARNSecs: make(map[string]int64),
 	}
 	// On the real clock, start the incarnation tags at a random point, so
 	// that two Services started in the same second are unlikely to issue

@@ -73,9 +73,6 @@ type Stream struct {
 	modeSwitches []time.Time          // recent UpdateStreamMode switches, for their rate limit
 	limits       ThroughputLimits     // per-shard limits of every shard
 	consumers    map[string]*consumer // registered consumers by name
-	// consumerARNSecs is the second in the newest ARN of each consumer
-	// name ever registered, so that ARNs are never reused.
-	consumerARNSecs map[string]int64
 }
 
 // NewStream returns a standalone stream with its own [Service]: the

@@ -133,6 +133,10 @@ func (svc *Service) SubscribeToShard(ctx context.Context, in SubscribeToShardInp
 	}
 	sub := &subscription{started: now, done: make(chan struct{})}
 	s.mu.Lock()
+	if st, ok := c.status(now); !ok || st != ConsumerStatusActive {
+		s.mu.Unlock() // deregistered since it was looked up
+		return SubscribeToShardOutput{}, newError(codeResourceNotFound, "Consumer %s under stream %s under account %s not found.", in.ConsumerARN, s.name, svc.cfg.accountID)
+	}
 	old := c.subs[sh.index]
 	if old != nil && now.Sub(old.started) < ResubscribeInterval {
 		s.mu.Unlock()
@@ -231,8 +235,8 @@ func (p *pusher) run(ctx context.Context, yield func(SubscribeToShardEvent, erro
 func (p *pusher) wait(ctx context.Context, now, retry, heartbeat, deadline time.Time) {
 	s, clock := p.c.stream, p.c.stream.svc.clock
 	wake := s.arrived.wait()
-	if retry.IsZero() && p.next < p.sh.snapshot().end() {
-		return // a record landed while arming
+	if retry.IsZero() && (p.next < p.sh.snapshot().end() || p.sh.closure.Load() != nil) {
+		return // a record landed, or the shard closed, while arming
 	}
 	next := heartbeat
 	if deadline.Before(next) {

@@ -567,19 +567,17 @@ func TestSubscribeToShardEndsOnStreamDelete(t *testing.T) {
 				if _, err := svc.DeleteStream(ctx, kds.DeleteStreamInput{StreamName: "s", EnforceConsumerDeletion: true}); err != nil {
 					t.Fatal(err)
 				}
-				if delay > 0 {
-					// DELETING: the stream still serves reads and writes.
-					put(t, svc, "s", "k", "late")
-					f.wantLive(t, "while DELETING", 2, "late")
-					clock.Advance(delay - time.Millisecond)
-					if _, err, done := f.state(t); done {
-						t.Fatalf("the subscription ended (%v) before the stream was gone", err)
-					}
-					clock.Advance(time.Millisecond)
-				}
+				// EnforceConsumerDeletion deregisters the consumers at
+				// once, which ends their subscriptions.
 				f.wantEnded(t, "after the stream was deleted", kds.ErrResourceNotFound)
 				_, err, _ := f.state(t)
-				wantErr(t, err, kds.ErrResourceNotFound, notFound("s"))
+				wantErr(t, err, kds.ErrResourceNotFound, "Consumer c under stream s under account "+testAccount+" was deregistered.")
+				if delay > 0 {
+					out, err := svc.DescribeStreamConsumer(ctx, kds.DescribeStreamConsumerInput{ConsumerARN: arn})
+					if err != nil || out.ConsumerDescription.ConsumerStatus != kds.ConsumerStatusDeleting {
+						t.Errorf("consumer of a DELETING stream: %+v, %v; want DELETING", out.ConsumerDescription, err)
+					}
+				}
 			})
 		})
 	}
