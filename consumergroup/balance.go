@@ -66,6 +66,7 @@ func (w *Worker) balance(ctx context.Context) {
 		byKey[l.Key] = l
 	}
 	held := w.holding()
+	busy := w.busy()
 	me := w.cfg.WorkerID
 	counts := map[string]int{me: 0}
 	var ready, free []Lease
@@ -77,6 +78,9 @@ func (w *Worker) balance(ctx context.Context) {
 		switch {
 		case held[l.Key] != nil:
 			counts[me]++
+		case busy[l.Key]:
+			// A lease this worker lost whose Processor has not finished
+			// yet: taking it back now would run two at once.
 		case l.Owner == "" || l.Owner == me || w.expired(l, now):
 			free = append(free, l)
 		default:

@@ -28,19 +28,21 @@ var (
 // duplicates are costly. A Checkpointer is safe for concurrent use, and
 // may be kept and used after the call that provided it returns.
 type Checkpointer struct {
-	h *heldLease
+	h        *heldLease
+	shardEnd bool // given to ShardEnded: Checkpoint records SHARD_END
 }
 
 // Checkpoint marks every record delivered so far as processed: in
 // ProcessRecords the last record of the batch, in ShutdownRequested the
-// last record delivered, and in ShardEnded the end of the shard
+// last record delivered, and in ShardEnded (with the Checkpointer given
+// there; one kept from a batch still marks that batch) the end of the shard
 // (SHARD_END), which lets its children start. It returns [ErrLeaseLost]
 // if the lease was taken, or the store's error.
 func (c *Checkpointer) Checkpoint(ctx context.Context) error {
 	h := c.h
 	return h.update(ctx, func(l *Lease) error {
 		switch {
-		case h.ended:
+		case c.shardEnd && h.ended:
 			l.Checkpoint = CheckpointShardEnd
 		case !h.last.seq.IsZero():
 			l.Checkpoint = checkpointAt(h.last)

@@ -40,7 +40,9 @@
 //
 // The initial position ([TrimHorizon], [Latest], [AtTimestamp]) applies
 // to every shard listed when the group is created (the store has no
-// leases for it yet), and later to shards without a parent lease. Shards
+// leases for it yet), and later to shards without a parent lease; a new
+// group at Latest marks the closed shards it finds finished, so their
+// children are read from the start. Shards
 // that appear later as children of leased shards start at TRIM_HORIZON.
 // Two workers creating a group at the same moment may both create leases;
 // the store keeps the first of each.

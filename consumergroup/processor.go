@@ -22,7 +22,11 @@ type Processor interface {
 	// processing resumes after.
 	Initialize(ctx context.Context, in InitializeInput)
 	// ProcessRecords handles one batch of records, in shard order. ctx is
-	// canceled when the lease is lost or the worker shuts down.
+	// canceled when the lease is lost or the worker shuts down. A
+	// Processor that gives up on a batch part-way because of that must
+	// not then call Checkpoint in ShutdownRequested, which marks every
+	// delivered record processed; it can checkpoint the last record it
+	// finished with CheckpointAt.
 	ProcessRecords(ctx context.Context, in ProcessRecordsInput)
 	// LeaseLost reports that another worker took the lease (or that this
 	// worker could not renew it). Checkpointing is no longer possible.

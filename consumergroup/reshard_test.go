@@ -156,3 +156,27 @@ func TestShardEndedWithoutCheckpointHoldsChildrenBack(t *testing.T) {
 		}
 	})
 }
+
+// TestLatestGroupReadsChildrenOfClosedShards starts a new group at LATEST
+// on a stream resharded before it: the closed parent is finished at once,
+// so the children are read from the worker's start and every record put
+// after it is delivered.
+func TestLatestGroupReadsChildrenOfClosedShards(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		svc := newTestService(t, 1)
+		splitInHalf(t, svc, "shardId-000000000000")
+		rec := &recorder{checkpointBatches: true}
+		r := newRunner(t, svc, NewMemStore(), rec)
+		cfg := r.config("a")
+		cfg.InitialPosition = Latest()
+		r.start(cfg)
+		synctest.Wait() // the worker has synced and taken its first leases
+		next := map[string]int{}
+		putKeyed(t, svc, testKeys(10), 2, next) // put after the worker started
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		if got := len(rec.deliveries(t)); got != 20 {
+			t.Errorf("delivered %d of the 20 records put after the LATEST group started", got)
+		}
+	})
+}

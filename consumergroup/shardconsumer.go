@@ -30,7 +30,7 @@ func (w *Worker) consume(ctx context.Context, h *heldLease) {
 	switch {
 	case ended:
 		h.reachedEnd()
-		p.ShardEnded(final, ShardEndedInput{Checkpointer: cp})
+		p.ShardEnded(final, ShardEndedInput{Checkpointer: &Checkpointer{h: h, shardEnd: true}})
 		if h.checkpoint() == CheckpointShardEnd {
 			w.createChildLeases(final, children)
 			w.recordRelease(h.release(final))
@@ -107,6 +107,9 @@ func (w *Worker) read(ctx context.Context, h *heldLease, p Processor, cp *Checkp
 		}
 		if n := len(out.Records); n > 0 {
 			last = out.Records[n-1].SequenceNumber
+		}
+		if ctx.Err() != nil {
+			break // shutting down or lost: deliver nothing more
 		}
 		if n := len(records); n > 0 {
 			h.delivered(posOf(records[n-1]))

@@ -12,7 +12,9 @@ import (
 // that has none, with its parents. A new lease starts at the configured
 // initial position when the group is new (it had no leases) or the shard
 // has no parent lease; otherwise at TRIM_HORIZON, so that a child is read
-// from its first record once its parents are finished.
+// from its first record once its parents are finished. A new group
+// starting at LATEST marks closed shards finished (SHARD_END): there is
+// nothing after their latest record, and their children start at once.
 func (w *Worker) syncShards(ctx context.Context) error {
 	shards, err := w.listShards(ctx)
 	if err != nil {
@@ -41,8 +43,11 @@ func (w *Worker) syncShards(ctx context.Context) error {
 				parentLeased = parentLeased || have[p]
 			}
 		}
-		if parentLeased && !fresh {
+		switch {
+		case parentLeased && !fresh:
 			l.Checkpoint = CheckpointTrimHorizon
+		case fresh && l.Checkpoint == CheckpointLatest && !sh.SequenceNumberRange.EndingSequenceNumber.IsZero():
+			l.Checkpoint = CheckpointShardEnd
 		}
 		err := w.cfg.Store.CreateLease(ctx, w.cfg.ApplicationName, l)
 		if err != nil && !errors.Is(err, ErrLeaseExists) {

@@ -169,6 +169,18 @@ func (w *Worker) holding() map[string]*heldLease {
 	return all
 }
 
+// busy returns the shards whose consumers are still running, whether or
+// not their leases are lost.
+func (w *Worker) busy() map[string]bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := make(map[string]bool, len(w.held))
+	for k := range w.held {
+		out[k] = true
+	}
+	return out
+}
+
 // renewAll renews every lease the worker holds.
 func (w *Worker) renewAll(ctx context.Context) {
 	for _, h := range w.holding() {

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -240,5 +242,86 @@ func TestJoiningWorkerStealsOneLeasePerRound(t *testing.T) {
 			t.Errorf("%d LeaseLost calls, want 4 (one per stolen lease)", lost)
 		}
 		checkDelivered(t, rec, next)
+	})
+}
+
+// blockingProcessor blocks in its first ProcessRecords (ignoring ctx)
+// until release is closed, and counts how many of its kind are inside
+// ProcessRecords at once per shard.
+type blockingProcessor struct {
+	inflight *atomic.Int32
+	maxSeen  *atomic.Int32
+	release  chan struct{}
+	once     *sync.Once
+	inits    *atomic.Int32
+}
+
+func (p *blockingProcessor) Initialize(ctx context.Context, in InitializeInput) { p.inits.Add(1) }
+func (p *blockingProcessor) ProcessRecords(ctx context.Context, in ProcessRecordsInput) {
+	n := p.inflight.Add(1)
+	for {
+		m := p.maxSeen.Load()
+		if n <= m || p.maxSeen.CompareAndSwap(m, n) {
+			break
+		}
+	}
+	first := false
+	p.once.Do(func() { first = true })
+	if first {
+		<-p.release // a slow batch, e.g. a downstream write
+	}
+	p.inflight.Add(-1)
+}
+func (p *blockingProcessor) LeaseLost(ctx context.Context, in LeaseLostInput)   {}
+func (p *blockingProcessor) ShardEnded(ctx context.Context, in ShardEndedInput) {}
+func (p *blockingProcessor) ShutdownRequested(ctx context.Context, in ShutdownRequestedInput) {
+}
+
+// TestLostLeaseNotRetakenWhileProcessorRuns: a store outage longer than
+// LeaseDuration makes the worker drop its lease locally (the store still
+// names it owner). Once the store is back, the worker must not take the
+// lease again while the first Processor is still inside ProcessRecords.
+func TestLostLeaseNotRetakenWhileProcessorRuns(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		svc := newTestService(t, 1)
+		store := &failingStore{CheckpointStore: NewMemStore()}
+		var inflight, maxSeen, inits atomic.Int32
+		release := make(chan struct{})
+		once := &sync.Once{}
+		cfg := Config{
+			ApplicationName: testGroup, StreamName: testStream, WorkerID: "a",
+			Client: svc, Store: store, LeaseDuration: testLease, IdleTimeBetweenReads: testIdleRead,
+			NewProcessor: func(string) Processor {
+				return &blockingProcessor{&inflight, &maxSeen, release, once, &inits}
+			},
+		}
+		w, err := NewWorker(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- w.Run(ctx) }()
+		putKeyed(t, svc, testKeys(5), 2, map[string]int{})
+		time.Sleep(time.Second)
+		synctest.Wait()
+		if inflight.Load() != 1 {
+			t.Fatalf("first batch not in flight: %d", inflight.Load())
+		}
+		store.fail()
+		time.Sleep(testLease + renewEvery) // the worker gives up the lease locally
+		synctest.Wait()
+		store.mu.Lock()
+		store.down = false // the store comes back
+		store.mu.Unlock()
+		putKeyed(t, svc, testKeys(5), 1, map[string]int{"key-0": 2, "key-1": 2, "key-2": 2, "key-3": 2, "key-4": 2})
+		time.Sleep(2 * renewEvery)
+		synctest.Wait()
+		if maxSeen.Load() > 1 {
+			t.Errorf("two Processors of worker a ran ProcessRecords on the same shard at once (%d Initialize calls)", inits.Load())
+		}
+		close(release)
+		cancel()
+		<-done
 	})
 }
