@@ -183,7 +183,9 @@ func Deaggregate(data []byte) (recs []UserRecord, ok bool) {
 // partition key and data, the aggregate's sequence number and arrival
 // time, and its SubSequenceNumber; or rec itself if it is not a valid
 // aggregate ([Deaggregate] says what is). Explicit hash keys of user
-// records are not kept; call Deaggregate for them. The Go-native readers of a [Stream] do this
+// records are not kept; call Deaggregate for them. Unlike KCL, which drops
+// an aggregate holding a user record that hashes outside the shard it was
+// read from, this keeps every user record. The Go-native readers of a [Stream] do this
 // already; use it on what GetRecords or SubscribeToShard return.
 func AppendUserRecords(dst []Record, rec Record) []Record {
 	if !isAggregate(rec.Data) {
