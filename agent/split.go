@@ -61,10 +61,7 @@ func (s *splitter) cut(buf []byte, final bool) (n int, rec, ok bool) {
 			if !s.start.Match(buf) {
 				return len(buf), false, true
 			}
-			s.DiscardRec = false
-			return len(buf), true, true
-		}
-		if !s.start.Match(buf[:i]) {
+		} else if !s.start.Match(buf[:i]) {
 			return i + 1, false, true
 		}
 		s.DiscardRec = false
