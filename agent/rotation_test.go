@@ -178,7 +178,7 @@ func TestDeletedFile(t *testing.T) {
 	}
 }
 
-// TestInodeReuseNotResumed: a checkpoint for a file whose first bytes
+// TestChangedWhileDown: a checkpoint for a file whose first bytes
 // changed while the agent was down is not applied.
 func TestChangedWhileDown(t *testing.T) {
 	h := newHarness(t, nil)
