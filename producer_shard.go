@@ -33,7 +33,7 @@ type shardQueue struct {
 	// drained is closed when the queue is retired and empty for good.
 	drained chan struct{}
 	// wake tells the sender that something changed.
-	wake                chan struct{}
+	wake                 chan struct{}
 	bytesLim, recordsLim *rate.Limiter // nil: no rate limit
 	fullBytes, fullCount int           // a batch this large goes at once
 
