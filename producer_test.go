@@ -54,6 +54,7 @@ func newProducer(t *testing.T, cfg kds.ProducerConfig) *kds.Producer {
 // ledger remembers what a test put: per key, the data in the order the
 // producer accepted it, and each record's handle.
 type ledger struct {
+	pad     int // bytes of padding after each record's ID
 	mu      sync.Mutex
 	order   map[string][]string
 	handles map[string]*kds.PendingPut // by data
@@ -64,13 +65,14 @@ func newLedger() *ledger {
 	return &ledger{order: map[string][]string{}, handles: map[string]*kds.PendingPut{}, calls: map[string]*atomic.Int32{}}
 }
 
-// put puts one record with a counting callback and remembers it. It
-// fails the test if the producer does not accept it.
+// put puts one record, its ID data followed by the ledger's padding,
+// with a counting callback, and remembers it. It fails the test if the
+// producer does not accept it.
 func (l *ledger) put(t *testing.T, p *kds.Producer, key, data string, opts ...kds.PutOption) *kds.PendingPut {
 	t.Helper()
 	n := &atomic.Int32{}
 	opts = append(opts, kds.WithCallback(func(kds.PutResult) { n.Add(1) }))
-	h, err := p.PutAsync(context.Background(), key, []byte(data), opts...)
+	h, err := p.PutAsync(context.Background(), key, append([]byte(data), make([]byte, l.pad)...), opts...)
 	if err != nil {
 		t.Fatalf("PutAsync(%q, %q): %v", key, data, err)
 	}
@@ -101,7 +103,7 @@ func replay(t *testing.T, svc *kds.Service) []stored {
 		if err != nil {
 			t.Fatalf("Replay: %v", err)
 		}
-		out = append(out, stored{key: rec.PartitionKey, data: string(rec.Data), seq: rec.SequenceNumber, sub: rec.SubSequenceNumber})
+		out = append(out, stored{key: rec.PartitionKey, data: strings.TrimRight(string(rec.Data), "\x00"), seq: rec.SequenceNumber, sub: rec.SubSequenceNumber})
 	}
 	return out
 }
