@@ -30,8 +30,8 @@ type PutOption func(*PendingPut)
 func WithExplicitHashKey(k string) PutOption { return func(r *PendingPut) { r.ehk = k } }
 
 // WithCallback has fn called once with the record's final result, from a
-// producer goroutine. fn should return quickly: the shard's next call
-// waits for it.
+// producer goroutine, before the record's Done channel closes. fn should
+// return quickly: the shard's next call waits for it.
 func WithCallback(fn func(PutResult)) PutOption { return func(r *PendingPut) { r.cb = fn } }
 
 // PendingPut is the handle of a record accepted by [Producer.PutAsync].
@@ -95,18 +95,19 @@ func (r *PendingPut) Wait(ctx context.Context) (PutResult, error) {
 	}
 }
 
-// finish records the final result, releases the record's data and calls
-// the callback. It runs once per record, on the sender of its queue.
+// finish releases the record's data, calls the callback, and then
+// records the final result and closes Done. It runs once per record, on
+// the sender of its queue.
 func (r *PendingPut) finish(res PutResult) {
 	res.Attempts = r.attempts
 	r.data = nil
+	if r.cb != nil {
+		r.cb(res)
+	}
 	r.mu.Lock()
 	r.res, r.finished = res, true
 	if r.done != nil {
 		close(r.done)
 	}
 	r.mu.Unlock()
-	if r.cb != nil {
-		r.cb(res)
-	}
 }

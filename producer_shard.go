@@ -191,14 +191,19 @@ func (q *shardQueue) run() {
 			return
 		}
 		now := p.cfg.Clock.Now()
-		if q.id == "" && !q.isRetired() {
-			q.bootstrap(now)
-			continue
-		}
 		q.mu.Lock()
 		if expired := q.takeExpiredLocked(now); len(expired) > 0 {
 			q.mu.Unlock()
 			q.finishAll(expired, func(r *PendingPut) PutResult { return PutResult{Err: expiredError(r.lastErr)} })
+			continue
+		}
+		if q.id == "" && !q.retired {
+			var deadline time.Time
+			if q.head < len(q.pending) {
+				deadline = q.pending[q.head].deadline
+			}
+			q.mu.Unlock()
+			q.bootstrap(now, deadline)
 			continue
 		}
 		if q.head == len(q.pending) {
@@ -233,17 +238,11 @@ func (q *shardQueue) run() {
 	}
 }
 
-// isRetired reports whether the queue is retired.
-func (q *shardQueue) isRetired() bool {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	return q.retired
-}
-
 // bootstrap learns the shard map for the first time; the refresh retires
 // the bootstrap queue. On failure the queue's records keep the error as
-// their last, and the queue backs off.
-func (q *shardQueue) bootstrap(now time.Time) {
+// their last, and the queue backs off, or waits for deadline, the
+// time-to-live of its oldest record, if that comes first.
+func (q *shardQueue) bootstrap(now, deadline time.Time) {
 	err := q.p.refresh(q.p.ctx, 0)
 	if err == nil {
 		return
@@ -254,7 +253,7 @@ func (q *shardQueue) bootstrap(now time.Time) {
 	}
 	q.mu.Unlock()
 	q.failures++
-	q.sleep(now.Add(q.backoff()), nil)
+	q.sleep(earliest(now.Add(q.backoff()), deadline), nil)
 }
 
 // sleep waits until t (never, if t is zero), a signal, gate closing, or
