@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -275,7 +276,7 @@ func (p *Producer) PutAsync(ctx context.Context, partitionKey string, data []byt
 		return nil, err
 	}
 	size := len(partitionKey) + len(data)
-	if err := p.buf.reserve(ctx, size, p.cfg.FailIfFull, p.closing); err != nil {
+	if err := p.buf.reserve(ctx, size, p.cfg.FailIfFull, p.closing, p.sendAll); err != nil {
 		return nil, err
 	}
 	p.closeMu.RLock()
@@ -333,9 +334,7 @@ func (p *Producer) Put(ctx context.Context, partitionKey string, data []byte, op
 // It returns ctx's error if ctx ends first; the records are then still
 // being sent.
 func (p *Producer) Flush(ctx context.Context) error {
-	p.queuesMu.Lock()
-	queues := append([]*shardQueue(nil), p.queues...)
-	p.queuesMu.Unlock()
+	queues := p.liveQueues()
 	marks := make([]uint64, len(queues))
 	for i, q := range queues {
 		marks[i] = q.flush()
@@ -346,6 +345,21 @@ func (p *Producer) Flush(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// liveQueues returns the queues that have not drained for good.
+func (p *Producer) liveQueues() []*shardQueue {
+	p.queuesMu.Lock()
+	defer p.queuesMu.Unlock()
+	return slices.Clone(p.queues)
+}
+
+// sendAll has every queue send what it holds without waiting for its
+// batch to fill.
+func (p *Producer) sendAll() {
+	for _, q := range p.liveQueues() {
+		q.flush()
+	}
 }
 
 // Close stops accepting records, sends every record accepted so far and

@@ -14,11 +14,12 @@ const maxDeferred = 4 * MaxPutRecordsEntries
 // putBatch is one PutRecords call being built by a queue's sender, and
 // the sender's reusable buffers. It is used by one goroutine at a time.
 type putBatch struct {
-	recs    []kinesisRecord    // the call's Kinesis records, in order
-	keys    map[string]keySlot // partition keys the call carries
-	open    []openAggregate    // the aggregate still open for each target
-	bytes   int                // keys plus data of recs, as planned
-	users   int                // user records in recs
+	recs    []kinesisRecord  // the call's Kinesis records, in order
+	groups  []keyGroup       // the records of each key, with aggregation
+	keys    map[string]int32 // each key's record (no aggregation) or group; -1: no more
+	open    []openAggregate  // the aggregate still open for each target
+	bytes   int              // keys plus data of recs, as planned
+	users   int              // user records in recs
 	entries []PutRecordsRequestEntry
 	buf     []byte // the encoded aggregates
 }
@@ -36,11 +37,6 @@ type kinesisRecord struct {
 	full   bool         // takes no more new keys
 }
 
-// keySlot says where a partition key sits in the call being built: the
-// Kinesis record (-1: the key may take no more records in this call) and
-// the key's position in that aggregate's key table.
-type keySlot struct{ rec, pk int32 }
-
 // openAggregate is the aggregate that new keys bound for target join.
 type openAggregate struct {
 	target *shardQueue
@@ -56,8 +52,13 @@ func (b *putBatch) reset() {
 		*kr = kinesisRecord{users: kr.users[:0], urs: kr.urs[:0], idx: kr.idx[:0], pkeys: kr.pkeys[:0], ehks: kr.ehks[:0]}
 	}
 	b.recs = b.recs[:0]
+	for i := range b.groups {
+		clear(b.groups[i].users)
+		b.groups[i] = keyGroup{users: b.groups[i].users[:0]}
+	}
+	b.groups = b.groups[:0]
 	if b.keys == nil {
-		b.keys = make(map[string]keySlot)
+		b.keys = make(map[string]int32)
 	}
 	clear(b.keys)
 	b.open = b.open[:0]
@@ -92,22 +93,12 @@ func (b *putBatch) collect(q *shardQueue, rt *producerRoutes, now time.Time) tim
 	if !cfg.DisableAggregation {
 		lim.aggMax = cfg.AggregationMaxSize
 	}
-	route := q.retired
-	end, deferred := q.head, 0
-	for i := q.head; i < len(q.pending) && deferred < maxDeferred; i++ {
-		r := q.pending[i]
-		target := q
-		if route {
-			target = rt.lookup(r.hash)
-		}
-		picked, stop := b.add(r, target, lim)
-		if stop {
-			break
-		}
-		end = i + 1
-		if !picked {
-			deferred++
-		}
+	var end int
+	if lim.aggMax > 0 {
+		end = b.group(q, rt, lim)
+		b.pack(lim)
+	} else {
+		end = b.single(q, rt, lim)
 	}
 	if b.users == 0 {
 		need := float64(q.pending[q.head].size)
@@ -141,75 +132,200 @@ func (b *putBatch) collect(q *shardQueue, rt *producerRoutes, now time.Time) tim
 	return 0
 }
 
-// add puts r into the call if it may go: into the aggregate that already
-// holds its key, or the open aggregate of its target, or a new Kinesis
-// record. picked reports whether it went in; stop, that the call is full.
-func (b *putBatch) add(r *PendingPut, target *shardQueue, lim collectLimits) (picked, stop bool) {
-	slot, seen := b.keys[r.key]
-	if seen && (slot.rec < 0 || b.recs[slot.rec].target != target) {
-		return false, false
+// targetOf returns the queue of the shard r should land in: q, or for a
+// retired queue the shard that rt routes r to.
+func targetOf(q *shardQueue, rt *producerRoutes, r *PendingPut) *shardQueue {
+	if q.retired {
+		return rt.lookup(r.hash)
 	}
-	if lim.aggMax > 0 {
-		rec := int(slot.rec)
-		if !seen {
-			rec = b.openFor(target)
+	return q
+}
+
+// single fills the call without aggregation: one Kinesis record per user
+// record and at most one per partition key. It returns the end of the
+// part of the queue it looked at.
+func (b *putBatch) single(q *shardQueue, rt *producerRoutes, lim collectLimits) int {
+	end, deferred := q.head, 0
+	for i := q.head; i < len(q.pending) && deferred < maxDeferred; i++ {
+		r := q.pending[i]
+		if _, seen := b.keys[r.key]; seen {
+			deferred++
+			end = i + 1
+			continue
 		}
+		if len(b.recs)+1 > lim.records || (b.bytes+r.size > lim.bytes && !(len(b.recs) == 0 && lim.oversizeFirst)) {
+			break
+		}
+		end = i + 1
+		kr := b.next()
+		kr.target = targetOf(q, rt, r)
+		kr.join(r)
+		b.bytes += r.size
+		b.pick(r, len(b.recs)-1)
+	}
+	return end
+}
+
+// next appends a Kinesis record to the call, reusing the buffers of an
+// earlier call's, and returns it.
+func (b *putBatch) next() *kinesisRecord {
+	if len(b.recs) < cap(b.recs) {
+		b.recs = b.recs[:len(b.recs)+1]
+	} else {
+		b.recs = append(b.recs, kinesisRecord{})
+	}
+	return &b.recs[len(b.recs)-1]
+}
+
+// group is the first step of filling the call with aggregation: it takes
+// records from the head of the queue into one group per partition key,
+// each small enough for one aggregate, until the call's bytes (counted
+// generously) are spent. A key whose group is full, or that is bound for
+// another shard than its group, takes no more records in this call: its
+// later records stay queued, in order. It returns the end of the part of
+// the queue it looked at.
+func (b *putBatch) group(q *shardQueue, rt *producerRoutes, lim collectLimits) int {
+	end, deferred, bytes := q.head, 0, 0
+	for i := q.head; i < len(q.pending) && deferred < maxDeferred; i++ {
+		r := q.pending[i]
+		target := targetOf(q, rt, r)
+		gi, seen := b.keys[r.key]
+		if seen && (gi < 0 || b.groups[gi].target != target) {
+			deferred++
+			end = i + 1
+			continue
+		}
+		// At most what r adds to an aggregate: its record field with
+		// the widest key indexes, its explicit hash key if new.
+		grow := bytesFieldSize(aggRecords, recordBodySize(aggIndex{pk: 1 << 20, ehk: 1 << 20}, len(r.data)))
+		if r.ehk != "" {
+			grow += bytesFieldSize(aggExplicitHashKeyTable, len(r.ehk))
+		}
+		if !seen {
+			grow += len(r.key) + aggOverhead + bytesFieldSize(aggPartitionKeyTable, len(r.key))
+		}
+		if seen && b.groups[gi].bytes+grow > lim.aggMax {
+			b.keys[r.key] = -1
+			deferred++
+			end = i + 1
+			continue
+		}
+		if bytes+grow > lim.bytes && !(bytes == 0 && lim.oversizeFirst) {
+			break
+		}
+		end = i + 1
+		bytes += grow
+		if !seen {
+			gi = int32(len(b.groups))
+			b.keys[r.key] = gi
+			if len(b.groups) < cap(b.groups) {
+				b.groups = b.groups[:len(b.groups)+1]
+			} else {
+				b.groups = append(b.groups, keyGroup{})
+			}
+			b.groups[gi].target = target
+		}
+		g := &b.groups[gi]
+		g.users = append(g.users, r)
+		g.bytes += grow
+	}
+	return end
+}
+
+// pack is the second step: it packs the groups, in the order their keys
+// first came, into aggregates per target, each group whole into one
+// aggregate, within the call's record and byte limits. Groups that do not
+// fit stay queued.
+func (b *putBatch) pack(lim collectLimits) {
+	for gi := range b.groups {
+		g := &b.groups[gi]
+		rec := b.openFor(g.target)
 		if rec >= 0 {
 			kr := &b.recs[rec]
-			pk := int(slot.pk)
-			if !seen {
-				pk = len(kr.pkeys)
-			}
-			ix, grow := kr.growth(r, pk, !seen)
+			grow := kr.groupGrowth(g.users)
 			if !kr.full && len(kr.users[0].key)+kr.size+grow <= lim.aggMax && b.bytes+grow <= lim.bytes {
-				kr.join(r, ix, !seen)
+				kr.joinGroup(g.users)
+				kr.size += grow
 				b.bytes += grow
-				b.pick(r, rec, pk)
-				return true, false
-			}
-			if seen {
-				b.keys[r.key] = keySlot{rec: -1}
-				return false, false
+				b.users += len(g.users)
+				continue
 			}
 			kr.full = true
 		}
-	} else if seen {
-		return false, false
+		size := len(g.users[0].key) + aggOverhead + (&kinesisRecord{}).groupGrowth(g.users)
+		if len(g.users) == 1 {
+			size = g.users[0].size
+		}
+		if len(b.recs)+1 > lim.records || (b.bytes+size > lim.bytes && !(len(b.recs) == 0 && lim.oversizeFirst)) {
+			continue
+		}
+		kr := b.next()
+		kr.target = g.target
+		kr.size = aggOverhead
+		kr.size += kr.groupGrowth(g.users)
+		kr.joinGroup(g.users)
+		kr.full = len(g.users[0].key)+kr.size > lim.aggMax
+		b.bytes += size
+		b.users += len(g.users)
+		b.setOpen(g.target, len(b.recs)-1)
 	}
-	var kr kinesisRecord
-	if len(b.recs) < cap(b.recs) {
-		kr = b.recs[:len(b.recs)+1][len(b.recs)]
-	}
-	kr.target = target
-	kr.size = aggOverhead
-	ix, grow := kr.growth(r, 0, true)
-	kr.size += grow
-	size := r.size
-	if lim.aggMax > 0 {
-		size = len(r.key) + kr.size
-		kr.full = size > lim.aggMax
-	} else {
-		kr.full = true
-	}
-	if len(b.recs)+1 > lim.records || (b.bytes+size > lim.bytes && !(len(b.recs) == 0 && lim.oversizeFirst)) {
-		return false, true
-	}
-	kr.join(r, ix, true)
-	b.recs = append(b.recs, kr)
-	b.bytes += size
-	rec := len(b.recs) - 1
-	if lim.aggMax > 0 {
-		b.setOpen(target, rec)
-	}
-	b.pick(r, rec, 0)
-	return true, false
 }
 
-// pick notes that r went into Kinesis record rec at key position pk.
-func (b *putBatch) pick(r *PendingPut, rec, pk int) {
+// keyGroup is the records of one partition key that a call may carry.
+type keyGroup struct {
+	target *shardQueue
+	users  []*PendingPut
+	bytes  int // at most what they add to an aggregate
+}
+
+// groupGrowth returns how many bytes the records of one new key add to
+// the aggregate.
+func (kr *kinesisRecord) groupGrowth(users []*PendingPut) int {
+	grow := bytesFieldSize(aggPartitionKeyTable, len(users[0].key))
+	pk := len(kr.pkeys)
+	var ehks []string
+	for _, u := range users {
+		ix := aggIndex{pk: pk, ehk: -1}
+		if u.ehk != "" {
+			if ix.ehk = slices.Index(kr.ehks, u.ehk); ix.ehk < 0 {
+				if j := slices.Index(ehks, u.ehk); j >= 0 {
+					ix.ehk = len(kr.ehks) + j
+				} else {
+					ix.ehk = len(kr.ehks) + len(ehks)
+					ehks = append(ehks, u.ehk)
+					grow += bytesFieldSize(aggExplicitHashKeyTable, len(u.ehk))
+				}
+			}
+		}
+		grow += bytesFieldSize(aggRecords, recordBodySize(ix, len(u.data)))
+	}
+	return grow
+}
+
+// joinGroup adds the records of one new key to the aggregate and marks
+// them picked.
+func (kr *kinesisRecord) joinGroup(users []*PendingPut) {
+	pk := len(kr.pkeys)
+	kr.pkeys = append(kr.pkeys, users[0].key)
+	for _, u := range users {
+		ix := aggIndex{pk: pk, ehk: -1}
+		if u.ehk != "" {
+			if ix.ehk = slices.Index(kr.ehks, u.ehk); ix.ehk < 0 {
+				ix.ehk = len(kr.ehks)
+				kr.ehks = append(kr.ehks, u.ehk)
+			}
+		}
+		u.picked = true
+		kr.users = append(kr.users, u)
+		kr.idx = append(kr.idx, ix)
+	}
+}
+
+// pick notes that r went into Kinesis record rec.
+func (b *putBatch) pick(r *PendingPut, rec int) {
 	r.picked = true
 	b.users++
-	b.keys[r.key] = keySlot{rec: int32(rec), pk: int32(pk)}
+	b.keys[r.key] = int32(rec)
 }
 
 // openFor returns the open aggregate of target, or -1.
@@ -233,35 +349,11 @@ func (b *putBatch) setOpen(target *shardQueue, rec int) {
 	b.open = append(b.open, openAggregate{target: target, rec: rec})
 }
 
-// growth returns the key table positions r would get in the aggregate
-// (pk is its partition key's position, newKey whether that key is not in
-// the table yet) and how many bytes it would add.
-func (kr *kinesisRecord) growth(r *PendingPut, pk int, newKey bool) (aggIndex, int) {
-	ix := aggIndex{pk: pk, ehk: -1}
-	grow := 0
-	if newKey {
-		grow += bytesFieldSize(aggPartitionKeyTable, len(r.key))
-	}
-	if r.ehk != "" {
-		ix.ehk = slices.Index(kr.ehks, r.ehk)
-		if ix.ehk < 0 {
-			ix.ehk = len(kr.ehks)
-			grow += bytesFieldSize(aggExplicitHashKeyTable, len(r.ehk))
-		}
-	}
-	return ix, grow + bytesFieldSize(aggRecords, recordBodySize(ix, len(r.data)))
-}
-
-// join adds r to the record at the positions growth returned.
-func (kr *kinesisRecord) join(r *PendingPut, ix aggIndex, newKey bool) {
-	if newKey {
-		kr.pkeys = append(kr.pkeys, r.key)
-	}
-	if ix.ehk == len(kr.ehks) {
-		kr.ehks = append(kr.ehks, r.ehk)
-	}
+// join makes r the only user record of a record sent without
+// aggregation.
+func (kr *kinesisRecord) join(r *PendingPut) {
 	kr.users = append(kr.users, r)
-	kr.idx = append(kr.idx, ix)
+	kr.idx = append(kr.idx, aggIndex{ehk: -1})
 }
 
 // encode returns the call's request entries: a record of one user is sent

@@ -31,10 +31,13 @@ func (b *producerBuffer) tryReserve(size int) bool {
 }
 
 // reserve takes room for one record of size bytes, waiting for it unless
-// failFast is set. It fails with ErrBufferFull (failFast), ctx's error, or
+// failFast is set. When the buffer is full it calls full, which should
+// have the buffered records sent without waiting for their batches to
+// fill. It fails with ErrBufferFull (failFast), ctx's error, or
 // ErrProducerClosed once closing is closed.
-func (b *producerBuffer) reserve(ctx context.Context, size int, failFast bool, closing <-chan struct{}) error {
+func (b *producerBuffer) reserve(ctx context.Context, size int, failFast bool, closing <-chan struct{}, full func()) error {
 	for !b.tryReserve(size) {
+		full()
 		if failFast {
 			return ErrBufferFull
 		}

@@ -67,11 +67,8 @@ func (p *Producer) Metrics() ProducerMetrics {
 		BufferedRecords:   p.buf.records.Load(),
 		BufferedBytes:     p.buf.bytes.Load(),
 	}
-	p.queuesMu.Lock()
-	queues := append([]*shardQueue(nil), p.queues...)
-	p.queuesMu.Unlock()
 	var oldest time.Time
-	for _, q := range queues {
+	for _, q := range p.liveQueues() {
 		q.mu.Lock()
 		if q.head < len(q.pending) {
 			oldest = earliest(oldest, q.pending[q.head].deadline)

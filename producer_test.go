@@ -288,3 +288,65 @@ func TestProducerStoresEveryRecordOnceInOrder(t *testing.T) {
 		})
 	}
 }
+
+// checkingClient fails the test if an aggregate the producer sends is
+// larger than max or is not byte for byte what AppendAggregate makes of
+// its user records.
+type checkingClient struct {
+	kds.ProducerClient
+	t          *testing.T
+	max        int
+	aggregates atomic.Int32
+}
+
+func (c *checkingClient) PutRecords(ctx context.Context, in kds.PutRecordsInput) (kds.PutRecordsOutput, error) {
+	for _, e := range in.Records {
+		users, ok := kds.Deaggregate(e.Data)
+		if !ok {
+			continue
+		}
+		c.aggregates.Add(1)
+		if size := len(e.PartitionKey) + len(e.Data); size > c.max {
+			c.t.Errorf("aggregate of %d user records is %d bytes, above %d", len(users), size, c.max)
+		}
+		if again := kds.AppendAggregate(nil, users); string(again) != string(e.Data) {
+			c.t.Errorf("aggregate of %d user records differs from AppendAggregate's", len(users))
+		}
+		if e.PartitionKey != users[0].PartitionKey || e.ExplicitHashKey != kds.PartitionKeyHash(users[0].PartitionKey).String() && e.ExplicitHashKey != users[0].ExplicitHashKey {
+			c.t.Errorf("aggregate sent under key %q/%q, first user record %q/%q", e.PartitionKey, e.ExplicitHashKey, users[0].PartitionKey, users[0].ExplicitHashKey)
+		}
+	}
+	return c.ProducerClient.PutRecords(ctx, in)
+}
+
+func TestProducerAggregatesFitAndMatchTheCodec(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		svc := newBubbleService(t, 3, kds.NoLimits)
+		const max = 4096
+		c := &checkingClient{ProducerClient: svc, t: t, max: max}
+		p := newProducer(t, kds.ProducerConfig{Client: c, AggregationMaxSize: max})
+		l := newLedger()
+		for i := range 3000 {
+			// Order holds per partition key and explicit hash key: keys
+			// put with an explicit hash key are kept apart.
+			key := "key-" + strconv.Itoa(i%29)
+			var opts []kds.PutOption
+			if i%5 == 0 {
+				key = "ehk-" + key
+				opts = append(opts, kds.WithExplicitHashKey(strconv.Itoa(i%3)))
+			}
+			l.pad = (i * 37) % 700
+			if i%500 == 0 {
+				l.pad = 5000 // too large to share an aggregate
+			}
+			l.put(t, p, key, fmt.Sprintf("r%05d", i), opts...)
+		}
+		if err := p.Flush(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		l.checkExactlyOnce(t, replay(t, svc))
+		if c.aggregates.Load() == 0 {
+			t.Error("no aggregate sent")
+		}
+	})
+}
