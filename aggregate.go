@@ -104,13 +104,18 @@ var (
 func AppendAggregate(dst []byte, recs []UserRecord) []byte {
 	idx := make([]aggIndex, len(recs))
 	pks, ehks, size := planAggregate(recs, idx)
-	dst = slices.Grow(dst, size)
+	return appendAggregate(slices.Grow(dst, size), pks.keys, ehks.keys, recs, idx)
+}
+
+// appendAggregate appends the aggregate of recs, whose key table
+// positions idx gives, with the key tables pks and ehks.
+func appendAggregate(dst []byte, pks, ehks []string, recs []UserRecord, idx []aggIndex) []byte {
 	dst = append(dst, aggMagic...)
 	start := len(dst)
-	for _, k := range pks.keys {
+	for _, k := range pks {
 		dst = appendBytesField(dst, aggPartitionKeyTable, k)
 	}
-	for _, k := range ehks.keys {
+	for _, k := range ehks {
 		dst = appendBytesField(dst, aggExplicitHashKeyTable, k)
 	}
 	for i := range recs {

@@ -1,0 +1,391 @@
+package kds
+
+import (
+	"math"
+	"slices"
+	"time"
+)
+
+// maxDeferred bounds how many records a call's collection skips over
+// because their key is already taken in the call, so that one hot key
+// cannot make every collection scan a long queue.
+const maxDeferred = 4 * MaxPutRecordsEntries
+
+// putBatch is one PutRecords call being built by a queue's sender, and
+// the sender's reusable buffers. It is used by one goroutine at a time.
+type putBatch struct {
+	recs    []kinesisRecord  // the call's Kinesis records, in order
+	groups  []keyGroup       // the records of each key, with aggregation
+	keys    map[string]int32 // each key's record (no aggregation) or group; -1: no more
+	open    []openAggregate  // the aggregate still open for each target
+	bytes   int              // keys plus data of recs, as planned
+	users   int              // user records in recs
+	entries []PutRecordsRequestEntry
+	buf     []byte // the encoded aggregates
+}
+
+// kinesisRecord is one Kinesis record of a call: a single user record, or
+// a KPL aggregate of several.
+type kinesisRecord struct {
+	target *shardQueue // the queue of the shard it should land in
+	users  []*PendingPut
+	urs    []UserRecord // the users as the aggregate codec takes them
+	idx    []aggIndex   // key table positions of each user
+	pkeys  []string     // the aggregate's partition key table
+	ehks   []string     // the aggregate's explicit hash key table
+	size   int          // aggregate length: magic, protobuf, digest
+	full   bool         // takes no more new keys
+}
+
+// openAggregate is the aggregate that new keys bound for target join.
+type openAggregate struct {
+	target *shardQueue
+	rec    int
+}
+
+// reset empties the batch, keeping its buffers.
+func (b *putBatch) reset() {
+	for i := range b.recs {
+		kr := &b.recs[i]
+		clear(kr.users)
+		clear(kr.urs)
+		*kr = kinesisRecord{users: kr.users[:0], urs: kr.urs[:0], idx: kr.idx[:0], pkeys: kr.pkeys[:0], ehks: kr.ehks[:0]}
+	}
+	b.recs = b.recs[:0]
+	for i := range b.groups {
+		clear(b.groups[i].users)
+		b.groups[i] = keyGroup{users: b.groups[i].users[:0]}
+	}
+	b.groups = b.groups[:0]
+	if b.keys == nil {
+		b.keys = make(map[string]int32)
+	}
+	clear(b.keys)
+	b.open = b.open[:0]
+	b.bytes, b.users = 0, 0
+}
+
+// collectLimits bound one call: its Kinesis records and bytes, whether
+// the first record may exceed the byte bound (the rate limit's bucket is
+// full), and the aggregate size bound (0: no aggregation).
+type collectLimits struct {
+	records, bytes int
+	oversizeFirst  bool
+	aggMax         int
+}
+
+// collect takes the records of q's next call from the head of its
+// pending queue, within the call limits and what q's rate limit allows
+// at now, leaving behind in order the records whose key the call already
+// carries in a record that cannot take them. A retired queue's records
+// are grouped by the shard rt now routes them to. It returns 0 when it
+// took records, and otherwise how long to wait for the rate limit. The
+// caller holds q.mu.
+func (b *putBatch) collect(q *shardQueue, rt *producerRoutes, now time.Time) time.Duration {
+	b.reset()
+	cfg := &q.p.cfg
+	tb, tr := tokens(q.bytesLim, now), tokens(q.recordsLim, now)
+	lim := collectLimits{
+		records:       int(math.Min(float64(cfg.CollectionMaxCount), math.Floor(tr))),
+		bytes:         int(math.Min(float64(min(cfg.CollectionMaxSize, MaxPutRecordsRequestBytes)), math.Floor(tb))),
+		oversizeFirst: q.bytesLim == nil || tb >= float64(q.bytesLim.Burst()),
+	}
+	if !cfg.DisableAggregation {
+		lim.aggMax = cfg.AggregationMaxSize
+	}
+	var end int
+	if lim.aggMax > 0 {
+		end = b.group(q, rt, lim)
+		b.pack(lim)
+	} else {
+		end = b.single(q, rt, lim)
+	}
+	if b.users == 0 {
+		need := float64(q.pending[q.head].size)
+		if q.bytesLim != nil {
+			need = min(need, float64(q.bytesLim.Burst()))
+		}
+		return max(untilTokens(q.bytesLim, now, need), untilTokens(q.recordsLim, now, 1), time.Millisecond)
+	}
+	// Close the gaps the picked records leave, keeping the rest in order.
+	j := end
+	for i := end - 1; i >= q.head; i-- {
+		if r := q.pending[i]; !r.picked {
+			j--
+			q.pending[j] = r
+		}
+	}
+	clear(q.pending[q.head:j])
+	q.head = j
+	q.inflight = b.users
+	q.inflightMin = uint64(math.MaxUint64)
+	for i := range b.recs {
+		for _, u := range b.recs[i].users {
+			u.picked = false
+			u.attempts++
+			q.pendingBytes -= u.size
+			if u.seq < q.inflightMin {
+				q.inflightMin, q.inflightDeadline = u.seq, u.deadline
+			}
+		}
+	}
+	return 0
+}
+
+// targetOf returns the queue of the shard r should land in: q, or for a
+// retired queue the shard that rt routes r to.
+func targetOf(q *shardQueue, rt *producerRoutes, r *PendingPut) *shardQueue {
+	if q.retired {
+		return rt.lookup(r.hash)
+	}
+	return q
+}
+
+// single fills the call without aggregation: one Kinesis record per user
+// record and at most one per partition key. It returns the end of the
+// part of the queue it looked at.
+func (b *putBatch) single(q *shardQueue, rt *producerRoutes, lim collectLimits) int {
+	end, deferred := q.head, 0
+	for i := q.head; i < len(q.pending) && deferred < maxDeferred; i++ {
+		r := q.pending[i]
+		if _, seen := b.keys[r.key]; seen {
+			deferred++
+			end = i + 1
+			continue
+		}
+		if len(b.recs)+1 > lim.records || (b.bytes+r.size > lim.bytes && !(len(b.recs) == 0 && lim.oversizeFirst)) {
+			break
+		}
+		end = i + 1
+		kr := b.next()
+		kr.target = targetOf(q, rt, r)
+		kr.join(r)
+		b.bytes += r.size
+		b.pick(r, len(b.recs)-1)
+	}
+	return end
+}
+
+// next appends a Kinesis record to the call, reusing the buffers of an
+// earlier call's, and returns it.
+func (b *putBatch) next() *kinesisRecord {
+	if len(b.recs) < cap(b.recs) {
+		b.recs = b.recs[:len(b.recs)+1]
+	} else {
+		b.recs = append(b.recs, kinesisRecord{})
+	}
+	return &b.recs[len(b.recs)-1]
+}
+
+// group is the first step of filling the call with aggregation: it takes
+// records from the head of the queue into one group per partition key,
+// each small enough for one aggregate, until the call's bytes (counted
+// generously) are spent. A key whose group is full, or that is bound for
+// another shard than its group, takes no more records in this call: its
+// later records stay queued, in order. It returns the end of the part of
+// the queue it looked at.
+func (b *putBatch) group(q *shardQueue, rt *producerRoutes, lim collectLimits) int {
+	end, deferred, bytes := q.head, 0, 0
+	for i := q.head; i < len(q.pending) && deferred < maxDeferred; i++ {
+		r := q.pending[i]
+		target := targetOf(q, rt, r)
+		gi, seen := b.keys[r.key]
+		if seen && (gi < 0 || b.groups[gi].target != target) {
+			deferred++
+			end = i + 1
+			continue
+		}
+		// At most what r adds to an aggregate: its record field with
+		// the widest key indexes, its explicit hash key if new.
+		grow := bytesFieldSize(aggRecords, recordBodySize(aggIndex{pk: 1 << 20, ehk: 1 << 20}, len(r.data)))
+		if r.ehk != "" {
+			grow += bytesFieldSize(aggExplicitHashKeyTable, len(r.ehk))
+		}
+		if !seen {
+			grow += len(r.key) + aggOverhead + bytesFieldSize(aggPartitionKeyTable, len(r.key))
+		}
+		if seen && b.groups[gi].bytes+grow > lim.aggMax {
+			b.keys[r.key] = -1
+			deferred++
+			end = i + 1
+			continue
+		}
+		if bytes+grow > lim.bytes && !(bytes == 0 && lim.oversizeFirst) {
+			break
+		}
+		end = i + 1
+		bytes += grow
+		if !seen {
+			gi = int32(len(b.groups))
+			b.keys[r.key] = gi
+			if len(b.groups) < cap(b.groups) {
+				b.groups = b.groups[:len(b.groups)+1]
+			} else {
+				b.groups = append(b.groups, keyGroup{})
+			}
+			b.groups[gi].target = target
+		}
+		g := &b.groups[gi]
+		g.users = append(g.users, r)
+		g.bytes += grow
+	}
+	return end
+}
+
+// pack is the second step: it packs the groups, in the order their keys
+// first came, into aggregates per target, each group whole into one
+// aggregate, within the call's record and byte limits. Groups that do not
+// fit stay queued.
+func (b *putBatch) pack(lim collectLimits) {
+	for gi := range b.groups {
+		g := &b.groups[gi]
+		rec := b.openFor(g.target)
+		if rec >= 0 {
+			kr := &b.recs[rec]
+			grow := kr.groupGrowth(g.users)
+			if !kr.full && len(kr.users[0].key)+kr.size+grow <= lim.aggMax && b.bytes+grow <= lim.bytes {
+				kr.joinGroup(g.users)
+				kr.size += grow
+				b.bytes += grow
+				b.users += len(g.users)
+				continue
+			}
+			kr.full = true
+		}
+		size := len(g.users[0].key) + aggOverhead + (&kinesisRecord{}).groupGrowth(g.users)
+		if len(g.users) == 1 {
+			size = g.users[0].size
+		}
+		if len(b.recs)+1 > lim.records || (b.bytes+size > lim.bytes && !(len(b.recs) == 0 && lim.oversizeFirst)) {
+			continue
+		}
+		kr := b.next()
+		kr.target = g.target
+		kr.size = aggOverhead
+		kr.size += kr.groupGrowth(g.users)
+		kr.joinGroup(g.users)
+		kr.full = len(g.users[0].key)+kr.size > lim.aggMax
+		b.bytes += size
+		b.users += len(g.users)
+		b.setOpen(g.target, len(b.recs)-1)
+	}
+}
+
+// keyGroup is the records of one partition key that a call may carry.
+type keyGroup struct {
+	target *shardQueue
+	users  []*PendingPut
+	bytes  int // at most what they add to an aggregate
+}
+
+// groupGrowth returns how many bytes the records of one new key add to
+// the aggregate.
+func (kr *kinesisRecord) groupGrowth(users []*PendingPut) int {
+	grow := bytesFieldSize(aggPartitionKeyTable, len(users[0].key))
+	pk := len(kr.pkeys)
+	var ehks []string
+	for _, u := range users {
+		ix := aggIndex{pk: pk, ehk: -1}
+		if u.ehk != "" {
+			if ix.ehk = slices.Index(kr.ehks, u.ehk); ix.ehk < 0 {
+				if j := slices.Index(ehks, u.ehk); j >= 0 {
+					ix.ehk = len(kr.ehks) + j
+				} else {
+					ix.ehk = len(kr.ehks) + len(ehks)
+					ehks = append(ehks, u.ehk)
+					grow += bytesFieldSize(aggExplicitHashKeyTable, len(u.ehk))
+				}
+			}
+		}
+		grow += bytesFieldSize(aggRecords, recordBodySize(ix, len(u.data)))
+	}
+	return grow
+}
+
+// joinGroup adds the records of one new key to the aggregate and marks
+// them picked.
+func (kr *kinesisRecord) joinGroup(users []*PendingPut) {
+	pk := len(kr.pkeys)
+	kr.pkeys = append(kr.pkeys, users[0].key)
+	for _, u := range users {
+		ix := aggIndex{pk: pk, ehk: -1}
+		if u.ehk != "" {
+			if ix.ehk = slices.Index(kr.ehks, u.ehk); ix.ehk < 0 {
+				ix.ehk = len(kr.ehks)
+				kr.ehks = append(kr.ehks, u.ehk)
+			}
+		}
+		u.picked = true
+		kr.users = append(kr.users, u)
+		kr.idx = append(kr.idx, ix)
+	}
+}
+
+// pick notes that r went into Kinesis record rec.
+func (b *putBatch) pick(r *PendingPut, rec int) {
+	r.picked = true
+	b.users++
+	b.keys[r.key] = int32(rec)
+}
+
+// openFor returns the open aggregate of target, or -1.
+func (b *putBatch) openFor(target *shardQueue) int {
+	for _, o := range b.open {
+		if o.target == target {
+			return o.rec
+		}
+	}
+	return -1
+}
+
+// setOpen makes rec the open aggregate of target.
+func (b *putBatch) setOpen(target *shardQueue, rec int) {
+	for i := range b.open {
+		if b.open[i].target == target {
+			b.open[i].rec = rec
+			return
+		}
+	}
+	b.open = append(b.open, openAggregate{target: target, rec: rec})
+}
+
+// join makes r the only user record of a record sent without
+// aggregation.
+func (kr *kinesisRecord) join(r *PendingPut) {
+	kr.users = append(kr.users, r)
+	kr.idx = append(kr.idx, aggIndex{ehk: -1})
+}
+
+// encode returns the call's request entries: a record of one user is sent
+// as it is, several as a KPL aggregate under the first one's partition key
+// and hash key, so that it lands in that record's shard. It also returns
+// the keys plus data of the entries, as Kinesis counts them.
+func (b *putBatch) encode() ([]PutRecordsRequestEntry, int) {
+	total := 0
+	for i := range b.recs {
+		if kr := &b.recs[i]; len(kr.users) > 1 {
+			total += kr.size
+		}
+	}
+	b.buf = slices.Grow(b.buf[:0], total)
+	b.entries = b.entries[:0]
+	bytes := 0
+	for i := range b.recs {
+		kr := &b.recs[i]
+		first := kr.users[0]
+		if len(kr.users) == 1 {
+			b.entries = append(b.entries, PutRecordsRequestEntry{Data: first.data, PartitionKey: first.key, ExplicitHashKey: first.ehk})
+			bytes += first.size
+			continue
+		}
+		for _, u := range kr.users {
+			kr.urs = append(kr.urs, UserRecord{PartitionKey: u.key, ExplicitHashKey: u.ehk, Data: u.data})
+		}
+		start := len(b.buf)
+		b.buf = appendAggregate(b.buf, kr.pkeys, kr.ehks, kr.urs, kr.idx)
+		data := b.buf[start:len(b.buf):len(b.buf)]
+		b.entries = append(b.entries, PutRecordsRequestEntry{Data: data, PartitionKey: first.key, ExplicitHashKey: first.hash.String()})
+		bytes += len(first.key) + len(data)
+	}
+	return b.entries, bytes
+}

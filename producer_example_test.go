@@ -1,0 +1,51 @@
+package kds_test
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/kdsgo/kds"
+)
+
+func ExampleProducer() {
+	ctx := context.Background()
+	svc, _ := kds.NewService()
+	svc.CreateStream(ctx, kds.CreateStreamInput{StreamName: "trucks", ShardCount: 2})
+	p, err := kds.NewProducer(kds.ProducerConfig{StreamName: "trucks", Client: svc})
+	if err != nil {
+		panic(err)
+	}
+	// Asynchronous puts: the records of one truck are stored in order.
+	var pending []*kds.PendingPut
+	for i := range 3 {
+		pp, err := p.PutAsync(ctx, "truck-7", fmt.Appendf(nil, "position %d", i))
+		if err != nil {
+			panic(err)
+		}
+		pending = append(pending, pp)
+	}
+	// A synchronous put waits for its record to be stored.
+	res, err := p.Put(ctx, "truck-9", []byte("parked"))
+	fmt.Println(res.ShardId != "", err)
+	if err := p.Close(ctx); err != nil {
+		panic(err)
+	}
+	for _, pp := range pending {
+		r := pp.Result()
+		fmt.Println(r.SubSequenceNumber, r.Err)
+	}
+	s, _ := svc.Stream("trucks")
+	for rec, err := range s.Replay(ctx, kds.TrimHorizon()) {
+		if err == nil && rec.PartitionKey == "truck-7" {
+			fmt.Printf("%s\n", rec.Data)
+		}
+	}
+	// Output:
+	// true <nil>
+	// 0 <nil>
+	// 1 <nil>
+	// 2 <nil>
+	// position 0
+	// position 1
+	// position 2
+}

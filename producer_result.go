@@ -1,0 +1,113 @@
+package kds
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// PutResult is the outcome of one user record put through a [Producer]:
+// where it was stored, or why it was not.
+type PutResult struct {
+	// ShardId is the shard that stored the record.
+	ShardId string
+	// SequenceNumber is the stored Kinesis record's sequence number.
+	SequenceNumber SequenceNumber
+	// SubSequenceNumber is the user record's position in its aggregate,
+	// from 0; it is 0 for a record sent on its own.
+	SubSequenceNumber int64
+	// Attempts is how many PutRecords calls carried the record.
+	Attempts int
+	// Err is nil if the record was stored, and otherwise its final error.
+	Err error
+}
+
+// PutOption changes how [Producer.PutAsync] puts one record.
+type PutOption func(*PendingPut)
+
+// WithExplicitHashKey routes the record by k, a decimal hash key in
+// [0, 2^128-1], instead of by its partition key's MD5 hash.
+func WithExplicitHashKey(k string) PutOption { return func(r *PendingPut) { r.ehk = k } }
+
+// WithCallback has fn called once with the record's final result, from a
+// producer goroutine, before the record's Done channel closes. fn should
+// return quickly: the shard's next call waits for it.
+func WithCallback(fn func(PutResult)) PutOption { return func(r *PendingPut) { r.cb = fn } }
+
+// PendingPut is the handle of a record accepted by [Producer.PutAsync].
+// Its methods are safe for concurrent use.
+type PendingPut struct {
+	// Set before the record is queued, then read-only.
+	key, ehk string
+	hash     HashKey
+	data     []byte
+	deadline time.Time // accepted + RecordTTL
+	cb       func(PutResult)
+
+	// Owned by the queue that holds the record.
+	seq      uint64 // order of acceptance within its queue
+	size     int    // len(key) + len(data)
+	attempts int
+	lastErr  error
+	picked   bool // taken into the call being built
+
+	mu       sync.Mutex
+	done     chan struct{} // made on demand; closed when finished
+	finished bool
+	res      PutResult
+}
+
+// closedChan is the Done channel of a record that finished before anyone
+// asked for one.
+var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
+// Done returns a channel that is closed once the record is stored or has
+// failed.
+func (r *PendingPut) Done() <-chan struct{} {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.done == nil {
+		if r.finished {
+			return closedChan
+		}
+		r.done = make(chan struct{})
+	}
+	return r.done
+}
+
+// Result returns the record's final result. It is valid once Done is
+// closed; before that it is the zero PutResult.
+func (r *PendingPut) Result() PutResult {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.res
+}
+
+// Wait waits for the record's final result and returns it with its Err,
+// or returns ctx's error if ctx ends first.
+func (r *PendingPut) Wait(ctx context.Context) (PutResult, error) {
+	select {
+	case <-r.Done():
+		res := r.Result()
+		return res, res.Err
+	case <-ctx.Done():
+		return PutResult{}, ctx.Err()
+	}
+}
+
+// finish releases the record's data, calls the callback, and then
+// records the final result and closes Done. It runs once per record, on
+// the sender of its queue.
+func (r *PendingPut) finish(res PutResult) {
+	res.Attempts = r.attempts
+	r.data = nil
+	if r.cb != nil {
+		r.cb(res)
+	}
+	r.mu.Lock()
+	r.res, r.finished = res, true
+	if r.done != nil {
+		close(r.done)
+	}
+	r.mu.Unlock()
+}

@@ -1,0 +1,400 @@
+package kds
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// arenaChunk is the size of the blocks a queue copies small record data
+// into; larger data gets its own allocation.
+const arenaChunk = 64 << 10
+
+// errMisrouted is the last error of user records put again because their
+// aggregate landed in a shard whose range does not hold them all.
+var errMisrouted = errors.New("kds: aggregate stored in a shard that does not cover all its user records")
+
+// shardQueue holds the records a Producer routes to one shard, and its
+// sender goroutine sends them, one PutRecords call at a time. The queue
+// with ID "" covers the whole hash space until the first ListShards
+// answers. Its fields below mu are guarded by mu; the sender's own state
+// is used by the sender alone.
+type shardQueue struct {
+	p     *Producer
+	id    string
+	rng   HashKeyRange
+	after []*shardQueue // queues that must drain before this one sends
+	// drained is closed when the queue is retired and empty for good.
+	drained chan struct{}
+	// wake tells the sender that something changed.
+	wake                 chan struct{}
+	bytesLim, recordsLim *rate.Limiter // nil: no rate limit
+	fullBytes, fullCount int           // a batch this large goes at once
+
+	mu               sync.Mutex
+	pending          []*PendingPut // from head on, in order of seq
+	head             int
+	pendingBytes     int
+	nextSeq          uint64
+	flushTo          uint64 // records with seq below go without waiting
+	retired          bool   // the shard is closed; take no new records
+	inflight         int    // user records in the call in flight
+	inflightMin      uint64 // smallest seq in flight
+	inflightDeadline time.Time
+	progress         chan struct{} // closed when records finish; nil if nobody waits
+	arena            []byte
+
+	// The sender's own state.
+	failures int       // calls in a row that stored nothing
+	retryAt  time.Time // no call before
+	batch    putBatch
+}
+
+// newQueue returns the queue of shard id, not yet started.
+func (p *Producer) newQueue(id string, rng HashKeyRange) *shardQueue {
+	q := &shardQueue{p: p, id: id, rng: rng, drained: make(chan struct{}), wake: make(chan struct{}, 1)}
+	cfg := &p.cfg
+	q.fullBytes, q.fullCount = cfg.CollectionMaxSize, cfg.CollectionMaxCount
+	if !cfg.DisableAggregation {
+		q.fullBytes, q.fullCount = min(cfg.CollectionMaxSize, cfg.CollectionMaxCount*cfg.AggregationMaxSize), math32
+	}
+	if cfg.RateLimitPercent > 0 {
+		l := KinesisLimits()
+		share := float64(cfg.RateLimitPercent) / 100
+		q.bytesLim = rate.NewLimiter(rate.Limit(l.WriteBytesPerSecond*share), max(int(l.WriteBytesPerSecond*share), 1))
+		q.recordsLim = rate.NewLimiter(rate.Limit(l.WriteRecordsPerSecond*share), max(int(l.WriteRecordsPerSecond*share), 1))
+		q.fullBytes = min(q.fullBytes, q.bytesLim.Burst())
+		if cfg.DisableAggregation {
+			q.fullCount = min(q.fullCount, q.recordsLim.Burst())
+		}
+	}
+	return q
+}
+
+// math32 stands for "no bound" on a batch's user record count.
+const math32 = 1<<31 - 1
+
+// signal wakes the sender if it sleeps.
+func (q *shardQueue) signal() {
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+}
+
+// append queues r with a copy of data, unless the queue is retired.
+func (q *shardQueue) append(r *PendingPut, data []byte) bool {
+	q.mu.Lock()
+	if q.retired {
+		q.mu.Unlock()
+		return false
+	}
+	r.data = q.copyLocked(data)
+	r.size = len(r.key) + len(data)
+	r.seq = q.nextSeq
+	q.nextSeq++
+	if q.head > 0 && len(q.pending) == cap(q.pending) && q.head >= len(q.pending)/2 {
+		n := copy(q.pending, q.pending[q.head:])
+		clear(q.pending[n:])
+		q.pending, q.head = q.pending[:n], 0
+	}
+	q.pending = append(q.pending, r)
+	count := len(q.pending) - q.head
+	before := q.pendingBytes
+	q.pendingBytes += r.size
+	wake := count == 1 || count == q.fullCount || (before < q.fullBytes && q.pendingBytes >= q.fullBytes)
+	q.mu.Unlock()
+	if wake {
+		q.signal()
+	}
+	return true
+}
+
+// copyLocked copies data into the queue's arena, or into its own
+// allocation if it is large.
+func (q *shardQueue) copyLocked(data []byte) []byte {
+	if len(data) > arenaChunk/8 {
+		return slices.Clone(data)
+	}
+	if cap(q.arena)-len(q.arena) < len(data) {
+		q.arena = make([]byte, 0, arenaChunk)
+	}
+	n := len(q.arena)
+	q.arena = append(q.arena, data...)
+	return q.arena[n:len(q.arena):len(q.arena)]
+}
+
+// retire stops the queue taking records; it drains what it holds.
+func (q *shardQueue) retire() {
+	q.mu.Lock()
+	q.retired = true
+	q.mu.Unlock()
+	q.signal()
+}
+
+// flush has every record queued so far sent without waiting, and returns
+// the mark to wait for with waitBelow.
+func (q *shardQueue) flush() uint64 {
+	q.mu.Lock()
+	mark := q.nextSeq
+	q.flushTo = mark
+	q.mu.Unlock()
+	q.signal()
+	return mark
+}
+
+// waitBelow waits until every record queued before mark has finished.
+func (q *shardQueue) waitBelow(ctx context.Context, mark uint64) error {
+	for {
+		q.mu.Lock()
+		if (q.head == len(q.pending) || q.pending[q.head].seq >= mark) && (q.inflight == 0 || q.inflightMin >= mark) {
+			q.mu.Unlock()
+			return nil
+		}
+		if q.progress == nil {
+			q.progress = make(chan struct{})
+		}
+		ch := q.progress
+		q.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// progressedLocked wakes those waiting for records to finish.
+func (q *shardQueue) progressedLocked() {
+	if q.progress != nil {
+		close(q.progress)
+		q.progress = nil
+	}
+}
+
+// run is the queue's sender. It sends when a batch is full, when its
+// oldest record has waited MaxBufferedTime, on Flush, and at once when
+// the queue is retired; it fails records past their time-to-live; and it
+// stops when the queue has drained or the producer stops.
+func (q *shardQueue) run() {
+	p := q.p
+	defer p.wg.Done()
+	for {
+		if p.ctx.Err() != nil {
+			q.abort()
+			return
+		}
+		now := p.cfg.Clock.Now()
+		q.mu.Lock()
+		if expired := q.takeExpiredLocked(now); len(expired) > 0 {
+			q.mu.Unlock()
+			q.finishAll(expired, func(r *PendingPut) PutResult { return PutResult{Err: expiredError(r.lastErr)} })
+			continue
+		}
+		if q.id == "" && !q.retired {
+			var deadline time.Time
+			if q.head < len(q.pending) {
+				deadline = q.pending[q.head].deadline
+			}
+			q.mu.Unlock()
+			q.bootstrap(now, deadline)
+			continue
+		}
+		if q.head == len(q.pending) {
+			retired := q.retired
+			q.mu.Unlock()
+			if retired {
+				q.drain()
+				return
+			}
+			q.sleep(time.Time{}, nil)
+			continue
+		}
+		deadline := q.pending[q.head].deadline
+		if gate := q.gate(); gate != nil {
+			q.mu.Unlock()
+			q.sleep(deadline, gate)
+			continue
+		}
+		if at := q.readyAtLocked(); now.Before(at) || now.Before(q.retryAt) {
+			q.mu.Unlock()
+			q.sleep(earliest(later(at, q.retryAt), deadline), nil)
+			continue
+		}
+		rt := p.routes.Load()
+		if wait := q.batch.collect(q, rt, now); wait > 0 {
+			q.mu.Unlock()
+			q.sleep(earliest(now.Add(wait), deadline), nil)
+			continue
+		}
+		q.mu.Unlock()
+		q.send(now, rt.gen)
+	}
+}
+
+// bootstrap learns the shard map for the first time; the refresh retires
+// the bootstrap queue. On failure the queue's records keep the error as
+// their last, and the queue backs off, or waits for deadline, the
+// time-to-live of its oldest record, if that comes first.
+func (q *shardQueue) bootstrap(now, deadline time.Time) {
+	err := q.p.refresh(q.p.ctx, 0)
+	if err == nil {
+		return
+	}
+	q.mu.Lock()
+	for _, r := range q.pending[q.head:] {
+		r.lastErr = err
+	}
+	q.mu.Unlock()
+	q.failures++
+	q.sleep(earliest(now.Add(q.backoff()), deadline), nil)
+}
+
+// sleep waits until t (never, if t is zero), a signal, gate closing, or
+// the producer stopping.
+func (q *shardQueue) sleep(t time.Time, gate <-chan struct{}) {
+	var timer <-chan time.Time
+	if !t.IsZero() {
+		timer = afterTime(q.p.cfg.Clock, t)
+	}
+	select {
+	case <-q.wake:
+	case <-timer:
+	case <-gate:
+	case <-q.p.ctx.Done():
+	}
+}
+
+// gate returns the drained channel of a queue this one must wait for, or
+// nil if they have all drained.
+func (q *shardQueue) gate() <-chan struct{} {
+	for len(q.after) > 0 {
+		select {
+		case <-q.after[0].drained:
+			q.after = q.after[1:]
+		default:
+			return q.after[0].drained
+		}
+	}
+	return nil
+}
+
+// readyAtLocked returns when the queue should send: now (the zero time)
+// if it is retired, flushing or holds a full batch, and otherwise when
+// its oldest record has waited MaxBufferedTime.
+func (q *shardQueue) readyAtLocked() time.Time {
+	r := q.pending[q.head]
+	if q.retired || r.seq < q.flushTo || q.pendingBytes >= q.fullBytes || len(q.pending)-q.head >= q.fullCount {
+		return time.Time{}
+	}
+	return r.deadline.Add(q.p.cfg.MaxBufferedTime - q.p.cfg.RecordTTL)
+}
+
+// takeExpiredLocked removes and returns the records at the head of the
+// queue whose time-to-live has passed.
+func (q *shardQueue) takeExpiredLocked(now time.Time) []*PendingPut {
+	i := q.head
+	for i < len(q.pending) && !now.Before(q.pending[i].deadline) {
+		q.pendingBytes -= q.pending[i].size
+		i++
+	}
+	if i == q.head {
+		return nil
+	}
+	expired := slices.Clone(q.pending[q.head:i])
+	clear(q.pending[q.head:i])
+	q.head = i
+	return expired
+}
+
+// expiredError is the error of a record whose time-to-live passed.
+func expiredError(last error) error {
+	if last == nil {
+		return ErrRecordExpired
+	}
+	return fmt.Errorf("%w: %w", ErrRecordExpired, last)
+}
+
+// finishAll gives each record its final result, counts it, and gives its
+// room back to the buffer.
+func (q *shardQueue) finishAll(rs []*PendingPut, result func(*PendingPut) PutResult) {
+	bytes := 0
+	for _, r := range rs {
+		bytes += r.size
+		res := result(r)
+		if res.Err != nil {
+			q.p.m.failed.Add(1)
+		}
+		r.finish(res)
+	}
+	q.p.buf.release(len(rs), bytes)
+	q.mu.Lock()
+	q.progressedLocked()
+	q.mu.Unlock()
+}
+
+// drain marks a retired, empty queue as drained and forgets it.
+func (q *shardQueue) drain() {
+	close(q.drained)
+	p := q.p
+	p.queuesMu.Lock()
+	p.queues = slices.DeleteFunc(p.queues, func(o *shardQueue) bool { return o == q })
+	p.queuesMu.Unlock()
+	q.mu.Lock()
+	q.progressedLocked()
+	q.mu.Unlock()
+}
+
+// abort fails every queued record because the producer stopped before
+// storing it.
+func (q *shardQueue) abort() {
+	q.mu.Lock()
+	rs := slices.Clone(q.pending[q.head:])
+	q.pending, q.head, q.pendingBytes = nil, 0, 0
+	q.retired = true
+	q.mu.Unlock()
+	q.finishAll(rs, func(r *PendingPut) PutResult {
+		if r.lastErr != nil {
+			return PutResult{Err: fmt.Errorf("%w: %w", ErrProducerClosed, r.lastErr)}
+		}
+		return PutResult{Err: ErrProducerClosed}
+	})
+}
+
+// backoff returns how long to wait after failures calls in a row stored
+// nothing: RetryBaseDelay doubled for each failure after the first,
+// capped at RetryMaxDelay, drawn at random from its upper half.
+func (q *shardQueue) backoff() time.Duration {
+	cfg := &q.p.cfg
+	d := cfg.RetryBaseDelay
+	for i := 1; i < q.failures && d < cfg.RetryMaxDelay; i++ {
+		d *= 2
+	}
+	d = min(d, cfg.RetryMaxDelay)
+	if d <= 1 {
+		return d
+	}
+	return d/2 + rand.N(d/2+1)
+}
+
+// earliest returns the earlier of two times, ignoring zero ones.
+func earliest(a, b time.Time) time.Time {
+	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
+		return b
+	}
+	return a
+}
+
+// later returns the later of two times.
+func later(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return b
+	}
+	return a
+}
