@@ -1,8 +1,8 @@
 // Package agent tails log files into a stream, as the Amazon Kinesis Agent
 // does: it follows the files a glob matches, cuts them into records,
 // optionally converts the records, and hands them to a [Sink] — a kds
-// stream through [StreamSink], or a KPL-like producer through a small
-// adapter. It keeps a checkpoint per file so a restarted agent carries
+// stream through [StreamSink], or a [kds.Producer] (batching, KPL
+// aggregation, retries) through [ProducerSink]. It keeps a checkpoint per file so a restarted agent carries
 // on where the last one stopped, and it follows log rotation.
 //
 // One [Agent] is one flow of the Kinesis Agent: one file pattern, one

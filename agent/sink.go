@@ -35,3 +35,20 @@ func (k streamSink) Send(ctx context.Context, key string, data []byte, done func
 }
 
 func (streamSink) Flush(context.Context) error { return nil }
+
+// ProducerSink returns a [Sink] that sends records through p, a KPL-style
+// [kds.Producer]: Send hands the record to [kds.Producer.PutAsync] and done
+// is called from p's goroutine with the record's final error. Records are
+// then batched, aggregated and retried by p, and p's ordering promise (one
+// key's records stored in the order they were put) holds for the agent's
+// partition keys.
+func ProducerSink(p *kds.Producer) Sink { return producerSink{p} }
+
+type producerSink struct{ p *kds.Producer }
+
+func (k producerSink) Send(ctx context.Context, key string, data []byte, done func(error)) error {
+	_, err := k.p.PutAsync(ctx, key, data, kds.WithCallback(func(r kds.PutResult) { done(r.Err) }))
+	return err
+}
+
+func (k producerSink) Flush(ctx context.Context) error { return k.p.Flush(ctx) }
