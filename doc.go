@@ -33,7 +33,9 @@
 // and [Service.SubscribeToShard] pushing events for five minutes against
 // a read budget per consumer and shard. The KPL aggregated record format
 // ([AppendAggregate], [Deaggregate]); the Go-native readers deaggregate.
-// KCL-style consumer groups are in the consumergroup subpackage.
+// KCL-style consumer groups are in the consumergroup subpackage. A
+// KPL-style [Producer] batches, aggregates and retries puts in per-key
+// order; the agent subpackage tails log files into a stream.
 //
 // # Not yet emulated
 //
