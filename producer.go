@@ -298,9 +298,10 @@ func (p *Producer) PutAsync(ctx context.Context, partitionKey string, data []byt
 
 // check validates a record as PutRecords would and sets its hash key.
 func (p *Producer) check(r *PendingPut, data []byte) error {
-	switch n := textLength(r.key); {
-	case n == 0 || n > MaxPartitionKeyLength:
-		return newError(codeValidation, "1 validation error detected: Value '%s' at 'partitionKey' failed to satisfy constraint: Member must have length between 1 and %d", r.key, MaxPartitionKeyLength)
+	var v violations
+	v.checkEntry(r.key, r.ehk, data, 0)
+	if err := v.err(); err != nil {
+		return err // worded as PutRecord words it
 	}
 	if size := len(r.key) + len(data); size > p.maxRecord {
 		return newError(codeInvalidArgument, "Record size %d bytes (partition key plus data) exceeds the maximum record size of %d KiB for stream %s.", size, p.maxRecord>>10, p.cfg.StreamName)

@@ -227,7 +227,7 @@ func TestProducerPutAsyncArguments(t *testing.T) {
 			{"record above 1 MiB", "k", make([]byte, 1<<20), nil, kds.ErrInvalidArgument},
 			{"explicit hash key", "k", []byte("x"), []kds.PutOption{kds.WithExplicitHashKey(maxHashKey)}, nil},
 			{"explicit hash key 2^128", "k", []byte("x"), []kds.PutOption{kds.WithExplicitHashKey(twoTo128)}, kds.ErrInvalidArgument},
-			{"explicit hash key not a number", "k", []byte("x"), []kds.PutOption{kds.WithExplicitHashKey("-1")}, kds.ErrInvalidArgument},
+			{"explicit hash key not a number", "k", []byte("x"), []kds.PutOption{kds.WithExplicitHashKey("-1")}, kds.ErrValidation}, // as PutRecord
 		}
 		for _, tt := range tests {
 			h, err := p.PutAsync(context.Background(), tt.key, tt.data, tt.opts...)
@@ -349,4 +349,26 @@ func TestProducerAggregatesFitAndMatchTheCodec(t *testing.T) {
 			t.Error("no aggregate sent")
 		}
 	})
+}
+
+// TestProducerValidationMatchesPutRecord checks that the Producer refuses
+// bad keys with PutRecord's own words.
+func TestProducerValidationMatchesPutRecord(t *testing.T) {
+	ctx := context.Background()
+	svc, _ := kds.NewService()
+	if _, err := svc.CreateStream(ctx, kds.CreateStreamInput{StreamName: "s", ShardCount: 1}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := kds.NewProducer(kds.ProducerConfig{StreamName: "s", Client: svc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close(ctx)
+	for _, key := range []string{"", strings.Repeat("k", 257)} {
+		_, perr := p.PutAsync(ctx, key, []byte("x"))
+		_, serr := svc.PutRecord(ctx, kds.PutRecordInput{StreamName: "s", PartitionKey: key, Data: []byte("x")})
+		if perr == nil || serr == nil || perr.Error() != serr.Error() {
+			t.Errorf("key of %d characters: Producer says %v, PutRecord says %v", len(key), perr, serr)
+		}
+	}
 }

@@ -39,9 +39,11 @@ func (streamSink) Flush(context.Context) error { return nil }
 // ProducerSink returns a [Sink] that sends records through p, a KPL-style
 // [kds.Producer]: Send hands the record to [kds.Producer.PutAsync] and done
 // is called from p's goroutine with the record's final error. Records are
-// then batched, aggregated and retried by p, and p's ordering promise (one
-// key's records stored in the order they were put) holds for the agent's
-// partition keys.
+// then batched, aggregated and retried by p, which stores one key's
+// records in the order they were sent. A record that p finally fails is
+// retried by the agent later, and may then land after records of its key
+// that followed it in the file. Config.OnError runs on p's goroutine too,
+// so it must not close the agent or flush p.
 func ProducerSink(p *kds.Producer) Sink { return producerSink{p} }
 
 type producerSink struct{ p *kds.Producer }
