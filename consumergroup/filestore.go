@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+
+	"github.com/kdsgo/kds/internal/atomicfile"
 )
 
 // FileStore is a [CheckpointStore] that keeps each group's leases in one
@@ -133,44 +135,9 @@ func (s *FileStore) saveLocked(ctx context.Context, group string, g map[string]L
 	if err != nil {
 		return fmt.Errorf("consumergroup: file store: %w", err)
 	}
-	if err := writeFileAtomic(s.path(group), b); err != nil {
+	if err := atomicfile.Write(s.path(group), b); err != nil {
 		return fmt.Errorf("consumergroup: file store: %w", err)
 	}
 	s.groups[group] = next
 	return nil
-}
-
-// writeFileAtomic replaces the file at path with b: it writes a temporary
-// file beside it, syncs it, renames it over path and syncs the directory,
-// so a crash leaves either the old content or the new.
-func writeFileAtomic(path string, b []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(b)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }
