@@ -54,22 +54,25 @@ func newShardLimiters(l ThroughputLimits) *shardLimiters {
 	if l.WriteBytesPerSecond <= 0 && l.WriteRecordsPerSecond <= 0 && l.ReadBytesPerSecond <= 0 && l.ReadCallsPerSecond <= 0 {
 		return nil
 	}
+	return &shardLimiters{
+		writeBytes:   l.bucket(l.WriteBytesPerSecond),
+		writeRecords: l.bucket(l.WriteRecordsPerSecond),
+		readBytes:    l.bucket(l.ReadBytesPerSecond),
+		readCalls:    l.bucket(l.ReadCallsPerSecond),
+	}
+}
+
+// bucket returns a token bucket filling at perSecond and holding l's
+// window of it, or nil (unlimited) if perSecond is not positive.
+func (l ThroughputLimits) bucket(perSecond float64) *rate.Limiter {
+	if perSecond <= 0 {
+		return nil
+	}
 	window := l.Window.Seconds()
 	if window <= 0 {
 		window = 1
 	}
-	bucket := func(perSecond float64) *rate.Limiter {
-		if perSecond <= 0 {
-			return nil
-		}
-		return rate.NewLimiter(rate.Limit(perSecond), max(int(math.Ceil(perSecond*window)), 1))
-	}
-	return &shardLimiters{
-		writeBytes:   bucket(l.WriteBytesPerSecond),
-		writeRecords: bucket(l.WriteRecordsPerSecond),
-		readBytes:    bucket(l.ReadBytesPerSecond),
-		readCalls:    bucket(l.ReadCallsPerSecond),
-	}
+	return rate.NewLimiter(rate.Limit(perSecond), max(int(math.Ceil(perSecond*window)), 1))
 }
 
 // tokens returns what lim holds at t, or +Inf if lim is unlimited.

@@ -75,6 +75,15 @@ func (c *consumer) status(now time.Time) (ConsumerStatus, bool) {
 	return ConsumerStatusActive, true
 }
 
+// requireActive returns ResourceInUseException unless c is ACTIVE.
+func (c *consumer) requireActive(now time.Time) error {
+	if st, _ := c.status(now); st != ConsumerStatusActive {
+		s := c.stream
+		return newError(codeResourceInUse, "Consumer %s under stream %s under account %s is not ACTIVE, instead in state %s.", c.name, s.name, s.svc.cfg.accountID, st)
+	}
+	return nil
+}
+
 func (c *consumer) describe(st ConsumerStatus) Consumer {
 	return Consumer{ConsumerName: c.name, ConsumerARN: c.arn, ConsumerStatus: st, ConsumerCreationTimestamp: c.created}
 }
@@ -180,8 +189,8 @@ func (svc *Service) RegisterStreamConsumer(ctx context.Context, in RegisterStrea
 	if err != nil {
 		return RegisterStreamConsumerOutput{}, err
 	}
-	if st := s.status(now); st != StreamStatusActive && st != StreamStatusUpdating {
-		return RegisterStreamConsumerOutput{}, newError(codeResourceInUse, "Stream %s under account %s not ACTIVE, instead in state %s", s.name, svc.cfg.accountID, st)
+	if err := s.requireActiveOrUpdating(now); err != nil {
+		return RegisterStreamConsumerOutput{}, err
 	}
 	// Only registration makes consumers CREATING, so with registrations
 	// serialised the account-wide count cannot grow behind our back.
@@ -314,9 +323,9 @@ func (svc *Service) DeregisterStreamConsumer(ctx context.Context, in DeregisterS
 	}
 	s := c.stream
 	s.mu.Lock()
-	if st, _ := c.status(now); st != ConsumerStatusActive {
+	if err := c.requireActive(now); err != nil {
 		s.mu.Unlock()
-		return DeregisterStreamConsumerOutput{}, newError(codeResourceInUse, "Consumer %s under stream %s under account %s is not ACTIVE, instead in state %s.", c.name, s.name, svc.cfg.accountID, st)
+		return DeregisterStreamConsumerOutput{}, err
 	}
 	subs := c.deregisterLocked(now)
 	s.mu.Unlock()
@@ -472,11 +481,7 @@ func (c *consumer) consumerBudget(sh *shard) *rate.Limiter {
 	}
 	lim := c.budgets[sh.index]
 	if lim == nil || float64(lim.Limit()) != perSecond {
-		window := s.limits.Window.Seconds()
-		if window <= 0 {
-			window = 1
-		}
-		lim = rate.NewLimiter(rate.Limit(perSecond), max(int(perSecond*window), 1))
+		lim = s.limits.bucket(perSecond)
 		c.budgets[sh.index] = lim
 	}
 	return lim

@@ -35,14 +35,7 @@ type GetShardIteratorOutput struct {
 func (svc *Service) GetShardIterator(ctx context.Context, in GetShardIteratorInput) (GetShardIteratorOutput, error) {
 	var v violations
 	v.checkRequiredShardID(in.ShardId, "shardId")
-	switch in.ShardIteratorType {
-	case "":
-		v.add("null", "shardIteratorType", mustNotBeNull)
-	case ShardIteratorTypeAtSequenceNumber, ShardIteratorTypeAfterSequenceNumber, ShardIteratorTypeTrimHorizon, ShardIteratorTypeLatest, ShardIteratorTypeAtTimestamp:
-	default:
-		v.add(quote(string(in.ShardIteratorType)), "shardIteratorType",
-			enumValues("AFTER_SEQUENCE_NUMBER", "LATEST", "AT_TIMESTAMP", "AT_SEQUENCE_NUMBER", "TRIM_HORIZON"))
-	}
+	v.checkIteratorType(in.ShardIteratorType, "shardIteratorType")
 	if in.StartingSequenceNumber != "" && !isCanonicalDecimal(in.StartingSequenceNumber, 129) {
 		v.add(quote(in.StartingSequenceNumber), "startingSequenceNumber", matchPattern(seqNumPattern))
 	}

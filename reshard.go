@@ -78,7 +78,7 @@ func (s *Stream) beginReshard(op string, now time.Time) error {
 	s.mu.Lock()
 	if s.pending.Load() != nil {
 		s.mu.Unlock()
-		return newError(codeResourceInUse, "Stream %s under account %s not ACTIVE, instead in state %s", s.name, s.svc.cfg.accountID, StreamStatusUpdating)
+		return s.notActive(StreamStatusUpdating)
 	}
 	return nil
 }

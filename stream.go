@@ -152,9 +152,23 @@ func (s *Stream) status(now time.Time) StreamStatus {
 // requireActive returns ResourceInUseException unless the stream is ACTIVE.
 func (s *Stream) requireActive(now time.Time) error {
 	if st := s.status(now); st != StreamStatusActive {
-		return newError(codeResourceInUse, "Stream %s under account %s not ACTIVE, instead in state %s", s.name, s.svc.cfg.accountID, st)
+		return s.notActive(st)
 	}
 	return nil
+}
+
+// requireActiveOrUpdating is requireActive for operations that an
+// UPDATING stream also serves, such as those of registered consumers.
+func (s *Stream) requireActiveOrUpdating(now time.Time) error {
+	if st := s.status(now); st != StreamStatusActive && st != StreamStatusUpdating {
+		return s.notActive(st)
+	}
+	return nil
+}
+
+// notActive is the ResourceInUseException of a stream in state st.
+func (s *Stream) notActive(st StreamStatus) error {
+	return newError(codeResourceInUse, "Stream %s under account %s not ACTIVE, instead in state %s", s.name, s.svc.cfg.accountID, st)
 }
 
 // openShardCount returns how many shards accept writes.

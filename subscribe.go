@@ -93,14 +93,7 @@ func (svc *Service) SubscribeToShard(ctx context.Context, in SubscribeToShardInp
 	}
 	v.checkConsumerRef("", "", in.ConsumerARN)
 	v.checkRequiredShardID(in.ShardId, "shardId")
-	switch in.StartingPosition.Type {
-	case "":
-		v.add("null", "startingPosition.type", mustNotBeNull)
-	case ShardIteratorTypeAtSequenceNumber, ShardIteratorTypeAfterSequenceNumber, ShardIteratorTypeTrimHorizon, ShardIteratorTypeLatest, ShardIteratorTypeAtTimestamp:
-	default:
-		v.add(quote(string(in.StartingPosition.Type)), "startingPosition.type",
-			enumValues("AFTER_SEQUENCE_NUMBER", "LATEST", "AT_TIMESTAMP", "AT_SEQUENCE_NUMBER", "TRIM_HORIZON"))
-	}
+	v.checkIteratorType(in.StartingPosition.Type, "startingPosition.type")
 	if seq := in.StartingPosition.SequenceNumber; seq != "" && !isCanonicalDecimal(seq, 129) {
 		v.add(quote(seq), "startingPosition.sequenceNumber", matchPattern(seqNumPattern))
 	}
@@ -113,11 +106,11 @@ func (svc *Service) SubscribeToShard(ctx context.Context, in SubscribeToShardInp
 		return SubscribeToShardOutput{}, err
 	}
 	s := c.stream
-	if st, _ := c.status(now); st != ConsumerStatusActive {
-		return SubscribeToShardOutput{}, newError(codeResourceInUse, "Consumer %s under stream %s under account %s is not ACTIVE, instead in state %s.", c.name, s.name, svc.cfg.accountID, st)
+	if err := c.requireActive(now); err != nil {
+		return SubscribeToShardOutput{}, err
 	}
-	if st := s.status(now); st != StreamStatusActive && st != StreamStatusUpdating {
-		return SubscribeToShardOutput{}, newError(codeResourceInUse, "Stream %s under account %s not ACTIVE, instead in state %s", s.name, svc.cfg.accountID, st)
+	if err := s.requireActiveOrUpdating(now); err != nil {
+		return SubscribeToShardOutput{}, err
 	}
 	sh, err := s.lookupShard(in.ShardId, now)
 	if err != nil {

@@ -154,3 +154,15 @@ func isCanonicalDecimal(s string, maxDigits int) bool {
 	}
 	return true
 }
+
+// checkIteratorType adds the violation of a required ShardIteratorType
+// (GetShardIterator's, or SubscribeToShard's starting position type).
+func (v *violations) checkIteratorType(t ShardIteratorType, path string) {
+	switch t {
+	case "":
+		v.add("null", path, mustNotBeNull)
+	case ShardIteratorTypeAtSequenceNumber, ShardIteratorTypeAfterSequenceNumber, ShardIteratorTypeTrimHorizon, ShardIteratorTypeLatest, ShardIteratorTypeAtTimestamp:
+	default:
+		v.add(quote(string(t)), path, enumValues("AFTER_SEQUENCE_NUMBER", "LATEST", "AT_TIMESTAMP", "AT_SEQUENCE_NUMBER", "TRIM_HORIZON"))
+	}
+}
