@@ -28,7 +28,7 @@ type CreateStreamOutput struct{}
 
 // CreateStream creates a stream whose shards split the hash key space
 // evenly, exactly as Kinesis splits it. The stream is CREATING for the
-// Service's status delay (see [WithStatusDelay]), then ACTIVE.
+// Service's create delay (see [StatusDelays]), then ACTIVE.
 //
 // Errors: ValidationException for malformed input, ResourceInUseException
 // if the name is taken, LimitExceededException if the account's shard
@@ -110,7 +110,7 @@ func (svc *Service) CreateStream(ctx context.Context, in CreateStreamInput) (Cre
 		arn:         svc.streamARN(in.StreamName),
 		id:          svc.lastID,
 		created:     now,
-		readyAt:     now.Add(svc.cfg.delay),
+		readyAt:     now.Add(svc.cfg.delays.Create),
 		partitioner: svc.cfg.partitioner,
 		tags:        maps.Clone(in.Tags),
 	}
@@ -166,7 +166,7 @@ type DeleteStreamInput struct {
 type DeleteStreamOutput struct{}
 
 // DeleteStream deletes a stream and all its data. The stream is DELETING
-// for the Service's status delay, during which reads and writes still
+// for the Service's delete delay, during which reads and writes still
 // work, and then it is gone: its name is free again, and iterators and
 // sequence numbers from it are never accepted by a new stream of the same
 // name.
@@ -188,7 +188,7 @@ func (svc *Service) DeleteStream(ctx context.Context, in DeleteStreamInput) (Del
 	svc.mu.Lock()
 	defer svc.mu.Unlock()
 	if s.goneAt.Load() == nil {
-		goneAt := now.Add(svc.cfg.delay)
+		goneAt := now.Add(svc.cfg.delays.Delete)
 		s.goneAt.Store(&goneAt)
 	}
 	svc.reapLocked(now)

@@ -496,3 +496,40 @@ func TestReadWhileDeleting(t *testing.T) {
 	_, err := svc.GetRecords(ctx, kds.GetRecordsInput{ShardIterator: out.NextShardIterator})
 	wantErr(t, err, kds.ErrResourceNotFound, shardNotFound("shardId-000000000000", "s"))
 }
+
+func TestStatusDelaysAreSeparate(t *testing.T) {
+	svc, clock := newService(t, kds.WithStatusDelays(kds.StatusDelays{Create: time.Second, Delete: 3 * time.Second, Update: 2 * time.Second}))
+	createStream(t, svc, "x", 1)
+	clock.Advance(time.Second)
+	if st := status(t, svc, "x"); st != kds.StreamStatusActive {
+		t.Fatalf("after the create delay the stream is %s, want ACTIVE", st)
+	}
+	if _, err := svc.UpdateShardCount(ctx, kds.UpdateShardCountInput{StreamName: "x", TargetShardCount: 2, ScalingType: kds.ScalingTypeUniformScaling}); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(2*time.Second - time.Millisecond)
+	if st := status(t, svc, "x"); st != kds.StreamStatusUpdating {
+		t.Fatalf("before the update delay the stream is %s, want UPDATING", st)
+	}
+	clock.Advance(time.Millisecond)
+	if st := status(t, svc, "x"); st != kds.StreamStatusActive {
+		t.Fatalf("after the update delay the stream is %s, want ACTIVE", st)
+	}
+	if _, err := svc.DeleteStream(ctx, kds.DeleteStreamInput{StreamName: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(3*time.Second - time.Millisecond)
+	if st := status(t, svc, "x"); st != kds.StreamStatusDeleting {
+		t.Fatalf("before the delete delay the stream is %s, want DELETING", st)
+	}
+	clock.Advance(time.Millisecond)
+	if _, ok := svc.Stream("x"); ok {
+		t.Fatal("the stream is still there after the delete delay")
+	}
+}
+
+func TestNegativeStatusDelayIsRefused(t *testing.T) {
+	if _, err := kds.NewService(kds.WithStatusDelays(kds.StatusDelays{Update: -time.Second})); err == nil {
+		t.Fatal("NewService accepted a negative update delay")
+	}
+}

@@ -227,7 +227,7 @@ func (svc *Service) RegisterStreamConsumer(ctx context.Context, in RegisterStrea
 		arn:     arnPrefix + strconv.FormatInt(secs, 10),
 		stream:  s,
 		created: now.Truncate(time.Second),
-		readyAt: now.Add(svc.cfg.delay),
+		readyAt: now.Add(svc.cfg.delays.Create),
 		subs:    map[uint32]*subscription{},
 		budgets: map[uint32]*rate.Limiter{},
 	}
@@ -339,7 +339,7 @@ func (svc *Service) DeregisterStreamConsumer(ctx context.Context, in DeregisterS
 // unlocking it.
 func (c *consumer) deregisterLocked(now time.Time) []*subscription {
 	s := c.stream
-	goneAt := now.Add(s.svc.cfg.delay)
+	goneAt := now.Add(s.svc.cfg.delays.Delete)
 	c.goneAt.Store(&goneAt)
 	if !goneAt.After(now) {
 		delete(s.consumers, c.name)

@@ -23,7 +23,7 @@ type config struct {
 	region      string
 	shardLimit  int
 	onDemandCap int
-	delay       time.Duration
+	delays      StatusDelays
 	partitioner Partitioner
 	limits      ThroughputLimits
 	limitsSet   bool // WithThroughputLimits was given
@@ -69,8 +69,8 @@ func newConfig(opts []Option) (config, error) {
 	if c.onDemandCap < 1 {
 		c.errs = append(c.errs, fmt.Errorf("kds: WithOnDemandStreamLimit: %d is below 1", c.onDemandCap))
 	}
-	if c.delay < 0 {
-		c.errs = append(c.errs, fmt.Errorf("kds: WithStatusDelay: %v is negative", c.delay))
+	if d := c.delays; d.Create < 0 || d.Delete < 0 || d.Update < 0 {
+		c.errs = append(c.errs, fmt.Errorf("kds: status delays %+v: a delay is negative", d))
 	}
 	if c.partitioner != PartitionerMD5 && c.partitioner != PartitionerXXHash {
 		c.errs = append(c.errs, fmt.Errorf("kds: WithPartitioner: unknown partitioner %d", c.partitioner))
@@ -106,10 +106,32 @@ func WithOnDemandStreamLimit(n int) Option {
 	return optionFunc(func(c *config) { c.onDemandCap = n })
 }
 
-// WithStatusDelay sets how long a stream stays CREATING after CreateStream
-// and DELETING after DeleteStream, measured on the clock. Default: 0, so
-// streams are usable at once; Kinesis emulators commonly use 500ms.
-func WithStatusDelay(d time.Duration) Option { return optionFunc(func(c *config) { c.delay = d }) }
+// WithStatusDelay sets every status delay (see [StatusDelays]) to d.
+// Default: 0, so streams are usable at once; Kinesis emulators commonly
+// use 500ms.
+func WithStatusDelay(d time.Duration) Option {
+	return WithStatusDelays(StatusDelays{Create: d, Delete: d, Update: d})
+}
+
+// StatusDelays are how long, on the clock, resources stay in their
+// transitional states.
+type StatusDelays struct {
+	// Create is how long a stream stays CREATING after CreateStream, and a
+	// consumer CREATING after RegisterStreamConsumer.
+	Create time.Duration
+	// Delete is how long a stream stays DELETING after DeleteStream, and a
+	// consumer DELETING after DeregisterStreamConsumer.
+	Delete time.Duration
+	// Update is how long a stream stays UPDATING after a reshard
+	// (SplitShard, MergeShards, UpdateShardCount).
+	Update time.Duration
+}
+
+// WithStatusDelays sets the create, delete and update delays separately.
+// Default: all 0.
+func WithStatusDelays(d StatusDelays) Option {
+	return optionFunc(func(c *config) { c.delays = d })
+}
 
 // WithPartitioner chooses how partition keys map to hash keys. Default:
 // [PartitionerMD5], which places records exactly as Kinesis does.

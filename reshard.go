@@ -17,7 +17,7 @@ const (
 )
 
 // pendingUpdate is a reshard that was accepted but not yet applied: the
-// stream is UPDATING until due (see [WithStatusDelay]).
+// stream is UPDATING until due (see [StatusDelays]).
 type pendingUpdate struct {
 	due   time.Time
 	delta int                // how the open shard count will change
@@ -47,7 +47,7 @@ func (s *Stream) settle(now time.Time) bool {
 // delta at once when the Service has no status delay, and otherwise leaves
 // the stream UPDATING until the delay has passed. The caller holds s.mu.
 func (s *Stream) scheduleLocked(now time.Time, delta int, apply func(at time.Time)) {
-	if d := s.svc.cfg.delay; d > 0 {
+	if d := s.svc.cfg.delays.Update; d > 0 {
 		s.pending.Store(&pendingUpdate{due: now.Add(d), delta: delta, apply: apply})
 		return
 	}

@@ -1,0 +1,145 @@
+package kinesisapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+
+	"github.com/fxamacker/cbor/v2"
+)
+
+// Content types Kinesis accepts. Answers use the request's own type.
+const (
+	contentTypeJSON11 = "application/x-amz-json-1.1"
+	contentTypeJSON10 = "application/x-amz-json-1.0"
+	contentTypeJSON   = "application/json"
+	contentTypeCBOR   = "application/x-amz-cbor-1.1"
+)
+
+// codec reads request bodies and writes response bodies in one content
+// type. Shapes carry json tags; the CBOR codec reads the same tags.
+type codec interface {
+	contentType() string
+	// unmarshal decodes body into v; a body that does not fit v's shape
+	// fails with a SerializationException.
+	unmarshal(body []byte, v any) error
+	marshal(v any) ([]byte, error)
+}
+
+// codecFor returns the codec of a request's content type, or nil when
+// Kinesis would not accept it.
+func codecFor(contentType string) codec {
+	switch contentType {
+	case contentTypeJSON11, contentTypeJSON10, contentTypeJSON:
+		return jsonCodec{ct: contentType}
+	case contentTypeCBOR:
+		return cborCodec{}
+	}
+	return nil
+}
+
+// jsonCodec is awsJson1.1 (and the 1.0 and plain JSON types Kinesis also
+// takes).
+type jsonCodec struct{ ct string }
+
+func (c jsonCodec) contentType() string {
+	if c.ct == "" {
+		return contentTypeJSON11
+	}
+	return c.ct
+}
+
+func (jsonCodec) marshal(v any) ([]byte, error) { return json.Marshal(v) }
+
+func (jsonCodec) unmarshal(body []byte, v any) error {
+	err := json.Unmarshal(body, v)
+	if err == nil {
+		return nil
+	}
+	var ae *apiError
+	if errors.As(err, &ae) {
+		return ae
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return serializationError(typeMismatch(te.Value, te.Type))
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return serializationError("Unexpected character in the request body at offset " + fmt.Sprint(se.Offset))
+	}
+	return serializationError(err.Error())
+}
+
+// typeMismatch words a value of the wrong JSON type as the Java service
+// does: found is encoding/json's name for what the body held ("string",
+// "number", "bool", "object", "array"), want the Go type of the member.
+func typeMismatch(found string, want reflect.Type) string {
+	switch found {
+	case "object":
+		return "Start of structure or map found where not expected."
+	case "array":
+		return "Start of list found where not expected"
+	}
+	javaFound := map[string]string{"string": "java.lang.String", "bool": "java.lang.Boolean"}[found]
+	if javaFound == "" {
+		javaFound = "java.lang.Double"
+	}
+	for want.Kind() == reflect.Pointer {
+		want = want.Elem()
+	}
+	switch want.Kind() {
+	case reflect.Int, reflect.Int32, reflect.Int64:
+		return "class " + javaFound + " can not be converted to an Integer"
+	case reflect.Bool:
+		return "class " + javaFound + " can not be converted to a Boolean"
+	case reflect.String:
+		return "class " + javaFound + " can not be converted to a String"
+	case reflect.Struct, reflect.Map:
+		return "class " + javaFound + " can not be converted to a structure"
+	case reflect.Slice:
+		return "class " + javaFound + " can not be converted to a list"
+	}
+	return "class " + javaFound + " can not be converted to " + want.String()
+}
+
+// cborCodec is the CBOR variant the AWS SDK for Java uses by default.
+type cborCodec struct{}
+
+var (
+	cborEnc = func() cbor.EncMode {
+		m, err := cbor.EncOptions{}.EncMode()
+		if err != nil {
+			panic(err)
+		}
+		return m
+	}()
+	cborDec = func() cbor.DecMode {
+		m, err := cbor.DecOptions{MaxArrayElements: 1 << 20, MaxMapPairs: 1 << 20}.DecMode()
+		if err != nil {
+			panic(err)
+		}
+		return m
+	}()
+)
+
+func (cborCodec) contentType() string { return contentTypeCBOR }
+
+func (cborCodec) marshal(v any) ([]byte, error) { return cborEnc.Marshal(v) }
+
+func (cborCodec) unmarshal(body []byte, v any) error {
+	err := cborDec.Unmarshal(body, v)
+	if err == nil {
+		return nil
+	}
+	var ae *apiError
+	if errors.As(err, &ae) {
+		return ae
+	}
+	var te *cbor.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return serializationError(te.Error())
+	}
+	return serializationError("Unable to parse the CBOR request body: " + err.Error())
+}

@@ -1,0 +1,138 @@
+package kinesisapi
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/fxamacker/cbor/v2"
+)
+
+// blob is a Kinesis Blob member: base64 (standard, padded) in JSON, a
+// byte string in CBOR.
+type blob []byte
+
+// MarshalJSON writes b as a base64 string.
+func (b blob) MarshalJSON() ([]byte, error) {
+	out := make([]byte, 0, base64.StdEncoding.EncodedLen(len(b))+2)
+	out = append(out, '"')
+	out = base64.StdEncoding.AppendEncode(out, b)
+	return append(out, '"'), nil
+}
+
+// UnmarshalJSON reads a base64 string, failing with the words the Java
+// service uses for bad base64.
+func (b *blob) UnmarshalJSON(data []byte) error {
+	if string(data) == "null" {
+		*b = nil
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(data, &s); err != nil {
+		return serializationError(typeMismatchBlob(data))
+	}
+	if len(s)%4 != 0 {
+		return serializationError(fmt.Sprintf("'%s' can not be converted to a Blob: Base64 encoded length is expected a multiple of 4 bytes but found: %d", s, len(s)))
+	}
+	dec, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		c := "?"
+		if at, ok := err.(base64.CorruptInputError); ok && int(at) < len(s) {
+			c = s[at : at+1]
+		}
+		return serializationError(fmt.Sprintf("'%s' can not be converted to a Blob: Invalid Base64 character: '%s'", s, c))
+	}
+	*b = dec
+	return nil
+}
+
+// typeMismatchBlob words a non-string JSON value where a Blob belongs.
+func typeMismatchBlob(data []byte) string {
+	switch data[0] {
+	case '{':
+		return "Start of structure or map found where not expected."
+	case '[':
+		return "Start of list found where not expected"
+	}
+	return "class java.lang.Double can not be converted to a Blob"
+}
+
+// timestamp is a Kinesis Timestamp member: epoch seconds with a
+// millisecond fraction in JSON (1459799926.48), and in CBOR, as the AWS
+// SDK for Java writes it, tag 1 followed by epoch milliseconds.
+type timestamp time.Time
+
+// ts converts t for an output shape; the zero time becomes nil, so the
+// member is omitted.
+func ts(t time.Time) *timestamp {
+	if t.IsZero() {
+		return nil
+	}
+	v := timestamp(t)
+	return &v
+}
+
+// time returns t as a time.Time; nil is the zero time.
+func (t *timestamp) time() time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return time.Time(*t)
+}
+
+// MarshalJSON writes epoch seconds with up to three decimals.
+func (t timestamp) MarshalJSON() ([]byte, error) {
+	ms := time.Time(t).UnixMilli()
+	return strconv.AppendFloat(nil, float64(ms)/1000, 'f', -1, 64), nil
+}
+
+// UnmarshalJSON reads epoch seconds, whole or fractional.
+func (t *timestamp) UnmarshalJSON(data []byte) error {
+	if string(data) == "null" {
+		return nil
+	}
+	f, err := strconv.ParseFloat(string(data), 64)
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+		return serializationError(fmt.Sprintf("class java.lang.String can not be converted to milliseconds since epoch: %s", data))
+	}
+	*t = timestamp(time.UnixMilli(int64(math.Round(f * 1000))).UTC())
+	return nil
+}
+
+// MarshalCBOR writes tag 1 and epoch milliseconds, as the Java SDK does.
+func (t timestamp) MarshalCBOR() ([]byte, error) {
+	return cborEnc.Marshal(cbor.Tag{Number: 1, Content: time.Time(t).UnixMilli()})
+}
+
+// UnmarshalCBOR reads epoch milliseconds, tagged or not, integer or float.
+func (t *timestamp) UnmarshalCBOR(data []byte) error {
+	var v any
+	if err := cborDec.Unmarshal(data, &v); err != nil {
+		return serializationError("Unable to parse a timestamp: " + err.Error())
+	}
+	if tag, ok := v.(cbor.Tag); ok {
+		v = tag.Content
+	}
+	var ms float64
+	switch n := v.(type) {
+	case nil:
+		return nil
+	case uint64:
+		ms = float64(n)
+	case int64:
+		ms = float64(n)
+	case float64:
+		ms = n
+	case time.Time:
+		// A decoder may turn tag 1 into a time itself; its content was
+		// milliseconds, read as seconds.
+		ms = float64(n.Unix())
+	default:
+		return serializationError(fmt.Sprintf("class %T can not be converted to milliseconds since epoch", v))
+	}
+	*t = timestamp(time.UnixMilli(int64(ms)).UTC())
+	return nil
+}
