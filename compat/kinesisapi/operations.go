@@ -4,7 +4,9 @@ package kinesisapi
 // An operation Kinesis has and kds does not is absent, so it is answered
 // as an unknown operation; COMPATIBILITY.md lists them.
 var operations = map[string]operation{
-	"CreateStream":          createStream,
-	"DescribeStreamSummary": describeStreamSummary,
-	"PutRecord":             putRecord,
+	"CreateStream":              createStream,
+	"DescribeStreamSummary":     describeStreamSummary,
+	"DisableEnhancedMonitoring": disableEnhancedMonitoring,
+	"EnableEnhancedMonitoring":  enableEnhancedMonitoring,
+	"PutRecord":                 putRecord,
 }
