@@ -1,12 +1,14 @@
 package kinesisapi_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/fxamacker/cbor/v2"
 	"github.com/kdsgo/kds"
 )
 
@@ -280,5 +282,73 @@ func TestOutputShapes(t *testing.T) {
 	}
 	if list, isList := tags["Tags"].([]any); !isList || len(list) != 0 || tags["HasMoreTags"] != false {
 		t.Errorf("ListTagsForStream of an untagged stream = %v", tags)
+	}
+}
+
+// cborCall sends v, CBOR-encoded, as a call of operation op, as the AWS
+// SDK for Java does, and decodes the answer into out.
+func cborCall(t *testing.T, url, op string, v any, out any) int {
+	t.Helper()
+	body, err := cbor.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-amz-cbor-1.1")
+	req.Header.Set("X-Amz-Target", "Kinesis_20131202."+op)
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKID/20240301/us-east-1/kinesis/aws4_request, SignedHeaders=host, Signature=00")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if ct := resp.Header.Get("Content-Type"); ct != "application/x-amz-cbor-1.1" {
+		t.Errorf("%s answered in %q", op, ct)
+	}
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cbor.Unmarshal(b, out); err != nil {
+		t.Fatalf("%s answer %x: %v", op, b, err)
+	}
+	return resp.StatusCode
+}
+
+func TestCBORControlPlane(t *testing.T) {
+	clk := kds.NewManualClock(testStart)
+	c, _, url := newTestServer(t, kds.WithClock(clk))
+	createStream(t, c, "s", 2)
+
+	var d struct {
+		StreamDescription struct {
+			StreamName              string
+			StreamCreationTimestamp cbor.RawTag
+			Shards                  []struct {
+				ShardId      string
+				HashKeyRange struct{ StartingHashKey, EndingHashKey string }
+			}
+		}
+	}
+	if status := cborCall(t, url, "DescribeStream", map[string]any{"StreamName": "s", "Limit": 1}, &d); status != http.StatusOK {
+		t.Fatalf("status %d", status)
+	}
+	sd := d.StreamDescription
+	if sd.StreamName != "s" || len(sd.Shards) != 1 || sd.Shards[0].HashKeyRange.EndingHashKey != "170141183460469231731687303715884105727" {
+		t.Errorf("description = %+v", sd)
+	}
+	var ms int64
+	if err := cbor.Unmarshal(sd.StreamCreationTimestamp.Content, &ms); err != nil || sd.StreamCreationTimestamp.Number != 1 || ms != testStart.UnixMilli() {
+		t.Errorf("StreamCreationTimestamp = tag %d, %d ms (%v); want tag 1, %d", sd.StreamCreationTimestamp.Number, ms, err, testStart.UnixMilli())
+	}
+
+	var e map[string]string
+	if status := cborCall(t, url, "ListShards", map[string]any{"StreamName": "s", "MaxResults": 0}, &e); status != http.StatusBadRequest ||
+		e["__type"] != "ValidationException" ||
+		e["message"] != "1 validation error detected: Value '0' at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1" {
+		t.Errorf("MaxResults 0 in CBOR: %d %v", status, e)
 	}
 }
