@@ -47,6 +47,6 @@ func updateMaxRecordSize(ctx context.Context, svc *kds.Service, req *request) (a
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	_, err := svc.UpdateMaxRecordSize(ctx, kds.UpdateMaxRecordSizeInput{StreamARN: in.StreamARN, MaxRecordSizeInKiB: value(in.MaxRecordSizeInKiB)})
+	_, err := svc.UpdateMaxRecordSize(ctx, kds.UpdateMaxRecordSizeInput{StreamARN: in.StreamARN, MaxRecordSizeInKiB: intOrZero(in.MaxRecordSizeInKiB)})
 	return nil, err
 }

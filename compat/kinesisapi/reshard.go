@@ -72,7 +72,7 @@ func updateShardCount(ctx context.Context, svc *kds.Service, req *request) (any,
 	out, err := svc.UpdateShardCount(ctx, kds.UpdateShardCountInput{
 		StreamName:       in.StreamName,
 		StreamARN:        in.StreamARN,
-		TargetShardCount: value(in.TargetShardCount),
+		TargetShardCount: intOrZero(in.TargetShardCount),
 		ScalingType:      in.ScalingType,
 	})
 	if err != nil {

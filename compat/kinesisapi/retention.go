@@ -32,7 +32,7 @@ func increaseStreamRetentionPeriod(ctx context.Context, svc *kds.Service, req *r
 	_, err = svc.IncreaseStreamRetentionPeriod(ctx, kds.IncreaseStreamRetentionPeriodInput{
 		StreamName:           in.StreamName,
 		StreamARN:            in.StreamARN,
-		RetentionPeriodHours: value(in.RetentionPeriodHours),
+		RetentionPeriodHours: intOrZero(in.RetentionPeriodHours),
 	})
 	return nil, err
 }
@@ -45,7 +45,7 @@ func decreaseStreamRetentionPeriod(ctx context.Context, svc *kds.Service, req *r
 	_, err = svc.DecreaseStreamRetentionPeriod(ctx, kds.DecreaseStreamRetentionPeriodInput{
 		StreamName:           in.StreamName,
 		StreamARN:            in.StreamARN,
-		RetentionPeriodHours: value(in.RetentionPeriodHours),
+		RetentionPeriodHours: intOrZero(in.RetentionPeriodHours),
 	})
 	return nil, err
 }

@@ -89,7 +89,7 @@ func listShards(ctx context.Context, svc *kds.Service, req *request) (any, error
 		StreamARN:               in.StreamARN,
 		NextToken:               in.NextToken,
 		ExclusiveStartShardId:   in.ExclusiveStartShardId,
-		MaxResults:              value(in.MaxResults),
+		MaxResults:              intOrZero(in.MaxResults),
 		StreamCreationTimestamp: in.StreamCreationTimestamp.time(),
 	}
 	if f := in.ShardFilter; f != nil {

@@ -42,9 +42,9 @@ func createStream(ctx context.Context, svc *kds.Service, req *request) (any, err
 	}
 	k := kds.CreateStreamInput{
 		StreamName:         in.StreamName,
-		ShardCount:         value(in.ShardCount),
+		ShardCount:         intOrZero(in.ShardCount),
 		Tags:               in.Tags,
-		MaxRecordSizeInKiB: value(in.MaxRecordSizeInKiB),
+		MaxRecordSizeInKiB: intOrZero(in.MaxRecordSizeInKiB),
 	}
 	if in.StreamModeDetails != nil {
 		k.StreamModeDetails.StreamMode = in.StreamModeDetails.StreamMode
@@ -118,7 +118,7 @@ func describeStream(ctx context.Context, svc *kds.Service, req *request) (any, e
 	out, err := svc.DescribeStream(ctx, kds.DescribeStreamInput{
 		StreamName:            in.StreamName,
 		StreamARN:             in.StreamARN,
-		Limit:                 value(in.Limit),
+		Limit:                 intOrZero(in.Limit),
 		ExclusiveStartShardId: in.ExclusiveStartShardId,
 	})
 	if err != nil {
@@ -222,7 +222,7 @@ func listStreams(ctx context.Context, svc *kds.Service, req *request) (any, erro
 		return nil, err
 	}
 	out, err := svc.ListStreams(ctx, kds.ListStreamsInput{
-		Limit:                    value(in.Limit),
+		Limit:                    intOrZero(in.Limit),
 		ExclusiveStartStreamName: in.ExclusiveStartStreamName,
 		NextToken:                in.NextToken,
 	})

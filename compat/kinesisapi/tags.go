@@ -64,7 +64,7 @@ func listTagsForStream(ctx context.Context, svc *kds.Service, req *request) (any
 		StreamName:           in.StreamName,
 		StreamARN:            in.StreamARN,
 		ExclusiveStartTagKey: in.ExclusiveStartTagKey,
-		Limit:                value(in.Limit),
+		Limit:                intOrZero(in.Limit),
 	})
 	if err != nil {
 		return nil, err

@@ -51,9 +51,9 @@ func (v violations) err() error {
 		Message: fmt.Sprintf("%d validation %s detected: %s", len(v), noun, strings.Join(v[:min(len(v), 10)], "; "))}
 }
 
-// value returns the number a pointer member carries: 0 (the core's
+// intOrZero returns the number a pointer member carries: 0 (the core's
 // "absent") when it was not sent.
-func value(n *int) int {
+func intOrZero(n *int) int {
 	if n == nil {
 		return 0
 	}
