@@ -7,4 +7,13 @@ var operations = map[string]operation{
 	"CreateStream":          createStream,
 	"DescribeStreamSummary": describeStreamSummary,
 	"PutRecord":             putRecord,
+
+	"PutRecords":               putRecords,
+	"GetShardIterator":         getShardIterator,
+	"GetRecords":               getRecords,
+	"RegisterStreamConsumer":   registerStreamConsumer,
+	"DeregisterStreamConsumer": deregisterStreamConsumer,
+	"DescribeStreamConsumer":   describeStreamConsumer,
+	"ListStreamConsumers":      listStreamConsumers,
+	"SubscribeToShard":         subscribeToShard,
 }
