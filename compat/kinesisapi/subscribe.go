@@ -38,8 +38,9 @@ type subscribeToShardEvent struct {
 // event, then one SubscribeToShardEvent per event of the core's
 // subscription, each flushed at once. Failures before the stream starts
 // are ordinary error responses; later ones end it with an exception
-// message. The payloads are JSON whatever the request's codec: the AWS
-// SDKs read event payloads by their :content-type header.
+// message. The payloads are JSON, labelled so in :content-type, whatever
+// the request's codec: whether Kinesis answers CBOR clients (the Java
+// SDK) with CBOR payloads is not established.
 func subscribeToShard(ctx context.Context, svc *kds.Service, req *request) (any, error) {
 	var in subscribeToShardInput
 	if err := req.decode(&in); err != nil {
