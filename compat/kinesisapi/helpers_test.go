@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -28,6 +29,8 @@ func newTestServer(t testing.TB, opts ...kds.Option) (*kinesis.Client, *kds.Serv
 	}
 	srv := httptest.NewServer(kinesisapi.NewHandler(svc))
 	t.Cleanup(func() {
+		// Event streams stay open until their client goes away.
+		srv.CloseClientConnections()
 		srv.Close()
 		svc.Close()
 	})
@@ -40,15 +43,20 @@ func newTestServer(t testing.TB, opts ...kds.Option) (*kinesis.Client, *kds.Serv
 	return c, svc, srv.URL
 }
 
-// createStream creates a provisioned stream of n shards through c and
-// fails the test if that fails. With the default status delays it is
-// ACTIVE at once.
-func createStream(t testing.TB, c *kinesis.Client, name string, n int32) {
+// createStream creates a provisioned stream of n shards through c, fails
+// the test if that fails, and returns the stream's ARN. With the default
+// status delays it is ACTIVE at once.
+func createStream(t testing.TB, c *kinesis.Client, name string, n int32) string {
 	t.Helper()
-	_, err := c.CreateStream(context.Background(), &kinesis.CreateStreamInput{StreamName: aws.String(name), ShardCount: aws.Int32(n)})
-	if err != nil {
+	ctx := context.Background()
+	if _, err := c.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String(name), ShardCount: aws.Int32(n)}); err != nil {
 		t.Fatalf("CreateStream %s: %v", name, err)
 	}
+	d, err := c.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(name)})
+	if err != nil {
+		t.Fatalf("DescribeStreamSummary %s: %v", name, err)
+	}
+	return *d.StreamDescriptionSummary.StreamARN
 }
 
 // wantAPIError fails the test unless err is (or wraps) an E, the SDK's
@@ -86,3 +94,6 @@ func shardString(sh types.Shard) string {
 		aws.ToString(sh.HashKeyRange.StartingHashKey), aws.ToString(sh.HashKeyRange.EndingHashKey),
 		aws.ToString(sh.SequenceNumberRange.StartingSequenceNumber), aws.ToString(sh.SequenceNumberRange.EndingSequenceNumber))
 }
+
+// testEpoch is where the tests' manual clocks start.
+var testEpoch = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)

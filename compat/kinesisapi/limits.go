@@ -43,7 +43,7 @@ func updateMaxRecordSize(ctx context.Context, svc *kds.Service, req *request) (a
 		return nil, err
 	}
 	var v violations
-	v.explicitZero(in.MaxRecordSizeInKiB, "maxRecordSizeInKiB", kds.MinMaxRecordSizeInKiB)
+	v.atLeast(in.MaxRecordSizeInKiB, "maxRecordSizeInKiB", kds.MinMaxRecordSizeInKiB)
 	if err := v.err(); err != nil {
 		return nil, err
 	}

@@ -65,7 +65,7 @@ func updateShardCount(ctx context.Context, svc *kds.Service, req *request) (any,
 		return nil, err
 	}
 	var v violations
-	v.explicitZero(in.TargetShardCount, "targetShardCount", 1)
+	v.atLeast(in.TargetShardCount, "targetShardCount", 1)
 	if err := v.err(); err != nil {
 		return nil, err
 	}

@@ -20,7 +20,7 @@ func decodeRetention(req *request) (retentionInput, error) {
 		return in, err
 	}
 	var v violations
-	v.explicitZero(in.RetentionPeriodHours, "retentionPeriodHours", 1)
+	v.atLeast(in.RetentionPeriodHours, "retentionPeriodHours", 1)
 	return in, v.err()
 }
 

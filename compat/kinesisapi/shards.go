@@ -77,7 +77,7 @@ func listShards(ctx context.Context, svc *kds.Service, req *request) (any, error
 		return nil, err
 	}
 	var v violations
-	v.explicitZero(in.MaxResults, "maxResults", 1)
+	v.atLeast(in.MaxResults, "maxResults", 1)
 	if in.ShardFilter != nil && in.ShardFilter.Type == "" {
 		v.missing("shardFilter.type")
 	}

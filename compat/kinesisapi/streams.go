@@ -32,11 +32,11 @@ func createStream(ctx context.Context, svc *kds.Service, req *request) (any, err
 		return nil, err
 	}
 	var v violations
-	v.explicitZero(in.ShardCount, "shardCount", 1)
+	v.atLeast(in.ShardCount, "shardCount", 1)
 	if in.StreamModeDetails != nil && in.StreamModeDetails.StreamMode == "" {
 		v.missing("streamModeDetails.streamMode")
 	}
-	v.explicitZero(in.MaxRecordSizeInKiB, "maxRecordSizeInKiB", kds.MinMaxRecordSizeInKiB)
+	v.atLeast(in.MaxRecordSizeInKiB, "maxRecordSizeInKiB", kds.MinMaxRecordSizeInKiB)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
@@ -111,7 +111,7 @@ func describeStream(ctx context.Context, svc *kds.Service, req *request) (any, e
 		return nil, err
 	}
 	var v violations
-	v.explicitZero(in.Limit, "limit", 1)
+	v.atLeast(in.Limit, "limit", 1)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
@@ -217,7 +217,7 @@ func listStreams(ctx context.Context, svc *kds.Service, req *request) (any, erro
 		return nil, err
 	}
 	var v violations
-	v.explicitZero(in.Limit, "limit", 1)
+	v.atLeast(in.Limit, "limit", 1)
 	if err := v.err(); err != nil {
 		return nil, err
 	}

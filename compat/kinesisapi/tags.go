@@ -56,7 +56,7 @@ func listTagsForStream(ctx context.Context, svc *kds.Service, req *request) (any
 		return nil, err
 	}
 	var v violations
-	v.explicitZero(in.Limit, "limit", 1)
+	v.atLeast(in.Limit, "limit", 1)
 	if err := v.err(); err != nil {
 		return nil, err
 	}

@@ -7,38 +7,48 @@ import (
 	"github.com/kdsgo/kds"
 )
 
-// violations collects the constraint failures only the wire can see. The
-// core reads 0 in an optional number (Limit, MaxResults,
-// MaxRecordSizeInKiB, ...) as "absent, use the default" and a zero
-// required number as missing, so a member sent explicitly as 0 reaches it
-// as if it had not been sent; likewise an empty enum inside a structure
-// that was sent. Kinesis rejects such requests with a ValidationException;
-// the wire checks them here, and the core checks everything else
-// (negative values included) with the same words.
+// violations collects the constraint failures only the wire can see,
+// because the core's Go inputs cannot tell an absent member from a zero
+// one: a required member that was not sent at all (the core sees an empty
+// string, a nil slice or a zero structure), and an optional number sent as
+// 0 (the core reads 0 as "absent, use the default"). Kinesis rejects both
+// with a ValidationException; the wire words it as the core words
+// everything else.
 //
 // When the wire finds a violation the request stops there, so the message
 // lists only the wire's violations, not also those the core would have
-// added.
+// found in other members.
 type violations []string
 
-// explicitZero adds a violation if the member at path was sent as 0 while
-// its smallest allowed value is least.
-func (v *violations) explicitZero(n *int, path string, least int) {
-	if n != nil && *n == 0 {
-		*v = append(*v, fmt.Sprintf("Value '0' at '%s' failed to satisfy constraint: Member must have value greater than or equal to %d", path, least))
+// add records that value (rendered as Kinesis renders it: null or quoted)
+// at path breaks constraint.
+func (v *violations) add(value, path, constraint string) {
+	*v = append(*v, fmt.Sprintf("Value %s at '%s' failed to satisfy constraint: %s", value, path, constraint))
+}
+
+// missing records that the required member at path was not sent.
+func (v *violations) missing(path string) {
+	v.add("null", path, "Member must not be null")
+}
+
+// required records a violation if the required member at path was not
+// sent.
+func (v *violations) required(sent bool, path string) {
+	if !sent {
+		v.missing(path)
 	}
 }
 
-// missing adds a violation for a required member at path that was not
-// sent although its enclosing structure was: the core cannot tell such a
-// structure from an absent one. It also serves for a required structure
-// the core only sees the inside of.
-func (v *violations) missing(path string) {
-	*v = append(*v, fmt.Sprintf("Value null at '%s' failed to satisfy constraint: Member must not be null", path))
+// atLeast records a violation if the number at path was sent and is below
+// least.
+func (v *violations) atLeast(n *int, path string, least int) {
+	if n != nil && *n < least {
+		v.add(fmt.Sprintf("'%d'", *n), path, fmt.Sprintf("Member must have value greater than or equal to %d", least))
+	}
 }
 
-// err returns the ValidationException listing the violations in Kinesis's
-// words (at most ten of them), or nil if there are none.
+// err returns the ValidationException listing the violations (Kinesis
+// shows at most ten), or nil if there are none.
 func (v violations) err() error {
 	if len(v) == 0 {
 		return nil
@@ -47,12 +57,12 @@ func (v violations) err() error {
 	if len(v) == 1 {
 		noun = "error"
 	}
-	return &kds.Error{Code: "ValidationException",
+	return &kds.Error{Code: kds.ErrValidation.Code,
 		Message: fmt.Sprintf("%d validation %s detected: %s", len(v), noun, strings.Join(v[:min(len(v), 10)], "; "))}
 }
 
-// intOrZero returns the number a pointer member carries: 0 (the core's
-// "absent") when it was not sent.
+// intOrZero returns the number an optional member carries, or 0 (the
+// core's "absent") when it was not sent.
 func intOrZero(n *int) int {
 	if n == nil {
 		return 0
