@@ -36,11 +36,7 @@ type registerStreamConsumerOutput struct {
 	Consumer consumer `json:"Consumer"`
 }
 
-func registerStreamConsumer(ctx context.Context, svc *kds.Service, req *request) (any, error) {
-	var in registerStreamConsumerInput
-	if err := req.decode(&in); err != nil {
-		return nil, err
-	}
+func registerStreamConsumer(ctx context.Context, svc *kds.Service, in registerStreamConsumerInput) (any, error) {
 	out, err := svc.RegisterStreamConsumer(ctx, kds.RegisterStreamConsumerInput{StreamARN: in.StreamARN, ConsumerName: in.ConsumerName})
 	if err != nil {
 		return nil, err
@@ -48,11 +44,7 @@ func registerStreamConsumer(ctx context.Context, svc *kds.Service, req *request)
 	return registerStreamConsumerOutput{toConsumer(out.Consumer)}, nil
 }
 
-func deregisterStreamConsumer(ctx context.Context, svc *kds.Service, req *request) (any, error) {
-	var in consumerRef
-	if err := req.decode(&in); err != nil {
-		return nil, err
-	}
+func deregisterStreamConsumer(ctx context.Context, svc *kds.Service, in consumerRef) (any, error) {
 	_, err := svc.DeregisterStreamConsumer(ctx, kds.DeregisterStreamConsumerInput{StreamARN: in.StreamARN, ConsumerName: in.ConsumerName, ConsumerARN: in.ConsumerARN})
 	return nil, err
 }
@@ -66,11 +58,7 @@ type describeStreamConsumerOutput struct {
 	ConsumerDescription consumerDescription `json:"ConsumerDescription"`
 }
 
-func describeStreamConsumer(ctx context.Context, svc *kds.Service, req *request) (any, error) {
-	var in consumerRef
-	if err := req.decode(&in); err != nil {
-		return nil, err
-	}
+func describeStreamConsumer(ctx context.Context, svc *kds.Service, in consumerRef) (any, error) {
 	out, err := svc.DescribeStreamConsumer(ctx, kds.DescribeStreamConsumerInput{StreamARN: in.StreamARN, ConsumerName: in.ConsumerName, ConsumerARN: in.ConsumerARN})
 	if err != nil {
 		return nil, err
@@ -94,11 +82,7 @@ type listStreamConsumersOutput struct {
 	NextToken string     `json:"NextToken,omitempty"`
 }
 
-func listStreamConsumers(ctx context.Context, svc *kds.Service, req *request) (any, error) {
-	var in listStreamConsumersInput
-	if err := req.decode(&in); err != nil {
-		return nil, err
-	}
+func listStreamConsumers(ctx context.Context, svc *kds.Service, in listStreamConsumersInput) (any, error) {
 	var v violations
 	v.atLeast(in.MaxResults, "maxResults", 1)
 	if err := v.err(); err != nil {

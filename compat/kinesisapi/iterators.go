@@ -19,11 +19,7 @@ type getShardIteratorOutput struct {
 	ShardIterator string `json:"ShardIterator"`
 }
 
-func getShardIterator(ctx context.Context, svc *kds.Service, req *request) (any, error) {
-	var in getShardIteratorInput
-	if err := req.decode(&in); err != nil {
-		return nil, err
-	}
+func getShardIterator(ctx context.Context, svc *kds.Service, in getShardIteratorInput) (any, error) {
 	out, err := svc.GetShardIterator(ctx, kds.GetShardIteratorInput{
 		StreamName:             in.StreamName,
 		StreamARN:              in.StreamARN,
@@ -68,11 +64,7 @@ type getRecordsOutput struct {
 	ChildShards        []childShard `json:"ChildShards,omitempty"`
 }
 
-func getRecords(ctx context.Context, svc *kds.Service, req *request) (any, error) {
-	var in getRecordsInput
-	if err := req.decode(&in); err != nil {
-		return nil, err
-	}
+func getRecords(ctx context.Context, svc *kds.Service, in getRecordsInput) (any, error) {
 	var v violations
 	v.atLeast(in.Limit, "limit", 1)
 	if err := v.err(); err != nil {

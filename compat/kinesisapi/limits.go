@@ -13,11 +13,7 @@ type describeLimitsOutput struct {
 	OnDemandStreamCountLimit int `json:"OnDemandStreamCountLimit"`
 }
 
-func describeLimits(ctx context.Context, svc *kds.Service, req *request) (any, error) {
-	var in struct{}
-	if err := req.decode(&in); err != nil {
-		return nil, err
-	}
+func describeLimits(ctx context.Context, svc *kds.Service, in struct{}) (any, error) {
 	out, err := svc.DescribeLimits(ctx, kds.DescribeLimitsInput{})
 	if err != nil {
 		return nil, err
@@ -37,11 +33,7 @@ type updateMaxRecordSizeInput struct {
 	MaxRecordSizeInKiB *int   `json:"MaxRecordSizeInKiB,omitempty"`
 }
 
-func updateMaxRecordSize(ctx context.Context, svc *kds.Service, req *request) (any, error) {
-	var in updateMaxRecordSizeInput
-	if err := req.decode(&in); err != nil {
-		return nil, err
-	}
+func updateMaxRecordSize(ctx context.Context, svc *kds.Service, in updateMaxRecordSizeInput) (any, error) {
 	var v violations
 	v.atLeast(in.MaxRecordSizeInKiB, "maxRecordSizeInKiB", kds.MinMaxRecordSizeInKiB)
 	if err := v.err(); err != nil {

@@ -13,11 +13,7 @@ type updateStreamModeInput struct {
 	StreamModeDetails *streamModeDetails `json:"StreamModeDetails,omitempty"`
 }
 
-func updateStreamMode(ctx context.Context, svc *kds.Service, req *request) (any, error) {
-	var in updateStreamModeInput
-	if err := req.decode(&in); err != nil {
-		return nil, err
-	}
+func updateStreamMode(ctx context.Context, svc *kds.Service, in updateStreamModeInput) (any, error) {
 	if in.StreamModeDetails == nil {
 		var v violations
 		v.missing("streamModeDetails")

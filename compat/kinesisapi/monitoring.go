@@ -19,22 +19,14 @@ type enhancedMonitoringOutput struct {
 	DesiredShardLevelMetrics []string `json:"DesiredShardLevelMetrics"`
 }
 
-func enableEnhancedMonitoring(ctx context.Context, svc *kds.Service, req *request) (any, error) {
-	var in enhancedMonitoringInput
-	if err := req.decode(&in); err != nil {
-		return nil, err
-	}
+func enableEnhancedMonitoring(ctx context.Context, svc *kds.Service, in enhancedMonitoringInput) (any, error) {
 	out, err := svc.EnableEnhancedMonitoring(ctx, kds.EnableEnhancedMonitoringInput{
 		StreamName: in.StreamName, StreamARN: in.StreamARN, ShardLevelMetrics: in.ShardLevelMetrics,
 	})
 	return monitoringOutput(out), err
 }
 
-func disableEnhancedMonitoring(ctx context.Context, svc *kds.Service, req *request) (any, error) {
-	var in enhancedMonitoringInput
-	if err := req.decode(&in); err != nil {
-		return nil, err
-	}
+func disableEnhancedMonitoring(ctx context.Context, svc *kds.Service, in enhancedMonitoringInput) (any, error) {
 	out, err := svc.DisableEnhancedMonitoring(ctx, kds.DisableEnhancedMonitoringInput{
 		StreamName: in.StreamName, StreamARN: in.StreamARN, ShardLevelMetrics: in.ShardLevelMetrics,
 	})

@@ -22,11 +22,7 @@ type putRecordOutput struct {
 	EncryptionType kds.EncryptionType `json:"EncryptionType,omitempty"`
 }
 
-func putRecord(ctx context.Context, svc *kds.Service, req *request) (any, error) {
-	var in putRecordInput
-	if err := req.decode(&in); err != nil {
-		return nil, err
-	}
+func putRecord(ctx context.Context, svc *kds.Service, in putRecordInput) (any, error) {
 	var v violations
 	v.checkEntry(in.PartitionKey, in.Data, "")
 	if err := v.err(); err != nil {
@@ -79,11 +75,7 @@ type putRecordsOutput struct {
 	EncryptionType    kds.EncryptionType      `json:"EncryptionType,omitempty"`
 }
 
-func putRecords(ctx context.Context, svc *kds.Service, req *request) (any, error) {
-	var in putRecordsInput
-	if err := req.decode(&in); err != nil {
-		return nil, err
-	}
+func putRecords(ctx context.Context, svc *kds.Service, in putRecordsInput) (any, error) {
 	var v violations
 	for i, r := range in.Records {
 		if len(v) >= 10 {

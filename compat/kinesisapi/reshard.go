@@ -12,11 +12,7 @@ type splitShardInput struct {
 	NewStartingHashKey string `json:"NewStartingHashKey"`
 }
 
-func splitShard(ctx context.Context, svc *kds.Service, req *request) (any, error) {
-	var in splitShardInput
-	if err := req.decode(&in); err != nil {
-		return nil, err
-	}
+func splitShard(ctx context.Context, svc *kds.Service, in splitShardInput) (any, error) {
 	_, err := svc.SplitShard(ctx, kds.SplitShardInput{
 		StreamName:         in.StreamName,
 		StreamARN:          in.StreamARN,
@@ -32,11 +28,7 @@ type mergeShardsInput struct {
 	AdjacentShardToMerge string `json:"AdjacentShardToMerge"`
 }
 
-func mergeShards(ctx context.Context, svc *kds.Service, req *request) (any, error) {
-	var in mergeShardsInput
-	if err := req.decode(&in); err != nil {
-		return nil, err
-	}
+func mergeShards(ctx context.Context, svc *kds.Service, in mergeShardsInput) (any, error) {
 	_, err := svc.MergeShards(ctx, kds.MergeShardsInput{
 		StreamName:           in.StreamName,
 		StreamARN:            in.StreamARN,
@@ -59,11 +51,7 @@ type updateShardCountOutput struct {
 	TargetShardCount  int    `json:"TargetShardCount"`
 }
 
-func updateShardCount(ctx context.Context, svc *kds.Service, req *request) (any, error) {
-	var in updateShardCountInput
-	if err := req.decode(&in); err != nil {
-		return nil, err
-	}
+func updateShardCount(ctx context.Context, svc *kds.Service, in updateShardCountInput) (any, error) {
 	var v violations
 	v.atLeast(in.TargetShardCount, "targetShardCount", 1)
 	if err := v.err(); err != nil {

@@ -13,23 +13,18 @@ type retentionInput struct {
 	RetentionPeriodHours *int `json:"RetentionPeriodHours,omitempty"`
 }
 
-// decodeRetention reads and checks a retention change request.
-func decodeRetention(req *request) (retentionInput, error) {
-	var in retentionInput
-	if err := req.decode(&in); err != nil {
-		return in, err
-	}
+// check returns the violations only the wire can see.
+func (in retentionInput) check() error {
 	var v violations
 	v.atLeast(in.RetentionPeriodHours, "retentionPeriodHours", 1)
-	return in, v.err()
+	return v.err()
 }
 
-func increaseStreamRetentionPeriod(ctx context.Context, svc *kds.Service, req *request) (any, error) {
-	in, err := decodeRetention(req)
-	if err != nil {
+func increaseStreamRetentionPeriod(ctx context.Context, svc *kds.Service, in retentionInput) (any, error) {
+	if err := in.check(); err != nil {
 		return nil, err
 	}
-	_, err = svc.IncreaseStreamRetentionPeriod(ctx, kds.IncreaseStreamRetentionPeriodInput{
+	_, err := svc.IncreaseStreamRetentionPeriod(ctx, kds.IncreaseStreamRetentionPeriodInput{
 		StreamName:           in.StreamName,
 		StreamARN:            in.StreamARN,
 		RetentionPeriodHours: intOrZero(in.RetentionPeriodHours),
@@ -37,12 +32,11 @@ func increaseStreamRetentionPeriod(ctx context.Context, svc *kds.Service, req *r
 	return nil, err
 }
 
-func decreaseStreamRetentionPeriod(ctx context.Context, svc *kds.Service, req *request) (any, error) {
-	in, err := decodeRetention(req)
-	if err != nil {
+func decreaseStreamRetentionPeriod(ctx context.Context, svc *kds.Service, in retentionInput) (any, error) {
+	if err := in.check(); err != nil {
 		return nil, err
 	}
-	_, err = svc.DecreaseStreamRetentionPeriod(ctx, kds.DecreaseStreamRetentionPeriodInput{
+	_, err := svc.DecreaseStreamRetentionPeriod(ctx, kds.DecreaseStreamRetentionPeriodInput{
 		StreamName:           in.StreamName,
 		StreamARN:            in.StreamARN,
 		RetentionPeriodHours: intOrZero(in.RetentionPeriodHours),

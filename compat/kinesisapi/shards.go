@@ -71,11 +71,7 @@ type listShardsOutput struct {
 	NextToken string  `json:"NextToken,omitempty"`
 }
 
-func listShards(ctx context.Context, svc *kds.Service, req *request) (any, error) {
-	var in listShardsInput
-	if err := req.decode(&in); err != nil {
-		return nil, err
-	}
+func listShards(ctx context.Context, svc *kds.Service, in listShardsInput) (any, error) {
 	var v violations
 	v.atLeast(in.MaxResults, "maxResults", 1)
 	if in.ShardFilter != nil && in.ShardFilter.Type == "" {

@@ -26,11 +26,7 @@ type createStreamInput struct {
 	MaxRecordSizeInKiB *int               `json:"MaxRecordSizeInKiB,omitempty"`
 }
 
-func createStream(ctx context.Context, svc *kds.Service, req *request) (any, error) {
-	var in createStreamInput
-	if err := req.decode(&in); err != nil {
-		return nil, err
-	}
+func createStream(ctx context.Context, svc *kds.Service, in createStreamInput) (any, error) {
 	var v violations
 	v.atLeast(in.ShardCount, "shardCount", 1)
 	if in.StreamModeDetails != nil && in.StreamModeDetails.StreamMode == "" {
@@ -58,11 +54,7 @@ type deleteStreamInput struct {
 	EnforceConsumerDeletion bool `json:"EnforceConsumerDeletion"`
 }
 
-func deleteStream(ctx context.Context, svc *kds.Service, req *request) (any, error) {
-	var in deleteStreamInput
-	if err := req.decode(&in); err != nil {
-		return nil, err
-	}
+func deleteStream(ctx context.Context, svc *kds.Service, in deleteStreamInput) (any, error) {
 	_, err := svc.DeleteStream(ctx, kds.DeleteStreamInput{
 		StreamName:              in.StreamName,
 		StreamARN:               in.StreamARN,
@@ -105,11 +97,7 @@ type describeStreamOutput struct {
 	StreamDescription streamDescription `json:"StreamDescription"`
 }
 
-func describeStream(ctx context.Context, svc *kds.Service, req *request) (any, error) {
-	var in describeStreamInput
-	if err := req.decode(&in); err != nil {
-		return nil, err
-	}
+func describeStream(ctx context.Context, svc *kds.Service, in describeStreamInput) (any, error) {
 	var v violations
 	v.atLeast(in.Limit, "limit", 1)
 	if err := v.err(); err != nil {
@@ -153,11 +141,7 @@ type describeStreamSummaryOutput struct {
 	StreamDescriptionSummary streamDescriptionSummary `json:"StreamDescriptionSummary"`
 }
 
-func describeStreamSummary(ctx context.Context, svc *kds.Service, req *request) (any, error) {
-	var in streamRef
-	if err := req.decode(&in); err != nil {
-		return nil, err
-	}
+func describeStreamSummary(ctx context.Context, svc *kds.Service, in streamRef) (any, error) {
 	out, err := svc.DescribeStreamSummary(ctx, kds.DescribeStreamSummaryInput{StreamName: in.StreamName, StreamARN: in.StreamARN})
 	if err != nil {
 		return nil, err
@@ -211,11 +195,7 @@ type listStreamsOutput struct {
 	StreamSummaries []streamSummary `json:"StreamSummaries"`
 }
 
-func listStreams(ctx context.Context, svc *kds.Service, req *request) (any, error) {
-	var in listStreamsInput
-	if err := req.decode(&in); err != nil {
-		return nil, err
-	}
+func listStreams(ctx context.Context, svc *kds.Service, in listStreamsInput) (any, error) {
 	var v violations
 	v.atLeast(in.Limit, "limit", 1)
 	if err := v.err(); err != nil {

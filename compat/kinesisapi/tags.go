@@ -11,11 +11,7 @@ type addTagsToStreamInput struct {
 	Tags map[string]string `json:"Tags"`
 }
 
-func addTagsToStream(ctx context.Context, svc *kds.Service, req *request) (any, error) {
-	var in addTagsToStreamInput
-	if err := req.decode(&in); err != nil {
-		return nil, err
-	}
+func addTagsToStream(ctx context.Context, svc *kds.Service, in addTagsToStreamInput) (any, error) {
 	_, err := svc.AddTagsToStream(ctx, kds.AddTagsToStreamInput{StreamName: in.StreamName, StreamARN: in.StreamARN, Tags: in.Tags})
 	return nil, err
 }
@@ -25,11 +21,7 @@ type removeTagsFromStreamInput struct {
 	TagKeys []string `json:"TagKeys"`
 }
 
-func removeTagsFromStream(ctx context.Context, svc *kds.Service, req *request) (any, error) {
-	var in removeTagsFromStreamInput
-	if err := req.decode(&in); err != nil {
-		return nil, err
-	}
+func removeTagsFromStream(ctx context.Context, svc *kds.Service, in removeTagsFromStreamInput) (any, error) {
 	_, err := svc.RemoveTagsFromStream(ctx, kds.RemoveTagsFromStreamInput{StreamName: in.StreamName, StreamARN: in.StreamARN, TagKeys: in.TagKeys})
 	return nil, err
 }
@@ -50,11 +42,7 @@ type listTagsForStreamOutput struct {
 	HasMoreTags bool  `json:"HasMoreTags"`
 }
 
-func listTagsForStream(ctx context.Context, svc *kds.Service, req *request) (any, error) {
-	var in listTagsForStreamInput
-	if err := req.decode(&in); err != nil {
-		return nil, err
-	}
+func listTagsForStream(ctx context.Context, svc *kds.Service, in listTagsForStreamInput) (any, error) {
 	var v violations
 	v.atLeast(in.Limit, "limit", 1)
 	if err := v.err(); err != nil {
