@@ -50,7 +50,15 @@ func (c jsonCodec) contentType() string {
 	return c.ct
 }
 
-func (jsonCodec) marshal(v any) ([]byte, error) { return json.Marshal(v) }
+func (jsonCodec) marshal(v any) ([]byte, error) { return marshalJSON(v) }
+
+// marshalJSON writes v as JSON, through its own appendJSON if it has one.
+func marshalJSON(v any) ([]byte, error) {
+	if a, ok := v.(jsonAppender); ok {
+		return a.appendJSON(nil), nil
+	}
+	return json.Marshal(v)
+}
 
 func (jsonCodec) unmarshal(body []byte, v any) error {
 	err := json.Unmarshal(body, v)

@@ -2,6 +2,8 @@ package kinesisapi
 
 import (
 	"context"
+	"encoding/json"
+	"strconv"
 
 	"github.com/kdsgo/kds"
 )
@@ -45,7 +47,7 @@ type getRecordsInput struct {
 type record struct {
 	SequenceNumber              string             `json:"SequenceNumber"`
 	ApproximateArrivalTimestamp *timestamp         `json:"ApproximateArrivalTimestamp,omitempty"`
-	Data                        blob               `json:"Data"`
+	Data                        []byte             `json:"Data"`
 	PartitionKey                string             `json:"PartitionKey"`
 	EncryptionType              kds.EncryptionType `json:"EncryptionType,omitempty"`
 }
@@ -58,7 +60,7 @@ type childShard struct {
 }
 
 type getRecordsOutput struct {
-	Records            []record     `json:"Records"`
+	Records            records      `json:"Records"`
 	NextShardIterator  string       `json:"NextShardIterator,omitempty"`
 	MillisBehindLatest int64        `json:"MillisBehindLatest"`
 	ChildShards        []childShard `json:"ChildShards,omitempty"`
@@ -75,27 +77,11 @@ func getRecords(ctx context.Context, svc *kds.Service, in getRecordsInput) (any,
 		return nil, err
 	}
 	return getRecordsOutput{
-		Records:            toRecords(out.Records),
+		Records:            out.Records,
 		NextShardIterator:  out.NextShardIterator,
 		MillisBehindLatest: out.MillisBehindLatest,
 		ChildShards:        toChildShards(out.ChildShards),
 	}, nil
-}
-
-// toRecords converts records for the wire; the result is never nil, as
-// Records is always present.
-func toRecords(rs []kds.Record) []record {
-	out := make([]record, len(rs))
-	for i, r := range rs {
-		out[i] = record{
-			SequenceNumber:              r.SequenceNumber.String(),
-			ApproximateArrivalTimestamp: ts(r.ApproximateArrivalTimestamp),
-			Data:                        r.Data,
-			PartitionKey:                r.PartitionKey,
-			EncryptionType:              r.EncryptionType,
-		}
-	}
-	return out
 }
 
 // toChildShards converts child shards for the wire; none gives nil, so
@@ -113,4 +99,32 @@ func toChildShards(cs []kds.ChildShard) []childShard {
 		}
 	}
 	return out
+}
+
+// appendJSON writes the output without reflection: see [jsonAppender].
+func (o getRecordsOutput) appendJSON(dst []byte) []byte {
+	dst = append(dst, `{"Records":`...)
+	dst = appendRecordsJSON(dst, o.Records)
+	if o.NextShardIterator != "" {
+		dst = append(dst, `,"NextShardIterator":`...)
+		dst = appendJSONString(dst, o.NextShardIterator)
+	}
+	dst = append(dst, `,"MillisBehindLatest":`...)
+	dst = strconv.AppendInt(dst, o.MillisBehindLatest, 10)
+	dst = appendChildShardsJSON(dst, o.ChildShards)
+	return append(dst, '}')
+}
+
+// appendChildShardsJSON appends the ChildShards member, if there are any.
+// They are few and rare, so encoding/json writes them.
+func appendChildShardsJSON(dst []byte, cs []childShard) []byte {
+	if len(cs) == 0 {
+		return dst
+	}
+	b, err := json.Marshal(cs)
+	if err != nil {
+		panic(err) // childShard has only strings in it
+	}
+	dst = append(dst, `,"ChildShards":`...)
+	return append(dst, b...)
 }

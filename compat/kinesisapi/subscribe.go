@@ -2,9 +2,9 @@ package kinesisapi
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream"
 	"github.com/kdsgo/kds"
@@ -28,7 +28,7 @@ type subscribeToShardInput struct {
 // subscribeToShardEvent is the payload of one SubscribeToShardEvent
 // message.
 type subscribeToShardEvent struct {
-	Records                    []record     `json:"Records"`
+	Records                    records      `json:"Records"`
 	ContinuationSequenceNumber string       `json:"ContinuationSequenceNumber"`
 	MillisBehindLatest         int64        `json:"MillisBehindLatest"`
 	ChildShards                []childShard `json:"ChildShards,omitempty"`
@@ -78,7 +78,7 @@ func subscribeToShard(ctx context.Context, svc *kds.Service, req *request) (any,
 			break
 		}
 		if !w.event("SubscribeToShardEvent", subscribeToShardEvent{
-			Records:                    toRecords(ev.Records),
+			Records:                    ev.Records,
 			ContinuationSequenceNumber: ev.ContinuationSequenceNumber.String(),
 			MillisBehindLatest:         ev.MillisBehindLatest,
 			ChildShards:                toChildShards(ev.ChildShards),
@@ -147,7 +147,7 @@ func (w *eventWriter) exception(err error) {
 // and reports whether it reached the connection.
 func (w *eventWriter) write(msg eventstream.Message, payload any) bool {
 	if payload != nil {
-		b, err := json.Marshal(payload)
+		b, err := marshalJSON(payload)
 		if err != nil {
 			return false
 		}
@@ -158,4 +158,16 @@ func (w *eventWriter) write(msg eventstream.Message, payload any) bool {
 		return false
 	}
 	return w.rc.Flush() == nil
+}
+
+// appendJSON writes the event without reflection: see [jsonAppender].
+func (e subscribeToShardEvent) appendJSON(dst []byte) []byte {
+	dst = append(dst, `{"Records":`...)
+	dst = appendRecordsJSON(dst, e.Records)
+	dst = append(dst, `,"ContinuationSequenceNumber":`...)
+	dst = appendJSONString(dst, e.ContinuationSequenceNumber)
+	dst = append(dst, `,"MillisBehindLatest":`...)
+	dst = strconv.AppendInt(dst, e.MillisBehindLatest, 10)
+	dst = appendChildShardsJSON(dst, e.ChildShards)
+	return append(dst, '}')
 }
