@@ -21,6 +21,7 @@ const shutdownTimeout = 5 * time.Second
 type server struct {
 	http *http.Server
 	ln   net.Listener
+	tls  bool // kept apart: serving rewrites http.TLSConfig
 }
 
 // newServer listens on addr and prepares to serve h there. On plain HTTP
@@ -49,14 +50,14 @@ func newServer(addr string, h http.Handler, tlsConf *tls.Config, log *slog.Logge
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	srv.RegisterOnShutdown(endStreams)
-	return &server{http: srv, ln: ln}, nil
+	return &server{http: srv, ln: ln, tls: tlsConf != nil}, nil
 }
 
 // url is the address clients connect to. An unspecified listening address
 // (":4567", "0.0.0.0:4567") is shown as localhost.
 func (s *server) url() string {
 	scheme := "http"
-	if s.http.TLSConfig != nil {
+	if s.tls {
 		scheme = "https"
 	}
 	host, port, _ := net.SplitHostPort(s.ln.Addr().String())
@@ -72,7 +73,7 @@ func (s *server) url() string {
 func (s *server) serve(ctx context.Context) error {
 	served := make(chan error, 1)
 	go func() {
-		if s.http.TLSConfig != nil {
+		if s.tls {
 			served <- s.http.ServeTLS(s.ln, "", "")
 		} else {
 			served <- s.http.Serve(s.ln)
