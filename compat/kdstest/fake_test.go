@@ -3,6 +3,7 @@ package kdstest_test
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"runtime"
 	"strings"
@@ -214,5 +215,33 @@ func TestNewFails(t *testing.T) {
 				t.Errorf("New failed with %q, want it to mention %q", r.failed, tt.want)
 			}
 		})
+	}
+}
+
+// outputRecorder is a testing.TB whose output is kept for the test to read.
+type outputRecorder struct {
+	testing.TB
+	mu  sync.Mutex
+	out strings.Builder
+}
+
+func (r *outputRecorder) Output() io.Writer { return r }
+
+func (r *outputRecorder) Write(p []byte) (int, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.out.Write(p)
+}
+
+func TestRequestLog(t *testing.T) {
+	r := &outputRecorder{TB: t}
+	f := kdstest.New(r, kdstest.WithRequestLog())
+	f.Client().DescribeStreamSummary(t.Context(), &kinesis.DescribeStreamSummaryInput{StreamName: aws.String("absent")})
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, want := range []string{"op=DescribeStreamSummary", "status=400", "error=ResourceNotFoundException"} {
+		if !strings.Contains(r.out.String(), want) {
+			t.Errorf("request log does not contain %q:\n%s", want, r.out.String())
+		}
 	}
 }
