@@ -1,0 +1,151 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/kdsgo/kds"
+	"github.com/kdsgo/kds/compat/internal/startup"
+	"github.com/kdsgo/kds/compat/kinesisapi"
+)
+
+// serveConfig is what kds serve's flags ask for.
+type serveConfig struct {
+	addr       string
+	region     string
+	accountID  string
+	delays     kds.StatusDelays
+	shardLimit int
+	streams    streamFlags
+	limits     bool
+	tls        bool
+	tlsCert    string
+	tlsKey     string
+	logLevel   slog.Level
+}
+
+// parseServeFlags parses kds serve's arguments. It reports problems to
+// stderr itself and returns [flag.ErrHelp] if help was asked for.
+func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
+	var cfg serveConfig
+	fs := flag.NewFlagSet("kds serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: kds serve [flags]")
+		fmt.Fprintln(fs.Output(), "\nServe the Kinesis Data Streams API over HTTP, in memory.")
+		fmt.Fprintln(fs.Output(), "Flags may be written -flag or --flag.")
+		fmt.Fprintln(fs.Output(), "\nflags:")
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:4567", "listen on `host:port`; port 0 picks a free port (the start-up line shows it)")
+	fs.StringVar(&cfg.region, "region", "us-east-1", "`region` used in stream ARNs and error messages")
+	fs.StringVar(&cfg.accountID, "account-id", "000000000000", "12-digit AWS account `id` used in stream ARNs and error messages")
+	fs.DurationVar(&cfg.delays.Create, "create-stream-delay", 0, "how long streams (and consumers) stay CREATING")
+	fs.DurationVar(&cfg.delays.Delete, "delete-stream-delay", 0, "how long streams (and consumers) stay DELETING")
+	fs.DurationVar(&cfg.delays.Update, "update-stream-delay", 0, "how long streams stay UPDATING after a reshard")
+	fs.IntVar(&cfg.shardLimit, "shard-limit", kds.DefaultShardLimit, "the account's shard quota: the most open shards of all streams together")
+	fs.Var(&cfg.streams, "stream", "create stream `NAME[:SHARDS]` (default 1 shard) at start-up and wait until it is ACTIVE; repeatable")
+	fs.BoolVar(&cfg.limits, "limits", true, "enforce Kinesis's per-shard throughput limits (1 MiB/s and 1,000 records/s in, 2 MiB/s and 5 GetRecords/s out); -limits=false turns them off")
+	fs.BoolVar(&cfg.tls, "tls", false, "serve HTTPS with a self-signed certificate for localhost, 127.0.0.1 and ::1, made at start-up")
+	fs.StringVar(&cfg.tlsCert, "tls-cert", "", "serve HTTPS with the PEM certificate in `file` (needs -tls-key)")
+	fs.StringVar(&cfg.tlsKey, "tls-key", "", "PEM private key `file` for -tls-cert")
+	fs.TextVar(&cfg.logLevel, "log-level", slog.LevelInfo, "log `level`: debug, info, warn or error; info logs every request")
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if err := cfg.check(fs.Args()); err != nil {
+		fmt.Fprintf(stderr, "kds serve: %v\nRun 'kds serve -h' for usage.\n", err)
+		return cfg, err
+	}
+	return cfg, nil
+}
+
+// check finds what the flag package cannot: arguments left over,
+// negative delays and half a certificate.
+func (cfg *serveConfig) check(rest []string) error {
+	if len(rest) > 0 {
+		return fmt.Errorf("unexpected argument %q", rest[0])
+	}
+	for _, d := range []struct {
+		flag string
+		v    time.Duration
+	}{
+		{"create-stream-delay", cfg.delays.Create},
+		{"delete-stream-delay", cfg.delays.Delete},
+		{"update-stream-delay", cfg.delays.Update},
+	} {
+		if d.v < 0 {
+			return fmt.Errorf("-%s %v: must not be negative", d.flag, d.v)
+		}
+	}
+	if (cfg.tlsCert == "") != (cfg.tlsKey == "") {
+		return errors.New("-tls-cert and -tls-key go together")
+	}
+	return nil
+}
+
+// serviceOptions turns the configuration into the Service's options.
+func (cfg *serveConfig) serviceOptions() []kds.Option {
+	limits := kds.NoLimits
+	if cfg.limits {
+		limits = kds.KinesisLimits()
+	}
+	return []kds.Option{
+		kds.WithRegion(cfg.region),
+		kds.WithAccountID(cfg.accountID),
+		kds.WithStatusDelays(cfg.delays),
+		kds.WithShardLimit(cfg.shardLimit),
+		kds.WithThroughputLimits(limits),
+	}
+}
+
+// runServe is kds serve: it serves a new Service until ctx ends.
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cfg, err := parseServeFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		return exitUsage
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
+	fail := func(code int, err error) int {
+		fmt.Fprintf(stderr, "kds serve: %v\n", err)
+		return code
+	}
+
+	svc, err := kds.NewService(cfg.serviceOptions()...)
+	if err != nil {
+		// Only flags make the options, so a bad option is a usage error.
+		return fail(exitUsage, err)
+	}
+	defer svc.Close()
+	if err := startup.CreateStreams(ctx, svc, cfg.streams); err != nil {
+		// Kinesis refusing a stream (its name, the shard limit) is a bad
+		// -stream flag; anything else (an interrupt) is a failure.
+		var kerr *kds.Error
+		if errors.As(err, &kerr) {
+			return fail(exitUsage, err)
+		}
+		return fail(exitFail, err)
+	}
+	tlsConf, err := tlsConfig(cfg.tls, cfg.tlsCert, cfg.tlsKey)
+	if err != nil {
+		return fail(exitFail, err)
+	}
+	srv, err := newServer(cfg.addr, kinesisapi.NewHandler(svc, kinesisapi.WithLogger(log)), tlsConf, log)
+	if err != nil {
+		return fail(exitFail, err)
+	}
+	fmt.Fprintf(stdout, "kds serve: listening on %s\n", srv.url())
+	if err := srv.serve(ctx); err != nil {
+		return fail(exitFail, err)
+	}
+	log.Info("kds serve: stopped")
+	return exitOK
+}
