@@ -63,6 +63,9 @@ func TestCompatibilityTable(t *testing.T) {
 		if want := yesNo(operations[op] != nil); r.wire != want {
 			t.Errorf("%s: Wire says %q, the handler says %q", op, r.wire, want)
 		}
+		if _, listed := unimplemented[op]; listed == (operations[op] != nil) {
+			t.Errorf("%s must be either served or listed in unimplemented, not both or neither", op)
+		}
 	}
 	for name := range rows {
 		if !slices.Contains(sdkOps, name) {

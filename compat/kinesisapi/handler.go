@@ -103,6 +103,9 @@ func (h *Handler) serve(w *statusWriter, r *http.Request) (string, *apiError) {
 	target := r.Header.Get("X-Amz-Target")
 	name, ok := strings.CutPrefix(target, targetPrefix)
 	op := operations[name]
+	if why, known := unimplemented[name]; ok && known {
+		return name, writeError(w, c, unimplementedError(name, why))
+	}
 	if !ok || op == nil {
 		return name, writeError(w, c, errUnknownOperation)
 	}

@@ -94,6 +94,11 @@ func TestProtocolErrors(t *testing.T) {
 			t.Errorf("body = %s", r.body)
 		}
 	})
+	t.Run("Kinesis operation kds lacks", func(t *testing.T) {
+		r := rawCall(t, url, http.MethodPost, "StartStreamEncryption", `{}`, false)
+		checkErrorResponse(t, r, http.StatusBadRequest, "UnknownOperationException",
+			"kds does not implement StartStreamEncryption: server-side encryption is not implemented (see COMPATIBILITY.md)")
+	})
 	t.Run("GET", func(t *testing.T) {
 		r := rawCall(t, url, http.MethodGet, "ListStreams", "", false)
 		checkErrorResponse(t, r, http.StatusForbidden, "AccessDeniedException", "Unable to determine service/operation name to be authorized")
