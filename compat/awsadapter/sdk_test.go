@@ -8,24 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/kdsgo/kds"
 	"github.com/kdsgo/kds/compat/awsadapter"
 )
-
-// sdkClient is an SDK client for url. The SDK's own retries are off, so
-// that the adapter sees every failure at once.
-func sdkClient(url string) *kinesis.Client {
-	return kinesis.New(kinesis.Options{
-		Region:           "us-east-1",
-		BaseEndpoint:     aws.String(url),
-		Credentials:      credentials.NewStaticCredentialsProvider("AKID", "SECRET", ""),
-		RetryMaxAttempts: 1,
-	})
-}
 
 // canned answers every request with status and body.
 func canned(t *testing.T, status int, body string) *awsadapter.Client {
@@ -35,7 +21,7 @@ func canned(t *testing.T, status int, body string) *awsadapter.Client {
 		w.Write([]byte(body))
 	}))
 	t.Cleanup(srv.Close)
-	return awsadapter.New(sdkClient(srv.URL))
+	return awsadapter.New(sdkClient(srv.URL, noRetries))
 }
 
 // What the SDK decodes from the wire reaches kds's shapes intact: epoch
@@ -82,7 +68,7 @@ func TestErrorsThroughTheSDK(t *testing.T) {
 		{"unavailable", canned(t, 503, `{"__type":"ServiceUnavailable","message":"context canceled"}`), kds.ErrInternalFailure, true},
 		{"garbage", canned(t, 200, `{"Records":[`), kds.ErrInternalFailure, true},
 		{"bad sequence number", canned(t, 200, `{"Records":[{"SequenceNumber":"1","Data":"","PartitionKey":"k"}]}`), kds.ErrInternalFailure, true},
-		{"connection refused", awsadapter.New(sdkClient(closed.URL)), kds.ErrInternalFailure, true},
+		{"connection refused", awsadapter.New(sdkClient(closed.URL, noRetries)), kds.ErrInternalFailure, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
