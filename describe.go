@@ -112,7 +112,7 @@ func (svc *Service) DescribeStream(ctx context.Context, in DescribeStreamInput) 
 		Shards:                  []Shard{},
 		RetentionPeriodHours:    int(s.retentionHours.Load()),
 		StreamCreationTimestamp: s.created,
-		EnhancedMonitoring:      []EnhancedMetrics{{ShardLevelMetrics: []string{}}},
+		EnhancedMonitoring:      []EnhancedMetrics{{ShardLevelMetrics: metricSet(s.metrics.Load()).names()}},
 		EncryptionType:          EncryptionNone,
 	}
 	if d.StreamStatus != StreamStatusCreating {
@@ -165,7 +165,7 @@ func (svc *Service) DescribeStreamSummary(ctx context.Context, in DescribeStream
 		StreamModeDetails:       StreamModeDetails{StreamMode: s.streamMode()},
 		RetentionPeriodHours:    int(s.retentionHours.Load()),
 		StreamCreationTimestamp: s.created,
-		EnhancedMonitoring:      []EnhancedMetrics{{ShardLevelMetrics: []string{}}},
+		EnhancedMonitoring:      []EnhancedMetrics{{ShardLevelMetrics: metricSet(s.metrics.Load()).names()}},
 		EncryptionType:          EncryptionNone,
 		OpenShardCount:          s.openShardCount(),
 		ConsumerCount:           len(s.liveConsumers(now)),

@@ -416,7 +416,7 @@ func TestNoRecordMutators(t *testing.T) {
 			"MergeShards", "PutRecord", "PutRecords", "Region", "RemoveTagsFromStream", "SplitShard", "Stream",
 			"Streams", "TrimExpired", "UpdateMaxRecordSize", "UpdateShardCount", "UpdateStreamMode",
 			"RegisterStreamConsumer", "DeregisterStreamConsumer", "DescribeStreamConsumer", "ListStreamConsumers",
-			"SubscribeToShard",
+			"SubscribeToShard", "EnableEnhancedMonitoring", "DisableEnhancedMonitoring",
 		},
 		"*kds.Stream": {
 			"ARN", "Name", "Put", "Records", "Replay", "Service", "SetThroughputLimits", "ShardRecords", "ThroughputLimits", "Usage",

@@ -59,6 +59,7 @@ type Stream struct {
 	isGone         atomic.Bool                // latched once deletion has completed
 	retentionHours atomic.Int32
 	maxRecordKiB   atomic.Int32
+	metrics        atomic.Uint32                 // enhanced (shard-level) monitoring, a metricSet
 	arrived        signal                        // notified after appends to any shard and reshards
 	pending        atomic.Pointer[pendingUpdate] // a reshard waiting for its UPDATING delay
 	topology       atomic.Uint64                 // counts reshards, so readers notice new shards

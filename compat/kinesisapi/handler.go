@@ -243,3 +243,15 @@ func (h *Handler) logRequest(ctx context.Context, op string, status int, e *apiE
 func isContextError(err error) bool {
 	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
+
+// typed makes an operation of fn, which takes the operation's decoded
+// input shape In.
+func typed[In any](fn func(ctx context.Context, svc *kds.Service, in In) (any, error)) operation {
+	return func(ctx context.Context, svc *kds.Service, req *request) (any, error) {
+		var in In
+		if err := req.decode(&in); err != nil {
+			return nil, err
+		}
+		return fn(ctx, svc, in)
+	}
+}

@@ -2,17 +2,18 @@ package kinesisapi
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/kdsgo/kds"
 )
 
 type putRecordInput struct {
-	StreamName                string `json:"StreamName"`
-	StreamARN                 string `json:"StreamARN"`
-	Data                      blob   `json:"Data"`
-	PartitionKey              string `json:"PartitionKey"`
-	ExplicitHashKey           string `json:"ExplicitHashKey"`
-	SequenceNumberForOrdering string `json:"SequenceNumberForOrdering"`
+	StreamName                string  `json:"StreamName"`
+	StreamARN                 string  `json:"StreamARN"`
+	Data                      blob    `json:"Data"`
+	PartitionKey              *string `json:"PartitionKey"`
+	ExplicitHashKey           string  `json:"ExplicitHashKey"`
+	SequenceNumberForOrdering string  `json:"SequenceNumberForOrdering"`
 }
 
 type putRecordOutput struct {
@@ -21,16 +22,17 @@ type putRecordOutput struct {
 	EncryptionType kds.EncryptionType `json:"EncryptionType,omitempty"`
 }
 
-func putRecord(ctx context.Context, svc *kds.Service, req *request) (any, error) {
-	var in putRecordInput
-	if err := req.decode(&in); err != nil {
+func putRecord(ctx context.Context, svc *kds.Service, in putRecordInput) (any, error) {
+	var v violations
+	v.checkEntry(in.PartitionKey, in.Data, "")
+	if err := v.err(); err != nil {
 		return nil, err
 	}
 	out, err := svc.PutRecord(ctx, kds.PutRecordInput{
 		StreamName:                in.StreamName,
 		StreamARN:                 in.StreamARN,
 		Data:                      in.Data,
-		PartitionKey:              in.PartitionKey,
+		PartitionKey:              *in.PartitionKey,
 		ExplicitHashKey:           in.ExplicitHashKey,
 		SequenceNumberForOrdering: in.SequenceNumberForOrdering,
 	})
@@ -38,4 +40,68 @@ func putRecord(ctx context.Context, svc *kds.Service, req *request) (any, error)
 		return nil, err
 	}
 	return putRecordOutput{ShardId: out.ShardId, SequenceNumber: out.SequenceNumber.String(), EncryptionType: out.EncryptionType}, nil
+}
+
+// checkEntry adds the violations of a record whose partition key or data
+// was not sent; prefix is the record's path in a PutRecords batch
+// ("records.1.member."), or empty for PutRecord.
+func (v *violations) checkEntry(key *string, data blob, prefix string) {
+	v.required(key != nil, prefix+"partitionKey")
+	v.required(data != nil, prefix+"data")
+}
+
+type putRecordsRequestEntry struct {
+	Data            blob    `json:"Data"`
+	PartitionKey    *string `json:"PartitionKey"`
+	ExplicitHashKey string  `json:"ExplicitHashKey"`
+}
+
+type putRecordsInput struct {
+	StreamName string                   `json:"StreamName"`
+	StreamARN  string                   `json:"StreamARN"`
+	Records    []putRecordsRequestEntry `json:"Records"`
+}
+
+type putRecordsResultEntry struct {
+	SequenceNumber string `json:"SequenceNumber,omitempty"`
+	ShardId        string `json:"ShardId,omitempty"`
+	ErrorCode      string `json:"ErrorCode,omitempty"`
+	ErrorMessage   string `json:"ErrorMessage,omitempty"`
+}
+
+type putRecordsOutput struct {
+	FailedRecordCount int                     `json:"FailedRecordCount"`
+	Records           []putRecordsResultEntry `json:"Records"`
+	EncryptionType    kds.EncryptionType      `json:"EncryptionType,omitempty"`
+}
+
+func putRecords(ctx context.Context, svc *kds.Service, in putRecordsInput) (any, error) {
+	var v violations
+	for i, r := range in.Records {
+		if len(v) >= 10 {
+			break
+		}
+		v.checkEntry(r.PartitionKey, r.Data, "records."+strconv.Itoa(i+1)+".member.")
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	k := kds.PutRecordsInput{StreamName: in.StreamName, StreamARN: in.StreamARN}
+	if in.Records != nil {
+		// A nil slice tells the core the member was absent, an empty one
+		// that it was an empty list.
+		k.Records = make([]kds.PutRecordsRequestEntry, len(in.Records))
+	}
+	for i, r := range in.Records {
+		k.Records[i] = kds.PutRecordsRequestEntry{Data: r.Data, PartitionKey: *r.PartitionKey, ExplicitHashKey: r.ExplicitHashKey}
+	}
+	out, err := svc.PutRecords(ctx, k)
+	if err != nil {
+		return nil, err
+	}
+	res := putRecordsOutput{FailedRecordCount: out.FailedRecordCount, Records: make([]putRecordsResultEntry, len(out.Records)), EncryptionType: out.EncryptionType}
+	for i, r := range out.Records {
+		res.Records[i] = putRecordsResultEntry{SequenceNumber: r.SequenceNumber.String(), ShardId: r.ShardId, ErrorCode: r.ErrorCode, ErrorMessage: r.ErrorMessage}
+	}
+	return res, nil
 }
