@@ -35,9 +35,16 @@ func serve(t *testing.T, opts ...kds.Option) (*kds.Service, *awsadapter.Client) 
 	if err != nil {
 		t.Fatal(err)
 	}
+	return svc, adapterFor(t, svc)
+}
+
+// adapterFor serves svc over HTTP and returns an adapter over an SDK
+// client of that server, made with optFns.
+func adapterFor(t *testing.T, svc *kds.Service, optFns ...func(*kinesis.Options)) *awsadapter.Client {
+	t.Helper()
 	srv := httptest.NewServer(kinesisapi.NewHandler(svc))
 	t.Cleanup(srv.Close)
-	return svc, awsadapter.New(sdkClient(srv.URL))
+	return awsadapter.New(sdkClient(srv.URL, optFns...))
 }
 
 // createStream creates stream name with n shards, in-process.
