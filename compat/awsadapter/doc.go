@@ -18,7 +18,9 @@
 // EncryptionType, NextToken and ShardFilter are kept, and PutRecords keeps
 // each entry's ShardId and SequenceNumber or ErrorCode and ErrorMessage as
 // the service sent them. Timestamps travel with the wire's millisecond
-// precision. Not mapped, because kds has no member for them: the SDK's
+// precision; a MaxResults or Limit beyond the wire's 32 bits is sent as
+// the nearest 32-bit value, which the service rejects as it would the
+// original. Not mapped, because kds has no member for them: the SDK's
 // StreamId and DryRun inputs and its ResultMetadata. Records come back as
 // Kinesis stores them: KPL aggregates are not taken apart here (the
 // consumer groups do that), so SubSequenceNumber is always 0.
