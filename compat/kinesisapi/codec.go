@@ -24,7 +24,8 @@ type codec interface {
 	// unmarshal decodes body into v; a body that does not fit v's shape
 	// fails with a SerializationException.
 	unmarshal(body []byte, v any) error
-	marshal(v any) ([]byte, error)
+	// marshal appends v's encoding to dst.
+	marshal(dst []byte, v any) ([]byte, error)
 }
 
 // codecFor returns the codec of a request's content type, or nil when
@@ -50,14 +51,15 @@ func (c jsonCodec) contentType() string {
 	return c.ct
 }
 
-func (jsonCodec) marshal(v any) ([]byte, error) { return marshalJSON(v) }
+func (jsonCodec) marshal(dst []byte, v any) ([]byte, error) { return appendJSON(dst, v) }
 
-// marshalJSON writes v as JSON, through its own appendJSON if it has one.
-func marshalJSON(v any) ([]byte, error) {
+// appendJSON appends v as JSON, through its own appendJSON if it has one.
+func appendJSON(dst []byte, v any) ([]byte, error) {
 	if a, ok := v.(jsonAppender); ok {
-		return a.appendJSON(nil), nil
+		return a.appendJSON(dst), nil
 	}
-	return json.Marshal(v)
+	b, err := json.Marshal(v)
+	return append(dst, b...), err
 }
 
 func (jsonCodec) unmarshal(body []byte, v any) error {
@@ -134,7 +136,10 @@ var (
 
 func (cborCodec) contentType() string { return contentTypeCBOR }
 
-func (cborCodec) marshal(v any) ([]byte, error) { return cborEnc.Marshal(v) }
+func (cborCodec) marshal(dst []byte, v any) ([]byte, error) {
+	b, err := cborEnc.Marshal(v)
+	return append(dst, b...), err
+}
 
 func (cborCodec) unmarshal(body []byte, v any) error {
 	err := cborDec.Unmarshal(body, v)

@@ -79,7 +79,7 @@ func writeError(w http.ResponseWriter, c codec, e *apiError) *apiError {
 	} else {
 		body.Message = e.Message
 	}
-	b, err := c.marshal(body)
+	b, err := c.marshal(nil, body)
 	if err != nil {
 		b = []byte(`{"__type":"InternalFailure"}`)
 	}

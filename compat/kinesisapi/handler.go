@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -112,7 +111,10 @@ func (h *Handler) serve(w *statusWriter, r *http.Request) (string, *apiError) {
 	if !signed(r) {
 		return name, writeError(w, c, errMissingAuthenticationToken)
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+	bodyBuf := getBuffer()
+	defer putBuffer(bodyBuf)
+	body, err := readBody(r, *bodyBuf)
+	*bodyBuf = body
 	if err != nil {
 		return name, writeError(w, c, serializationError("Unable to read the request body: "+err.Error()))
 	}
@@ -132,7 +134,10 @@ func (h *Handler) serve(w *statusWriter, r *http.Request) (string, *apiError) {
 		w.WriteHeader(http.StatusOK)
 		return name, nil
 	}
-	b, err := c.marshal(out)
+	outBuf := getBuffer()
+	defer putBuffer(outBuf)
+	b, err := c.marshal((*outBuf)[:0], out)
+	*outBuf = b
 	if err != nil {
 		return name, writeError(w, c, toAPIError(err))
 	}

@@ -2,6 +2,7 @@ package kinesisapi
 
 import (
 	"context"
+	"slices"
 	"strconv"
 
 	"github.com/kdsgo/kds"
@@ -70,9 +71,54 @@ type putRecordsResultEntry struct {
 }
 
 type putRecordsOutput struct {
-	FailedRecordCount int                     `json:"FailedRecordCount"`
-	Records           []putRecordsResultEntry `json:"Records"`
-	EncryptionType    kds.EncryptionType      `json:"EncryptionType,omitempty"`
+	FailedRecordCount int                `json:"FailedRecordCount"`
+	Records           putRecordsResults  `json:"Records"`
+	EncryptionType    kds.EncryptionType `json:"EncryptionType,omitempty"`
+}
+
+// putRecordsResults are PutRecords' result entries. In JSON they are
+// written by putRecordsOutput.appendJSON; in CBOR they become
+// []putRecordsResultEntry.
+type putRecordsResults []kds.PutRecordsResultEntry
+
+// MarshalCBOR writes the entries through their reflected shape.
+func (rs putRecordsResults) MarshalCBOR() ([]byte, error) {
+	out := make([]putRecordsResultEntry, len(rs))
+	for i, r := range rs {
+		out[i] = putRecordsResultEntry{SequenceNumber: r.SequenceNumber.String(), ShardId: r.ShardId, ErrorCode: r.ErrorCode, ErrorMessage: r.ErrorMessage}
+	}
+	return cborEnc.Marshal(out)
+}
+
+// appendJSON writes the output without reflection: see [jsonAppender].
+func (o putRecordsOutput) appendJSON(dst []byte) []byte {
+	dst = slices.Grow(dst, 64+len(o.Records)*120)
+	dst = append(dst, `{"FailedRecordCount":`...)
+	dst = strconv.AppendInt(dst, int64(o.FailedRecordCount), 10)
+	dst = append(dst, `,"Records":[`...)
+	for i, r := range o.Records {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		if r.ErrorCode != "" {
+			dst = append(dst, `{"ErrorCode":`...)
+			dst = appendJSONString(dst, r.ErrorCode)
+			dst = append(dst, `,"ErrorMessage":`...)
+			dst = appendJSONString(dst, r.ErrorMessage)
+		} else {
+			dst = append(dst, `{"SequenceNumber":"`...)
+			dst = r.SequenceNumber.AppendDecimal(dst)
+			dst = append(dst, `","ShardId":`...)
+			dst = appendJSONString(dst, r.ShardId)
+		}
+		dst = append(dst, '}')
+	}
+	dst = append(dst, ']')
+	if o.EncryptionType != "" {
+		dst = append(dst, `,"EncryptionType":`...)
+		dst = appendJSONString(dst, string(o.EncryptionType))
+	}
+	return append(dst, '}')
 }
 
 func putRecords(ctx context.Context, svc *kds.Service, in putRecordsInput) (any, error) {
@@ -99,9 +145,5 @@ func putRecords(ctx context.Context, svc *kds.Service, in putRecordsInput) (any,
 	if err != nil {
 		return nil, err
 	}
-	res := putRecordsOutput{FailedRecordCount: out.FailedRecordCount, Records: make([]putRecordsResultEntry, len(out.Records)), EncryptionType: out.EncryptionType}
-	for i, r := range out.Records {
-		res.Records[i] = putRecordsResultEntry{SequenceNumber: r.SequenceNumber.String(), ShardId: r.ShardId, ErrorCode: r.ErrorCode, ErrorMessage: r.ErrorMessage}
-	}
-	return res, nil
+	return putRecordsOutput{FailedRecordCount: out.FailedRecordCount, Records: out.Records, EncryptionType: out.EncryptionType}, nil
 }

@@ -147,7 +147,7 @@ func (w *eventWriter) exception(err error) {
 // and reports whether it reached the connection.
 func (w *eventWriter) write(msg eventstream.Message, payload any) bool {
 	if payload != nil {
-		b, err := marshalJSON(payload)
+		b, err := appendJSON(nil, payload)
 		if err != nil {
 			return false
 		}
