@@ -79,7 +79,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rw := &statusWriter{ResponseWriter: w}
 	op, apiErr := h.serve(rw, r)
 	if h.log != nil {
-		h.logRequest(r.Context(), op, rw.status, apiErr, time.Since(start))
+		h.logRequest(r, op, rw.status, apiErr, time.Since(start))
 	}
 }
 
@@ -233,9 +233,9 @@ func (w *statusWriter) Flush() {
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // logRequest writes the request log's line for one call.
-func (h *Handler) logRequest(ctx context.Context, op string, status int, e *apiError, d time.Duration) {
+func (h *Handler) logRequest(r *http.Request, op string, status int, e *apiError, d time.Duration) {
 	level := slog.LevelInfo
-	attrs := []slog.Attr{slog.String("op", op), slog.Int("status", status), slog.Duration("duration", d)}
+	attrs := []slog.Attr{slog.String("op", op), slog.Int("status", status), slog.Duration("duration", d), slog.String("proto", r.Proto)}
 	if e != nil {
 		attrs = append(attrs, slog.String("error", e.Type))
 		if e.Status >= 500 {
@@ -243,7 +243,7 @@ func (h *Handler) logRequest(ctx context.Context, op string, status int, e *apiE
 			attrs = append(attrs, slog.String("message", e.Message))
 		}
 	}
-	h.log.LogAttrs(ctx, level, "kinesis request", attrs...)
+	h.log.LogAttrs(r.Context(), level, "kinesis request", attrs...)
 }
 
 // isContextError reports whether err comes from the request's context
