@@ -37,9 +37,12 @@ else
 fi
 
 if command -v node >/dev/null; then
-	(cd "$here" && { [ -d node_modules/@aws-sdk/client-kinesis ] || npm install --no-audit --no-fund --silent; } \
-		&& KDS_ENDPOINT="$endpoint" node --no-warnings check.mjs)
-	echo "ok: AWS SDK for JavaScript v3"
+	if (cd "$here" && { [ -d node_modules/@aws-sdk/client-kinesis ] || npm install --no-audit --no-fund --silent; }); then
+		(cd "$here" && KDS_ENDPOINT="$endpoint" node --no-warnings check.mjs)
+		echo "ok: AWS SDK for JavaScript v3"
+	else
+		echo "SKIPPED (loudly): npm could not install @aws-sdk/client-kinesis; the JavaScript check did not run"
+	fi
 else
 	echo "skipped: Node.js is not installed"
 fi
