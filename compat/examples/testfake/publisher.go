@@ -14,7 +14,7 @@ const maxBatch = 500
 
 // Event is one record to publish: its partition key and its payload.
 type Event struct {
-	Key  string
+	Key  string // partition key: events of one key go to one shard
 	Data []byte
 }
 
@@ -33,16 +33,17 @@ type Event struct {
 // times by default, in real time) come before the Publisher's; a client
 // with RetryMaxAttempts 1 leaves them all to Backoff.
 type Publisher struct {
-	Client  *kinesis.Client
-	Stream  string
+	Client *kinesis.Client
+	Stream string // the stream's name
+	// Backoff paces the re-sending of refused entries.
 	Backoff Backoff
 }
 
 // PublishError is what Publish returns when it gives up: the events not
 // stored, in their order, and the last error that refused them.
 type PublishError struct {
-	Unsent []Event
-	Err    error
+	Unsent []Event // the events not stored, in order
+	Err    error   // the last refusal or failure
 }
 
 // Error says how many events were not sent and why.

@@ -15,7 +15,7 @@ import (
 // Reader reads a stream from its oldest records with GetRecords.
 type Reader struct {
 	Client *kinesis.Client
-	Stream string
+	Stream string // the stream's name
 	// Backoff paces the retries of calls refused for throttling (a shard
 	// serves five GetRecords calls a second).
 	Backoff Backoff
