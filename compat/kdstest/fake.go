@@ -77,13 +77,16 @@ func (f *Fake) Client() *kinesis.Client { return f.client }
 // NewClient returns another client of the fake, configured as [Fake.Client]
 // is and then by fns: for instance one that does not retry. It uses the
 // Service's region, static dummy credentials, the fake's URL as base
-// endpoint and the options of [WithMaxAttempts] and [WithClientOptions].
+// endpoint, an HTTP client safe from the SDK's early closing of request
+// bodies, and the options of [WithMaxAttempts] and [WithClientOptions].
+// Each live SubscribeToShard needs a client of its own (see the package
+// documentation).
 func (f *Fake) NewClient(fns ...func(*kinesis.Options)) *kinesis.Client {
 	return kinesis.New(kinesis.Options{
 		Region:           f.svc.Region(),
 		BaseEndpoint:     aws.String(f.srv.URL),
 		Credentials:      credentials.NewStaticCredentialsProvider("AKIDKDSTEST", "kdstest-secret", ""),
-		HTTPClient:       f.srv.Client(),
+		HTTPClient:       ownBody{f.srv.Client()},
 		RetryMaxAttempts: f.maxAttempts,
 	}, slices.Concat(f.clientOpts, fns)...)
 }
