@@ -2,6 +2,7 @@ package awsadapter_test
 
 import (
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"testing"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/kdsgo/kds"
 	"github.com/kdsgo/kds/compat/awsadapter"
+	"github.com/kdsgo/kds/compat/internal/sdkhttp"
 	"github.com/kdsgo/kds/compat/kinesisapi"
 )
 
@@ -19,6 +21,7 @@ func sdkClient(url string, optFns ...func(*kinesis.Options)) *kinesis.Client {
 		Region:       "us-east-1",
 		BaseEndpoint: aws.String(url),
 		Credentials:  credentials.NewStaticCredentialsProvider("AKID", "SECRET", ""),
+		HTTPClient:   sdkhttp.OwnBody{Client: http.DefaultClient},
 	}, optFns...)
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/kdsgo/kds"
+	"github.com/kdsgo/kds/compat/internal/sdkhttp"
 	"github.com/kdsgo/kds/compat/internal/startup"
 	"github.com/kdsgo/kds/compat/kinesisapi"
 )
@@ -86,7 +87,7 @@ func (f *Fake) NewClient(fns ...func(*kinesis.Options)) *kinesis.Client {
 		Region:           f.svc.Region(),
 		BaseEndpoint:     aws.String(f.srv.URL),
 		Credentials:      credentials.NewStaticCredentialsProvider("AKIDKDSTEST", "kdstest-secret", ""),
-		HTTPClient:       ownBody{f.srv.Client()},
+		HTTPClient:       sdkhttp.OwnBody{Client: f.srv.Client()},
 		RetryMaxAttempts: f.maxAttempts,
 	}, slices.Concat(f.clientOpts, fns)...)
 }

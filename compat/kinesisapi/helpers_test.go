@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/aws/smithy-go"
 	"github.com/kdsgo/kds"
+	"github.com/kdsgo/kds/compat/internal/sdkhttp"
 	"github.com/kdsgo/kds/compat/kinesisapi"
 )
 
@@ -39,6 +40,7 @@ func newTestServer(t testing.TB, opts ...kds.Option) (*kinesis.Client, *kds.Serv
 		BaseEndpoint: aws.String(srv.URL),
 		Credentials:  credentials.NewStaticCredentialsProvider("AKID", "SECRET", ""),
 		Retryer:      aws.NopRetryer{},
+		HTTPClient:   sdkhttp.OwnBody{Client: srv.Client()},
 	})
 	return c, svc, srv.URL
 }

@@ -1,7 +1,6 @@
 package kinesisapi_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -41,13 +40,13 @@ func efoSetup(t *testing.T) (*kinesis.Client, *kds.Service, string, *kds.ManualC
 // subscribe starts a subscription to shard 0 at TRIM_HORIZON through the
 // SDK; it ends with the test. Each subscription has a client of its own,
 // as the SDK's clients share one event-stream decoder among all their
-// streams (a data race, aws/smithy-go#714), and one that hands the
-// transport a request body of its own (see ownBody).
+// streams (a data race, aws/smithy-go#714). newTestServer's clients
+// already hand the transport request bodies of their own (sdkhttp.OwnBody).
 func subscribe(t *testing.T, c *kinesis.Client, consumerARN string) *kinesis.SubscribeToShardEventStream {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	efo := kinesis.New(c.Options(), func(o *kinesis.Options) { o.HTTPClient = ownBody{o.HTTPClient} })
+	efo := kinesis.New(c.Options())
 	out, err := efo.SubscribeToShard(ctx, &kinesis.SubscribeToShardInput{
 		ConsumerARN:      aws.String(consumerARN),
 		ShardId:          aws.String("shardId-000000000000"),
@@ -59,28 +58,6 @@ func subscribe(t *testing.T, c *kinesis.Client, consumerARN string) *kinesis.Sub
 	s := out.GetStream()
 	t.Cleanup(func() { s.Close() })
 	return s
-}
-
-// ownBody works around a race in the SDK that kills event streams from a
-// fast server: the SDK closes the request body as soon as the response
-// headers arrive, and when the transport has not yet made its final read
-// of the body (checking that it has no more bytes than Content-Length),
-// that read fails with io.EOF (from the SDK's safe reader's WriteTo),
-// which the transport treats as a failed write and closes the connection,
-// response and all. Giving the transport a copy of the body of its own
-// makes the SDK's close harmless.
-type ownBody struct{ kinesis.HTTPClient }
-
-// Do sends req with a body the SDK cannot close under the transport.
-func (c ownBody) Do(req *http.Request) (*http.Response, error) {
-	if req.Body != nil {
-		b, err := io.ReadAll(req.Body)
-		if err != nil {
-			return nil, err
-		}
-		req.Body = io.NopCloser(bytes.NewReader(b))
-	}
-	return c.HTTPClient.Do(req)
 }
 
 // nextEvent returns the stream's next event, or ok false once the stream
