@@ -93,6 +93,7 @@ type tagTarget struct {
 	consumer *consumer // nil when the target is the stream itself
 }
 
+// owner names the target for messages.
 func (t tagTarget) owner() tagOwner {
 	if t.consumer != nil {
 		return tagOwner{t.stream.name, t.consumer.name}
@@ -112,7 +113,8 @@ func (t tagTarget) tagsLocked() map[string]string {
 // requireTaggable returns ResourceInUseException if the target's tags
 // cannot change at now: a stream's only while it is ACTIVE or UPDATING.
 // A consumer's can from registration on, as RegisterStreamConsumer takes
-// tags.
+// tags. The caller must not hold the stream's mu, which settling a
+// reshard takes.
 func (t tagTarget) requireTaggable(now time.Time) error {
 	if t.consumer != nil {
 		return nil
@@ -181,12 +183,12 @@ func (v *violations) checkTagKeys(keys []string) {
 // addTags adds validated tags to target at now, or overwrites their
 // values; if any cannot be added, none is.
 func (svc *Service) addTags(target tagTarget, now time.Time, tags map[string]string) error {
-	s := target.stream
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if err := target.requireTaggable(now); err != nil {
 		return err
 	}
+	s := target.stream
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if err := svc.checkTagsContent(target.owner(), tags, target.tagsLocked()); err != nil {
 		return err
 	}
@@ -202,24 +204,24 @@ func (svc *Service) removeTags(target tagTarget, now time.Time, keys []string) e
 			return err
 		}
 	}
-	s := target.stream
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if err := target.requireTaggable(now); err != nil {
 		return err
 	}
+	s := target.stream
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	for _, k := range keys {
 		delete(target.tagsLocked(), k)
 	}
 	return nil
 }
 
-// listTags returns target's tags in key order.
-func (target tagTarget) listTags() []Tag {
-	s := target.stream
+// listTags returns the target's tags in key order.
+func (t tagTarget) listTags() []Tag {
+	s := t.stream
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	tags := target.tagsLocked()
+	tags := t.tagsLocked()
 	out := make([]Tag, 0, len(tags))
 	for _, k := range slices.Sorted(maps.Keys(tags)) {
 		out = append(out, Tag{Key: k, Value: tags[k]})
