@@ -63,7 +63,7 @@ func (svc *Service) CreateStream(ctx context.Context, in CreateStreamInput) (Cre
 		return CreateStreamOutput{}, err
 	}
 	if in.Tags != nil {
-		if err := svc.checkTagsContent(in.StreamName, in.Tags, nil); err != nil {
+		if err := svc.checkTagsContent(tagOwner{stream: in.StreamName}, in.Tags, nil); err != nil {
 			return CreateStreamOutput{}, err
 		}
 	}

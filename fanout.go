@@ -59,6 +59,7 @@ type consumer struct {
 	// Guarded by the stream's mu.
 	subs    map[uint32]*subscription // the live subscription per shard index
 	budgets map[uint32]*rate.Limiter // the consumer's own read budget per shard index
+	tags    map[string]string        // see [Service.TagResource]
 }
 
 // status returns c's state at now, and whether c still exists.
@@ -163,6 +164,9 @@ func (svc *Service) findConsumer(streamARN, name, arn string, now time.Time) (*c
 type RegisterStreamConsumerInput struct {
 	StreamARN    string
 	ConsumerName string
+	// Tags to attach to the consumer, as for [Service.TagResource]; they
+	// go when the consumer is deregistered.
+	Tags map[string]string
 }
 
 // RegisterStreamConsumerOutput describes the new consumer, CREATING.
@@ -185,9 +189,17 @@ func (svc *Service) RegisterStreamConsumer(ctx context.Context, in RegisterStrea
 	if in.StreamARN == "" {
 		v.add("null", "streamARN", mustNotBeNull)
 	}
+	if in.Tags != nil {
+		v.checkTagsForm(in.Tags)
+	}
 	s, now, err := svc.resolve(v, streamRef{arn: in.StreamARN})
 	if err != nil {
 		return RegisterStreamConsumerOutput{}, err
+	}
+	if in.Tags != nil {
+		if err := svc.checkTagsContent(tagOwner{s.name, in.ConsumerName}, in.Tags, nil); err != nil {
+			return RegisterStreamConsumerOutput{}, err
+		}
 	}
 	if err := s.requireActiveOrUpdating(now); err != nil {
 		return RegisterStreamConsumerOutput{}, err
@@ -230,6 +242,10 @@ func (svc *Service) RegisterStreamConsumer(ctx context.Context, in RegisterStrea
 		readyAt: now.Add(svc.cfg.delays.Create),
 		subs:    map[uint32]*subscription{},
 		budgets: map[uint32]*rate.Limiter{},
+		tags:    maps.Clone(in.Tags),
+	}
+	if c.tags == nil {
+		c.tags = map[string]string{}
 	}
 	if s.consumers == nil {
 		s.consumers = map[string]*consumer{}

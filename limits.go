@@ -36,14 +36,17 @@ const (
 	// MinRetentionPeriodHours and MaxRetentionPeriodHours bound retention.
 	MinRetentionPeriodHours = 24
 	MaxRetentionPeriodHours = 8760
-	// MaxTagsPerStream is the most tags a stream carries.
+	// MaxTagsPerStream is the most tags a stream, or a registered consumer,
+	// carries.
 	MaxTagsPerStream = 50
 	// MaxTagKeyLength and MaxTagValueLength bound a tag, in characters.
 	MaxTagKeyLength   = 128
 	MaxTagValueLength = 256
-	// MaxTagKeysPerRemove is the most keys one RemoveTagsFromStream takes.
+	// MaxTagKeysPerRemove is the most keys one RemoveTagsFromStream or
+	// UntagResource call takes.
 	MaxTagKeysPerRemove = 50
-	// MaxTagsPerAdd is the most tags one AddTagsToStream call takes.
+	// MaxTagsPerAdd is the most tags one AddTagsToStream or TagResource call
+	// takes.
 	MaxTagsPerAdd = 200
 	// MaxListTagsLimit is the most tags one ListTagsForStream call returns.
 	MaxListTagsLimit = 50

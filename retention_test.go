@@ -407,6 +407,7 @@ func TestNoRecordMutators(t *testing.T) {
 	allowed := map[string]bool{
 		"DeleteStream": true, "UpdateShardCount": true, "UpdateMaxRecordSize": true,
 		"UpdateStreamMode": true, "SetThroughputLimits": true, "RemoveTagsFromStream": true,
+		"UntagResource": true,
 	}
 	known := map[string][]string{
 		"*kds.Service": {
@@ -417,6 +418,7 @@ func TestNoRecordMutators(t *testing.T) {
 			"Streams", "TrimExpired", "UpdateMaxRecordSize", "UpdateShardCount", "UpdateStreamMode",
 			"RegisterStreamConsumer", "DeregisterStreamConsumer", "DescribeStreamConsumer", "ListStreamConsumers",
 			"SubscribeToShard", "EnableEnhancedMonitoring", "DisableEnhancedMonitoring",
+			"TagResource", "UntagResource", "ListTagsForResource",
 		},
 		"*kds.Stream": {
 			"ARN", "Name", "Put", "Records", "Replay", "Service", "SetThroughputLimits", "ShardRecords", "ThroughputLimits", "Usage",

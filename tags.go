@@ -6,10 +6,11 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 )
 
-// Tag is one key-value pair attached to a stream.
+// Tag is one key-value pair attached to a stream or a consumer.
 type Tag struct {
 	Key   string
 	Value string
@@ -61,16 +62,76 @@ func (v *violations) checkTagsForm(tags map[string]string) {
 	}
 }
 
-// checkTagsContent returns the error for well-formed tags that the stream
-// named name, which already has existing tags, cannot take: bad
-// characters, a reserved key, or too many tags in all.
-func (svc *Service) checkTagsContent(name string, tags, existing map[string]string) error {
+// tagOwner names a resource that carries tags, for messages: a stream,
+// or a consumer registered on it.
+type tagOwner struct {
+	stream   string
+	consumer string // empty when the owner is the stream itself
+}
+
+// kind names the owner's type as messages do: "stream" or "consumer".
+func (o tagOwner) kind() string {
+	if o.consumer != "" {
+		return "consumer"
+	}
+	return "stream"
+}
+
+// String names the owner as its not-found message does: "stream s", or
+// "consumer c under stream s".
+func (o tagOwner) String() string {
+	if o.consumer != "" {
+		return "consumer " + o.consumer + " under stream " + o.stream
+	}
+	return "stream " + o.stream
+}
+
+// tagTarget is a resource that carries tags: a stream, or a consumer
+// registered on it. Both tag sets are guarded by the stream's mu.
+type tagTarget struct {
+	stream   *Stream
+	consumer *consumer // nil when the target is the stream itself
+}
+
+// owner names the target for messages.
+func (t tagTarget) owner() tagOwner {
+	if t.consumer != nil {
+		return tagOwner{t.stream.name, t.consumer.name}
+	}
+	return tagOwner{stream: t.stream.name}
+}
+
+// tagsLocked returns the target's tag set. The caller holds the stream's
+// mu, for writing if it changes the set.
+func (t tagTarget) tagsLocked() map[string]string {
+	if t.consumer != nil {
+		return t.consumer.tags
+	}
+	return t.stream.tags
+}
+
+// requireTaggable returns ResourceInUseException if the target's tags
+// cannot change at now: a stream's only while it is ACTIVE or UPDATING.
+// A consumer's can from registration on, as RegisterStreamConsumer takes
+// tags. The caller must not hold the stream's mu, which settling a
+// reshard takes.
+func (t tagTarget) requireTaggable(now time.Time) error {
+	if t.consumer != nil {
+		return nil
+	}
+	return t.stream.requireActiveOrUpdating(now)
+}
+
+// checkTagsContent returns the error for well-formed tags that owner,
+// which already has existing tags, cannot take: bad characters, a
+// reserved key, or too many tags in all.
+func (svc *Service) checkTagsContent(owner tagOwner, tags, existing map[string]string) error {
 	for _, k := range slices.Sorted(maps.Keys(tags)) {
-		if err := svc.checkTagText(name, k+tags[k]); err != nil {
+		if err := svc.checkTagText(owner, k+tags[k]); err != nil {
 			return err
 		}
 		if strings.HasPrefix(strings.ToLower(k), "aws:") {
-			return newError(codeInvalidArgument, "Failed to add tags to stream %s under account %s because tag keys beginning with aws: are reserved for AWS use.", name, svc.cfg.accountID)
+			return newError(codeInvalidArgument, "Failed to add tags to %s under account %s because tag keys beginning with aws: are reserved for AWS use.", owner, svc.cfg.accountID)
 		}
 	}
 	total := len(existing)
@@ -80,15 +141,16 @@ func (svc *Service) checkTagsContent(name string, tags, existing map[string]stri
 		}
 	}
 	if total > MaxTagsPerStream {
-		return newError(codeInvalidArgument, "Failed to add tags to stream %s under account %s because a given stream cannot have more than %d tags associated with it.", name, svc.cfg.accountID, MaxTagsPerStream)
+		return newError(codeInvalidArgument, "Failed to add tags to %s under account %s because a given %s cannot have more than %d tags associated with it.", owner, svc.cfg.accountID, owner.kind(), MaxTagsPerStream)
 	}
 	return nil
 }
 
-// checkTagText returns the error for characters a tag may not contain.
-func (svc *Service) checkTagText(name, text string) error {
+// checkTagText returns the error for characters a tag of owner may not
+// contain.
+func (svc *Service) checkTagText(owner tagOwner, text string) error {
 	if strings.ContainsRune(text, '%') {
-		return newError(codeInvalidArgument, "Failed to add tags to stream %s under account %s because some tags contained illegal characters. The allowed characters are Unicode letters, white-spaces, '_',',','/','=','+','-','@'.", name, svc.cfg.accountID)
+		return newError(codeInvalidArgument, "Failed to add tags to %s under account %s because some tags contained illegal characters. The allowed characters are Unicode letters, white-spaces, '_',',','/','=','+','-','@'.", owner, svc.cfg.accountID)
 	}
 	for _, r := range text {
 		if !validTagRune(r) {
@@ -96,6 +158,75 @@ func (svc *Service) checkTagText(name, text string) error {
 		}
 	}
 	return nil
+}
+
+// checkTagKeys adds the violations of a TagKeys input: 1 to
+// [MaxTagKeysPerRemove] keys of 1-128 characters.
+func (v *violations) checkTagKeys(keys []string) {
+	switch {
+	case keys == nil:
+		v.add("null", "tagKeys", mustNotBeNull)
+	case len(keys) == 0:
+		v.add("'[]'", "tagKeys", lengthAtLeast(1))
+	case len(keys) > MaxTagKeysPerRemove:
+		v.add(quote("["+strings.Join(keys, ", ")+"]"), "tagKeys", lengthAtMost(MaxTagKeysPerRemove))
+	}
+	for _, k := range keys {
+		if n := textLength(k); n < 1 || n > MaxTagKeyLength {
+			v.add(quote("["+strings.Join(keys, ", ")+"]"), "tagKeys", fmt.Sprintf("Member must satisfy constraint: [%s, %s]",
+				lengthAtMost(MaxTagKeyLength), lengthAtLeast(1)))
+			break
+		}
+	}
+}
+
+// addTags adds validated tags to target at now, or overwrites their
+// values; if any cannot be added, none is.
+func (svc *Service) addTags(target tagTarget, now time.Time, tags map[string]string) error {
+	if err := target.requireTaggable(now); err != nil {
+		return err
+	}
+	s := target.stream
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := svc.checkTagsContent(target.owner(), tags, target.tagsLocked()); err != nil {
+		return err
+	}
+	maps.Copy(target.tagsLocked(), tags)
+	return nil
+}
+
+// removeTags removes the tags with validated keys from target at now.
+// Keys the target does not have are ignored.
+func (svc *Service) removeTags(target tagTarget, now time.Time, keys []string) error {
+	for _, k := range keys {
+		if err := svc.checkTagText(target.owner(), k); err != nil {
+			return err
+		}
+	}
+	if err := target.requireTaggable(now); err != nil {
+		return err
+	}
+	s := target.stream
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, k := range keys {
+		delete(target.tagsLocked(), k)
+	}
+	return nil
+}
+
+// listTags returns the target's tags in key order.
+func (t tagTarget) listTags() []Tag {
+	s := t.stream
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	tags := t.tagsLocked()
+	out := make([]Tag, 0, len(tags))
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		out = append(out, Tag{Key: k, Value: tags[k]})
+	}
+	return out
 }
 
 // AddTagsToStreamInput is the input of [Service.AddTagsToStream].
@@ -112,21 +243,16 @@ type AddTagsToStreamOutput struct{}
 
 // AddTagsToStream adds tags to a stream or overwrites their values. The
 // whole call fails, changing nothing, if any tag is invalid or the stream
-// would exceed [MaxTagsPerStream].
+// would exceed [MaxTagsPerStream]. The stream must be ACTIVE or UPDATING.
+// These are the tags [Service.TagResource] changes for the stream's ARN.
 func (svc *Service) AddTagsToStream(ctx context.Context, in AddTagsToStreamInput) (AddTagsToStreamOutput, error) {
 	var v violations
 	v.checkTagsForm(in.Tags)
-	s, _, err := svc.resolve(v, streamRef{in.StreamName, in.StreamARN})
+	s, now, err := svc.resolve(v, streamRef{in.StreamName, in.StreamARN})
 	if err != nil {
 		return AddTagsToStreamOutput{}, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := svc.checkTagsContent(s.name, in.Tags, s.tags); err != nil {
-		return AddTagsToStreamOutput{}, err
-	}
-	maps.Copy(s.tags, in.Tags)
-	return AddTagsToStreamOutput{}, nil
+	return AddTagsToStreamOutput{}, svc.addTags(tagTarget{stream: s}, now, in.Tags)
 }
 
 // RemoveTagsFromStreamInput is the input of [Service.RemoveTagsFromStream].
@@ -141,39 +267,16 @@ type RemoveTagsFromStreamInput struct {
 // [Service.RemoveTagsFromStream].
 type RemoveTagsFromStreamOutput struct{}
 
-// RemoveTagsFromStream removes tags from a stream.
+// RemoveTagsFromStream removes tags from a stream, which must be ACTIVE
+// or UPDATING.
 func (svc *Service) RemoveTagsFromStream(ctx context.Context, in RemoveTagsFromStreamInput) (RemoveTagsFromStreamOutput, error) {
 	var v violations
-	switch {
-	case in.TagKeys == nil:
-		v.add("null", "tagKeys", mustNotBeNull)
-	case len(in.TagKeys) == 0:
-		v.add("'[]'", "tagKeys", lengthAtLeast(1))
-	case len(in.TagKeys) > MaxTagKeysPerRemove:
-		v.add(quote("["+strings.Join(in.TagKeys, ", ")+"]"), "tagKeys", lengthAtMost(MaxTagKeysPerRemove))
-	}
-	for _, k := range in.TagKeys {
-		if n := textLength(k); n < 1 || n > MaxTagKeyLength {
-			v.add(quote("["+strings.Join(in.TagKeys, ", ")+"]"), "tagKeys", fmt.Sprintf("Member must satisfy constraint: [%s, %s]",
-				lengthAtMost(MaxTagKeyLength), lengthAtLeast(1)))
-			break
-		}
-	}
-	s, _, err := svc.resolve(v, streamRef{in.StreamName, in.StreamARN})
+	v.checkTagKeys(in.TagKeys)
+	s, now, err := svc.resolve(v, streamRef{in.StreamName, in.StreamARN})
 	if err != nil {
 		return RemoveTagsFromStreamOutput{}, err
 	}
-	for _, k := range in.TagKeys {
-		if err := svc.checkTagText(s.name, k); err != nil {
-			return RemoveTagsFromStreamOutput{}, err
-		}
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, k := range in.TagKeys {
-		delete(s.tags, k)
-	}
-	return RemoveTagsFromStreamOutput{}, nil
+	return RemoveTagsFromStreamOutput{}, svc.removeTags(tagTarget{stream: s}, now, in.TagKeys)
 }
 
 // ListTagsForStreamInput is the input of [Service.ListTagsForStream].
@@ -203,13 +306,6 @@ func (svc *Service) ListTagsForStream(ctx context.Context, in ListTagsForStreamI
 	if err != nil {
 		return ListTagsForStreamOutput{}, err
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	keys := slices.Sorted(maps.Keys(s.tags))
-	page, more := pageAfter(keys, func(k string) string { return k }, in.ExclusiveStartTagKey, pageLimit(in.Limit, MaxListTagsLimit, MaxListTagsLimit))
-	out := ListTagsForStreamOutput{Tags: make([]Tag, len(page)), HasMoreTags: more}
-	for i, k := range page {
-		out.Tags[i] = Tag{Key: k, Value: s.tags[k]}
-	}
-	return out, nil
+	page, more := pageAfter(tagTarget{stream: s}.listTags(), func(t Tag) string { return t.Key }, in.ExclusiveStartTagKey, pageLimit(in.Limit, MaxListTagsLimit, MaxListTagsLimit))
+	return ListTagsForStreamOutput{Tags: page, HasMoreTags: more}, nil
 }

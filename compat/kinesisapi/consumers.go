@@ -26,10 +26,9 @@ func toConsumer(c kds.Consumer) consumer {
 }
 
 type registerStreamConsumerInput struct {
-	StreamARN    string `json:"StreamARN"`
-	ConsumerName string `json:"ConsumerName"`
-	// Tags are accepted and dropped: kds keeps no tags on consumers.
-	Tags map[string]string `json:"Tags"`
+	StreamARN    string            `json:"StreamARN"`
+	ConsumerName string            `json:"ConsumerName"`
+	Tags         map[string]string `json:"Tags"`
 }
 
 type registerStreamConsumerOutput struct {
@@ -37,7 +36,7 @@ type registerStreamConsumerOutput struct {
 }
 
 func registerStreamConsumer(ctx context.Context, svc *kds.Service, in registerStreamConsumerInput) (any, error) {
-	out, err := svc.RegisterStreamConsumer(ctx, kds.RegisterStreamConsumerInput{StreamARN: in.StreamARN, ConsumerName: in.ConsumerName})
+	out, err := svc.RegisterStreamConsumer(ctx, kds.RegisterStreamConsumerInput{StreamARN: in.StreamARN, ConsumerName: in.ConsumerName, Tags: in.Tags})
 	if err != nil {
 		return nil, err
 	}

@@ -57,9 +57,52 @@ func listTagsForStream(ctx context.Context, svc *kds.Service, in listTagsForStre
 	if err != nil {
 		return nil, err
 	}
-	tags := make([]tag, len(out.Tags))
-	for i, t := range out.Tags {
-		tags[i] = tag{Key: t.Key, Value: t.Value}
+	return listTagsForStreamOutput{Tags: toTags(out.Tags), HasMoreTags: out.HasMoreTags}, nil
+}
+
+func toTags(in []kds.Tag) []tag {
+	out := make([]tag, len(in))
+	for i, t := range in {
+		out[i] = tag{Key: t.Key, Value: t.Value}
 	}
-	return listTagsForStreamOutput{Tags: tags, HasMoreTags: out.HasMoreTags}, nil
+	return out
+}
+
+// The tagging operations by ARN name a stream or a consumer by
+// ResourceARN. StreamId, which Kinesis reserves and ignores, is not read.
+
+type tagResourceInput struct {
+	ResourceARN string            `json:"ResourceARN"`
+	Tags        map[string]string `json:"Tags"`
+}
+
+func tagResource(ctx context.Context, svc *kds.Service, in tagResourceInput) (any, error) {
+	_, err := svc.TagResource(ctx, kds.TagResourceInput{ResourceARN: in.ResourceARN, Tags: in.Tags})
+	return nil, err
+}
+
+type untagResourceInput struct {
+	ResourceARN string   `json:"ResourceARN"`
+	TagKeys     []string `json:"TagKeys"`
+}
+
+func untagResource(ctx context.Context, svc *kds.Service, in untagResourceInput) (any, error) {
+	_, err := svc.UntagResource(ctx, kds.UntagResourceInput{ResourceARN: in.ResourceARN, TagKeys: in.TagKeys})
+	return nil, err
+}
+
+type listTagsForResourceInput struct {
+	ResourceARN string `json:"ResourceARN"`
+}
+
+type listTagsForResourceOutput struct {
+	Tags []tag `json:"Tags"`
+}
+
+func listTagsForResource(ctx context.Context, svc *kds.Service, in listTagsForResourceInput) (any, error) {
+	out, err := svc.ListTagsForResource(ctx, kds.ListTagsForResourceInput{ResourceARN: in.ResourceARN})
+	if err != nil {
+		return nil, err
+	}
+	return listTagsForResourceOutput{Tags: toTags(out.Tags)}, nil
 }
