@@ -21,9 +21,6 @@ var unimplemented = map[string]string{
 	"UpdateAccountSettings":                  "account settings are not implemented",
 	"UpdateStreamWarmThroughput":             "warm throughput is not implemented",
 	"UpdateStreamRecordDistributionStrategy": "record distribution strategies are not implemented",
-	"TagResource":                            "tagging by ARN is not implemented; use AddTagsToStream",
-	"UntagResource":                          "tagging by ARN is not implemented; use RemoveTagsFromStream",
-	"ListTagsForResource":                    "tagging by ARN is not implemented; use ListTagsForStream",
 }
 
 // unimplementedError is the answer to a call of an unimplemented
