@@ -63,6 +63,12 @@ func appendJSON(dst []byte, v any) ([]byte, error) {
 }
 
 func (jsonCodec) unmarshal(body []byte, v any) error {
+	if f, ok := v.(fastJSONDecoder); ok {
+		if f.decodeJSONFast(body) {
+			return nil
+		}
+		resetShape(v)
+	}
 	err := json.Unmarshal(body, v)
 	if err == nil {
 		return nil
@@ -80,6 +86,12 @@ func (jsonCodec) unmarshal(body []byte, v any) error {
 		return serializationError("Unexpected character in the request body at offset " + fmt.Sprint(se.Offset))
 	}
 	return serializationError(err.Error())
+}
+
+// resetShape sets the shape v points to back to its zero value.
+func resetShape(v any) {
+	p := reflect.ValueOf(v).Elem()
+	p.Set(reflect.Zero(p.Type()))
 }
 
 // typeMismatch words a value of the wrong JSON type as the Java service
