@@ -32,6 +32,12 @@ func callFailed(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
 		return err
 	}
+	var invalid smithy.InvalidParamsError
+	if errors.As(err, &invalid) {
+		// The SDK refused the input before sending it: retrying cannot
+		// help, as the Service's own ValidationException says.
+		return &callError{kds: &kds.Error{Code: kds.ErrValidation.Code, Message: invalid.Error()}, cause: err}
+	}
 	return &callError{kds: &kds.Error{Code: kds.ErrInternalFailure.Code, Message: err.Error()}, cause: err}
 }
 

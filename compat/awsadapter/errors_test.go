@@ -52,6 +52,12 @@ func TestCallFailed(t *testing.T) {
 			"KMSThrottlingException", "m", nil, true},
 		{"validation", context.Background(), sdkError(400, &smithy.GenericAPIError{Code: "ValidationException", Message: "1 validation error detected"}),
 			"ValidationException", "1 validation error detected", kds.ErrValidation, false},
+		{"refused by the SDK before sending", context.Background(), func() error {
+			var v smithy.InvalidParamsError
+			v.Context = "GetShardIteratorInput"
+			v.Add(smithy.NewErrParamRequired("ShardIteratorType"))
+			return &smithy.OperationError{ServiceID: "Kinesis", OperationName: "GetShardIterator", Err: v}
+		}(), "ValidationException", "1 validation error(s) found.\n- missing required field, GetShardIteratorInput.ShardIteratorType.\n", kds.ErrValidation, false},
 		{"modelled internal failure", context.Background(), sdkError(400, &types.InternalFailureException{Message: aws.String("m")}),
 			"InternalFailureException", "m", kds.ErrInternalFailure, true},
 		{"wire InternalFailure", context.Background(), sdkError(500, &smithy.GenericAPIError{Code: "InternalFailure", Message: "boom"}),

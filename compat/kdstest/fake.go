@@ -1,9 +1,7 @@
 package kdstest
 
 import (
-	"context"
 	"log/slog"
-	"net"
 	"net/http/httptest"
 	"slices"
 	"testing"
@@ -36,7 +34,7 @@ func New(t testing.TB, opts ...Option) *Fake {
 	t.Helper()
 	var cfg config
 	for _, o := range opts {
-		o(&cfg)
+		o.apply(&cfg)
 	}
 	svcOpts := cfg.svcOpts
 	if cfg.clock != nil {
@@ -55,14 +53,11 @@ func New(t testing.TB, opts ...Option) *Fake {
 	if cfg.requestLog {
 		handlerOpts = append(handlerOpts, kinesisapi.WithLogger(slog.New(slog.NewTextHandler(t.Output(), nil))))
 	}
-	srv := httptest.NewUnstartedServer(kinesisapi.NewHandler(svc, handlerOpts...))
-	// Requests' contexts end at cleanup, so that a response still
-	// streaming cannot keep srv.Close waiting.
-	ctx, cancel := context.WithCancel(context.Background())
-	srv.Config.BaseContext = func(net.Listener) context.Context { return ctx }
-	srv.Start()
+	h := kinesisapi.NewHandler(svc, handlerOpts...)
+	srv := httptest.NewServer(h)
 	t.Cleanup(func() {
-		cancel()
+		// Event streams would keep srv.Close waiting for minutes.
+		h.EndEventStreams()
 		srv.Close()
 	})
 

@@ -1,6 +1,7 @@
 package kdstest_test
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -81,4 +82,49 @@ func TestSubscribeToShard(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestCleanupEndsOpenSubscriptions leaves a subscription open when a test
+// ends: the fake's cleanup must end it rather than wait out its five
+// minutes.
+func TestCleanupEndsOpenSubscriptions(t *testing.T) {
+	var stream *kinesis.SubscribeToShardEventStream
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t.Run("open subscription", func(t *testing.T) {
+			f := kdstest.New(t, kdstest.WithStream("s", 1))
+			d, err := f.Client().DescribeStreamSummary(t.Context(), &kinesis.DescribeStreamSummaryInput{StreamName: aws.String("s")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			reg, err := f.Client().RegisterStreamConsumer(t.Context(), &kinesis.RegisterStreamConsumerInput{
+				StreamARN: d.StreamDescriptionSummary.StreamARN, ConsumerName: aws.String("c"),
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Not t.Context(): the subscription must outlive the test body.
+			out, err := f.NewClient().SubscribeToShard(context.Background(), &kinesis.SubscribeToShardInput{
+				ConsumerARN:      reg.Consumer.ConsumerARN,
+				ShardId:          aws.String("shardId-000000000000"),
+				StartingPosition: &types.StartingPosition{Type: types.ShardIteratorTypeLatest},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			stream = out.GetStream()
+		})
+	}()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the fake's cleanup is waiting for an open subscription")
+	}
+	if stream == nil {
+		t.Fatal("no subscription was opened")
+	}
+	for range stream.Events() {
+	}
+	stream.Close()
 }

@@ -154,6 +154,82 @@ func TestCBORAsTheJavaSDKSendsIt(t *testing.T) {
 		t.Fatalf("missing stream: %d %v", status, out)
 	}
 
+	// PutRecords, GetShardIterator AT_TIMESTAMP (a tag-1 timestamp in
+	// the request) and GetRecords, all in CBOR.
+	clock.Advance(time.Second)
+	putAt := clock.Now()
+	b.Reset()
+	b.startMap()
+	b.text("StreamName")
+	b.text("java")
+	b.text("Records")
+	b.WriteByte(0x9f) // an indefinite-length array, as Jackson writes one
+	for _, key := range []string{"a", "b"} {
+		b.startMap()
+		b.text("Data")
+		b.bytes(payload)
+		b.text("PartitionKey")
+		b.text(key)
+		b.text("ExplicitHashKey")
+		b.text("0")
+		b.end()
+	}
+	b.end()
+	b.end()
+	status, out = postCBOR(t, srv.URL, "PutRecords", b.Bytes())
+	if status != http.StatusOK || out["FailedRecordCount"] != uint64(0) {
+		t.Fatalf("PutRecords: %d %v", status, out)
+	}
+	results, _ := out["Records"].([]any)
+	if len(results) != 2 || results[0].(map[any]any)["ShardId"] != "shardId-000000000000" {
+		t.Fatalf("PutRecords results %v", out["Records"])
+	}
+
+	b.Reset()
+	b.startMap()
+	b.text("StreamName")
+	b.text("java")
+	b.text("ShardId")
+	b.text("shardId-000000000000")
+	b.text("ShardIteratorType")
+	b.text("AT_TIMESTAMP")
+	b.text("Timestamp")
+	b.timestamp(putAt)
+	b.end()
+	status, out = postCBOR(t, srv.URL, "GetShardIterator", b.Bytes())
+	it, _ := out["ShardIterator"].(string)
+	if status != http.StatusOK || it == "" {
+		t.Fatalf("GetShardIterator: %d %v", status, out)
+	}
+	b.Reset()
+	b.startMap()
+	b.text("ShardIterator")
+	b.text(it)
+	b.end()
+	status, out = postCBOR(t, srv.URL, "GetRecords", b.Bytes())
+	recs, _ := out["Records"].([]any)
+	if status != http.StatusOK || len(recs) != 2 {
+		t.Fatalf("GetRecords: %d %v", status, out)
+	}
+	first := recs[0].(map[any]any)
+	if data, ok := first["Data"].([]byte); !ok || !bytes.Equal(data, payload) {
+		t.Fatalf("GetRecords Data = %#v, want the byte string % x", first["Data"], payload)
+	}
+	if arrived, ok := first["ApproximateArrivalTimestamp"].(time.Time); !ok || arrived.Unix() != putAt.UnixMilli() {
+		t.Fatalf("ApproximateArrivalTimestamp = %#v, want tag 1 with %d", first["ApproximateArrivalTimestamp"], putAt.UnixMilli())
+	}
+
+	// Member names are case-sensitive, as in Kinesis.
+	b.Reset()
+	b.startMap()
+	b.text("streamname")
+	b.text("java")
+	b.end()
+	status, out = postCBOR(t, srv.URL, "DescribeStreamSummary", b.Bytes())
+	if status != http.StatusBadRequest {
+		t.Fatalf("a lower-case member name was taken: %d %v", status, out)
+	}
+
 	status, out = postCBOR(t, srv.URL, "PutRecord", []byte{0xbf, 0x63, 'a'})
 	if status != http.StatusBadRequest || out["__type"] != "SerializationException" {
 		t.Fatalf("truncated CBOR: %d %v", status, out)

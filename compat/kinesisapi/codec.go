@@ -138,7 +138,12 @@ var (
 		return m
 	}()
 	cborDec = func() cbor.DecMode {
-		m, err := cbor.DecOptions{MaxArrayElements: 1 << 20, MaxMapPairs: 1 << 20}.DecMode()
+		m, err := cbor.DecOptions{
+			MaxArrayElements: 1 << 20,
+			MaxMapPairs:      1 << 20,
+			// Kinesis's member names are case-sensitive.
+			FieldNameMatching: cbor.FieldNameMatchingCaseSensitive,
+		}.DecMode()
 		if err != nil {
 			panic(err)
 		}

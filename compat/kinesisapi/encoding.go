@@ -86,6 +86,10 @@ func (t *timestamp) time() time.Time {
 	return time.Time(*t)
 }
 
+// maxEpochSeconds bounds the timestamps read, far beyond any real one
+// (year 33658), so that milliseconds fit an int64.
+const maxEpochSeconds = 1e15
+
 // MarshalJSON writes epoch seconds with up to three decimals.
 func (t timestamp) MarshalJSON() ([]byte, error) {
 	return appendEpochSeconds(nil, time.Time(t)), nil
@@ -97,7 +101,7 @@ func (t *timestamp) UnmarshalJSON(data []byte) error {
 		return nil
 	}
 	f, err := strconv.ParseFloat(string(data), 64)
-	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+	if err != nil || !(math.Abs(f) < maxEpochSeconds) {
 		return serializationError(fmt.Sprintf("class java.lang.String can not be converted to milliseconds since epoch: %s", data))
 	}
 	*t = timestamp(time.UnixMilli(int64(math.Round(f * 1000))).UTC())
@@ -134,6 +138,9 @@ func (t *timestamp) UnmarshalCBOR(data []byte) error {
 		ms = float64(n.Unix())
 	default:
 		return serializationError(fmt.Sprintf("class %T can not be converted to milliseconds since epoch", v))
+	}
+	if !(math.Abs(ms) < maxEpochSeconds*1000) {
+		return serializationError(fmt.Sprintf("%v milliseconds since epoch is out of range", ms))
 	}
 	*t = timestamp(time.UnixMilli(int64(ms)).UTC())
 	return nil

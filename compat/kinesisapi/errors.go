@@ -34,6 +34,8 @@ var (
 	errUnknownOperation           = &apiError{Status: http.StatusBadRequest, Type: "UnknownOperationException"}
 	errMissingAuthenticationToken = &apiError{Status: http.StatusBadRequest, Type: "MissingAuthenticationTokenException",
 		Message: "Missing Authentication Token"}
+	errEmptyBody = &apiError{Status: http.StatusBadRequest, Type: "SerializationException",
+		Message: "The request body is empty; every operation takes an object, {} at least", capitalMessage: true}
 	errRequestTooLarge = &apiError{Status: http.StatusRequestEntityTooLarge, Type: "SerializationException",
 		Message: "Request body is larger than the service accepts", capitalMessage: true}
 )
@@ -84,6 +86,7 @@ func writeError(w http.ResponseWriter, c codec, e *apiError) *apiError {
 		b = []byte(`{"__type":"InternalFailure"}`)
 	}
 	w.Header().Set("Content-Type", c.contentType())
+	w.Header().Set("X-Amzn-ErrorType", e.Type)
 	w.WriteHeader(e.Status)
 	w.Write(b)
 	return e

@@ -25,24 +25,40 @@ const maxBodyBytes = 20 << 20
 type Handler struct {
 	svc *kds.Service
 	log *slog.Logger
+	// streams ends when EndEventStreams is called; event streams end with
+	// it.
+	streams    context.Context
+	endStreams context.CancelFunc
 }
 
 // Option configures a [Handler].
-type Option func(*Handler)
+type Option interface{ apply(*Handler) }
+
+type optionFunc func(*Handler)
+
+func (f optionFunc) apply(h *Handler) { f(h) }
 
 // WithLogger logs one line per request (operation, status, error type,
-// duration) to l at Info level, or Warn for server failures. Default: no
-// request log.
-func WithLogger(l *slog.Logger) Option { return func(h *Handler) { h.log = l } }
+// duration, HTTP version) to l at Info level, or Warn for server failures.
+// Default: no request log.
+func WithLogger(l *slog.Logger) Option { return optionFunc(func(h *Handler) { h.log = l }) }
 
 // NewHandler returns a Handler that serves svc.
 func NewHandler(svc *kds.Service, opts ...Option) *Handler {
 	h := &Handler{svc: svc}
+	h.streams, h.endStreams = context.WithCancel(context.Background())
 	for _, o := range opts {
-		o(h)
+		o.apply(h)
 	}
 	return h
 }
+
+// EndEventStreams ends every SubscribeToShard response in progress, and
+// any started later, as if its five minutes were up. Their responses stay
+// open for minutes, so http.Server.Shutdown, which waits for responses to
+// finish, would wait for them; register this with
+// http.Server.RegisterOnShutdown. Other operations are unaffected.
+func (h *Handler) EndEventStreams() { h.endStreams() }
 
 // request is one decoded call on its way through an operation.
 type request struct {
@@ -50,14 +66,13 @@ type request struct {
 	body  []byte
 	w     http.ResponseWriter
 	r     *http.Request
+	// streams ends when the handler's event streams must end.
+	streams context.Context
 }
 
 // decode reads the request body into v, a pointer to the operation's
-// input shape. An empty body reads as an empty object.
+// input shape.
 func (req *request) decode(v any) error {
-	if len(req.body) == 0 {
-		return nil
-	}
 	return req.codec.unmarshal(req.body, v)
 }
 
@@ -100,6 +115,9 @@ func (h *Handler) serve(w *statusWriter, r *http.Request) (string, *apiError) {
 		return "", writeError(w, jsonCodec{}, errUnknownOperation.withStatus(http.StatusNotFound))
 	}
 	target := r.Header.Get("X-Amz-Target")
+	if target == "" {
+		return "", writeError(w, c, errAccessDeniedNoOperation)
+	}
 	name, ok := strings.CutPrefix(target, targetPrefix)
 	op := operations[name]
 	if why, known := unimplemented[name]; ok && known {
@@ -121,7 +139,10 @@ func (h *Handler) serve(w *statusWriter, r *http.Request) (string, *apiError) {
 	if len(body) > maxBodyBytes {
 		return name, writeError(w, c, errRequestTooLarge)
 	}
-	req := &request{codec: c, body: body, w: w, r: r}
+	if len(body) == 0 {
+		return name, writeError(w, c, errEmptyBody)
+	}
+	req := &request{codec: c, body: body, w: w, r: r, streams: h.streams}
 	out, err := op(r.Context(), h.svc, req)
 	if err != nil {
 		return name, writeError(w, c, toAPIError(err))
@@ -222,11 +243,10 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 	return w.ResponseWriter.Write(b)
 }
 
-// Flush sends buffered data to the client.
-func (w *statusWriter) Flush() {
-	if f, ok := w.ResponseWriter.(http.Flusher); ok {
-		f.Flush()
-	}
+// FlushError sends buffered data to the client and reports whether it
+// could; http.ResponseController uses it.
+func (w *statusWriter) FlushError() error {
+	return http.NewResponseController(w.ResponseWriter).Flush()
 }
 
 // Unwrap lets http.ResponseController reach the underlying writer.

@@ -69,6 +69,9 @@ func checkErrorResponse(t *testing.T, r rawResponse, status int, typ, msg string
 	if r.header.Get("x-amzn-RequestId") == "" {
 		t.Error("no x-amzn-RequestId header")
 	}
+	if got := r.header.Get("X-Amzn-ErrorType"); got != typ {
+		t.Errorf("X-Amzn-ErrorType = %q, want %q", got, typ)
+	}
 	m := errorFields(t, r.body)
 	if m["__type"] != typ {
 		t.Errorf("__type = %q, want %q (body %s)", m["__type"], typ, r.body)
@@ -98,6 +101,14 @@ func TestProtocolErrors(t *testing.T) {
 		r := rawCall(t, url, http.MethodPost, "StartStreamEncryption", `{}`, false)
 		checkErrorResponse(t, r, http.StatusBadRequest, "UnknownOperationException",
 			"kds does not implement StartStreamEncryption: server-side encryption is not implemented (see COMPATIBILITY.md)")
+	})
+	t.Run("no X-Amz-Target", func(t *testing.T) {
+		r := rawCall(t, url, http.MethodPost, "", `{}`, false)
+		checkErrorResponse(t, r, http.StatusForbidden, "AccessDeniedException", "Unable to determine service/operation name to be authorized")
+	})
+	t.Run("empty body", func(t *testing.T) {
+		r := rawCall(t, url, http.MethodPost, "DescribeLimits", ``, false)
+		checkErrorResponse(t, r, http.StatusBadRequest, "SerializationException", "")
 	})
 	t.Run("GET", func(t *testing.T) {
 		r := rawCall(t, url, http.MethodGet, "ListStreams", "", false)
@@ -356,4 +367,71 @@ func TestCBORControlPlane(t *testing.T) {
 		e["message"] != "1 validation error detected: Value '0' at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1" {
 		t.Errorf("MaxResults 0 in CBOR: %d %v", status, e)
 	}
+}
+
+// TestRequestForms checks the forms of request Kinesis accepts besides the
+// usual one, and the limits of what it accepts.
+func TestRequestForms(t *testing.T) {
+	_, _, url := newTestServer(t)
+	send := func(t *testing.T, method, path string, header map[string]string, body string) *http.Response {
+		t.Helper()
+		req, err := http.NewRequest(method, url+path, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range header {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { resp.Body.Close() })
+		return resp
+	}
+	signed := "AWS4-HMAC-SHA256 Credential=AKID/20240301/us-east-1/kinesis/aws4_request, SignedHeaders=host, Signature=00"
+	for _, ct := range []string{"application/x-amz-json-1.0", "application/json", "application/x-amz-json-1.1; charset=utf-8"} {
+		t.Run(ct, func(t *testing.T) {
+			resp := send(t, http.MethodPost, "/", map[string]string{"Content-Type": ct, "X-Amz-Target": "Kinesis_20131202.DescribeLimits", "Authorization": signed}, `{}`)
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("status %d", resp.StatusCode)
+			}
+			if got, want := resp.Header.Get("Content-Type"), strings.Split(ct, ";")[0]; got != want {
+				t.Errorf("answered in %q, want %q", got, want)
+			}
+		})
+	}
+	t.Run("presigned", func(t *testing.T) {
+		resp := send(t, http.MethodPost, "/?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKID", map[string]string{"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "Kinesis_20131202.DescribeLimits"}, `{}`)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("a request signed in its query got %d", resp.StatusCode)
+		}
+	})
+	t.Run("unknown content type", func(t *testing.T) {
+		resp := send(t, http.MethodPost, "/", map[string]string{"Content-Type": "text/plain", "X-Amz-Target": "Kinesis_20131202.DescribeLimits", "Authorization": signed}, `{}`)
+		if resp.StatusCode != http.StatusNotFound {
+			t.Fatalf("status %d, want 404", resp.StatusCode)
+		}
+	})
+	t.Run("CORS pre-flight", func(t *testing.T) {
+		resp := send(t, http.MethodOptions, "/", map[string]string{"Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST",
+			"Access-Control-Request-Headers": "content-type,x-amz-target,authorization"}, ``)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("status %d", resp.StatusCode)
+		}
+		if resp.Header.Get("Access-Control-Allow-Origin") != "*" || resp.Header.Get("Access-Control-Allow-Headers") != "content-type,x-amz-target,authorization" ||
+			!strings.Contains(resp.Header.Get("Access-Control-Allow-Methods"), "POST") {
+			t.Fatalf("pre-flight headers %v", resp.Header)
+		}
+		if !strings.Contains(resp.Header.Get("Access-Control-Expose-Headers"), "x-amzn-RequestId") {
+			t.Fatalf("x-amzn-RequestId is not exposed: %v", resp.Header)
+		}
+	})
+	t.Run("body too large", func(t *testing.T) {
+		big := `{"StreamName":"` + strings.Repeat("x", 20<<20) + `"}`
+		resp := send(t, http.MethodPost, "/", map[string]string{"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "Kinesis_20131202.DescribeStream", "Authorization": signed}, big)
+		if resp.StatusCode != http.StatusRequestEntityTooLarge {
+			t.Fatalf("status %d, want 413", resp.StatusCode)
+		}
+	})
 }

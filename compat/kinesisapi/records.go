@@ -124,9 +124,6 @@ func (o putRecordsOutput) appendJSON(dst []byte) []byte {
 func putRecords(ctx context.Context, svc *kds.Service, in putRecordsInput) (any, error) {
 	var v violations
 	for i, r := range in.Records {
-		if len(v) >= 10 {
-			break
-		}
 		v.checkEntry(r.PartitionKey, r.Data, "records."+strconv.Itoa(i+1)+".member.")
 	}
 	if err := v.err(); err != nil {

@@ -51,6 +51,9 @@ func subscribeToShard(ctx context.Context, svc *kds.Service, req *request) (any,
 	if err := v.err(); err != nil {
 		return nil, err
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer context.AfterFunc(req.streams, cancel)()
 	pos := in.StartingPosition
 	out, err := svc.SubscribeToShard(ctx, kds.SubscribeToShardInput{
 		ConsumerARN: in.ConsumerARN,

@@ -8,8 +8,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	"time"
+
+	"github.com/kdsgo/kds/compat/kinesisapi"
 )
 
 // shutdownTimeout bounds how long a graceful shutdown waits for requests
@@ -28,7 +29,7 @@ type server struct {
 // it speaks HTTP/1.1 and cleartext HTTP/2 with prior knowledge (h2c); with
 // tlsConf it speaks HTTP/1.1 and HTTP/2 negotiated by ALPN. Server errors
 // (bad TLS handshakes, for one) are logged to log at Warn level.
-func newServer(addr string, h http.Handler, tlsConf *tls.Config, log *slog.Logger) (*server, error) {
+func newServer(addr string, h *kinesisapi.Handler, tlsConf *tls.Config, log *slog.Logger) (*server, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, err
@@ -40,16 +41,16 @@ func newServer(addr string, h http.Handler, tlsConf *tls.Config, log *slog.Logge
 	} else {
 		protocols.SetUnencryptedHTTP2(true)
 	}
-	streams, endStreams := context.WithCancel(context.Background())
 	srv := &http.Server{
-		Handler:           endStreamsOnShutdown(h, streams),
+		Handler:           h,
 		Protocols:         &protocols,
 		TLSConfig:         tlsConf,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	srv.RegisterOnShutdown(endStreams)
+	// Event streams would hold a graceful shutdown for minutes.
+	srv.RegisterOnShutdown(h.EndEventStreams)
 	return &server{http: srv, ln: ln, tls: tlsConf != nil}, nil
 }
 
@@ -94,21 +95,4 @@ func (s *server) serve(ctx context.Context) error {
 		return err
 	}
 	return nil
-}
-
-// endStreamsOnShutdown gives SubscribeToShard requests a context that
-// also ends when shutdown does. Their responses stay open for minutes, so
-// a graceful shutdown would otherwise wait for them until it timed out.
-func endStreamsOnShutdown(h http.Handler, shutdown context.Context) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !strings.HasSuffix(r.Header.Get("X-Amz-Target"), ".SubscribeToShard") {
-			h.ServeHTTP(w, r)
-			return
-		}
-		ctx, cancel := context.WithCancel(r.Context())
-		defer cancel()
-		stop := context.AfterFunc(shutdown, cancel)
-		defer stop()
-		h.ServeHTTP(w, r.WithContext(ctx))
-	})
 }

@@ -24,14 +24,7 @@ func startServer(t *testing.T, tlsConf *tls.Config) *server {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { svc.Close() })
-	return startHandler(t, kinesisapi.NewHandler(svc), tlsConf)
-}
-
-// startHandler serves h on a free port until the test ends, when it
-// checks that the server shut down cleanly.
-func startHandler(t *testing.T, h http.Handler, tlsConf *tls.Config) *server {
-	t.Helper()
-	srv, err := newServer("127.0.0.1:0", h, tlsConf, slog.New(slog.DiscardHandler))
+	srv, err := newServer("127.0.0.1:0", kinesisapi.NewHandler(svc), tlsConf, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,33 +118,49 @@ func TestSelfSignedCertVerifies(t *testing.T) {
 }
 
 func TestShutdownEndsSubscriptions(t *testing.T) {
-	started := make(chan struct{})
-	ended := make(chan struct{})
-	// A stand-in for SubscribeToShard: it answers with a stream that lasts
-	// until the request's context ends.
-	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.WriteHeader(http.StatusOK)
-		http.NewResponseController(w).Flush()
-		close(started)
-		<-r.Context().Done()
-		close(ended)
-	})
-	srv, err := newServer("127.0.0.1:0", h, nil, slog.New(slog.DiscardHandler))
+	svc, err := kds.NewService()
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, stop := context.WithCancel(context.Background())
+	defer svc.Close()
+	ctx := context.Background()
+	if _, err := svc.CreateStream(ctx, kds.CreateStreamInput{StreamName: "s", ShardCount: 1}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := svc.DescribeStreamSummary(ctx, kds.DescribeStreamSummaryInput{StreamName: "s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := svc.RegisterStreamConsumer(ctx, kds.RegisterStreamConsumerInput{StreamARN: d.StreamDescriptionSummary.StreamARN, ConsumerName: "c"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := newServer("127.0.0.1:0", kinesisapi.NewHandler(svc), nil, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	serveCtx, stop := context.WithCancel(ctx)
 	served := make(chan error, 1)
-	go func() { served <- srv.serve(ctx) }()
+	go func() { served <- srv.serve(serveCtx) }()
 
-	req, _ := http.NewRequest(http.MethodPost, srv.url(), nil)
+	body := `{"ConsumerARN":"` + reg.Consumer.ConsumerARN + `","ShardId":"shardId-000000000000","StartingPosition":{"Type":"LATEST"}}`
+	req, _ := http.NewRequest(http.MethodPost, srv.url(), strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
 	req.Header.Set("X-Amz-Target", "Kinesis_20131202.SubscribeToShard")
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=x/20261126/us-east-1/kinesis/aws4_request")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	<-started
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/vnd.amazon.eventstream" {
+		t.Fatalf("SubscribeToShard answered %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	drained := make(chan error, 1)
+	go func() {
+		_, err := io.Copy(io.Discard, resp.Body)
+		drained <- err
+	}()
 
 	stop()
 	select {
@@ -163,8 +172,11 @@ func TestShutdownEndsSubscriptions(t *testing.T) {
 		t.Fatal("shutdown waits for the open subscription")
 	}
 	select {
-	case <-ended:
-	default:
-		t.Error("the subscription's context did not end")
+	case err := <-drained:
+		if err != nil {
+			t.Errorf("the event stream did not end cleanly: %v", err)
+		}
+	case <-time.After(time.Second):
+		t.Error("the event stream is still open after shutdown")
 	}
 }
