@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"sync"
@@ -85,6 +86,9 @@ func putRecordsScenario(ctx context.Context, c *kinesis.Client, cfg config) (*re
 		return nil, err
 	}
 	pc, elapsed := putUntil(ctx, c, cfg, time.Now().Add(cfg.duration))
+	if pc.records.Load() == 0 {
+		return nil, fmt.Errorf("no record was put%s", pc.failure())
+	}
 	rate := float64(pc.records.Load()) / elapsed.Seconds()
 	r := &result{human: fmt.Sprintf("putrecords %s: %.0f records/s (%d workers, %d calls of %d × %d B in %.1fs, %d failed records, %d failed calls)%s",
 		cfg.endpoint, rate, cfg.workers, pc.calls.Load(), batchSize, recordSize, elapsed.Seconds(), pc.failedRecords.Load(), pc.errors.Load(), pc.failure())}
@@ -206,19 +210,18 @@ func getRecordsScenario(ctx context.Context, c *kinesis.Client, cfg config) (*re
 
 // putRecordsSingly sends sequential PutRecord calls until the deadline or,
 // if count > 0, until count calls are done, and returns each call's
-// latency and the number of failed calls.
-func putRecordsSingly(ctx context.Context, c *kinesis.Client, stream string, deadline time.Time, count int) ([]time.Duration, int) {
-	var lat []time.Duration
-	failed := 0
+// latency, the number of failed calls and the first failure.
+func putRecordsSingly(ctx context.Context, c *kinesis.Client, stream string, deadline time.Time, count int) (lat []time.Duration, failed int, first error) {
 	for (count == 0 || len(lat) < count) && time.Now().Before(deadline) {
 		start := time.Now()
 		_, err := c.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String(stream), PartitionKey: aws.String(randomHex(8)), Data: payload})
 		lat = append(lat, time.Since(start))
 		if err != nil {
 			failed++
+			first = cmp.Or(first, err)
 		}
 	}
-	return lat, failed
+	return lat, failed, first
 }
 
 // putRecordScenario measures single PutRecord latency and, with a server
@@ -230,8 +233,11 @@ func putRecordScenario(ctx context.Context, c *kinesis.Client, cfg config) (*res
 		return nil, err
 	}
 	start := time.Now()
-	lat, failed := putRecordsSingly(ctx, c, cfg.stream, start.Add(cfg.duration), cfg.count)
+	lat, failed, err := putRecordsSingly(ctx, c, cfg.stream, start.Add(cfg.duration), cfg.count)
 	elapsed := time.Since(start)
+	if failed == len(lat) {
+		return nil, fmt.Errorf("no PutRecord call succeeded: %v", err)
+	}
 	r := &result{}
 	r.add("calls", len(lat))
 	r.add("failed_calls", failed)
