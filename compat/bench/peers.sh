@@ -12,6 +12,7 @@
 # Settings (environment):
 #   PEERS_DIR  where the peers are installed (default /work/peers)
 #   KDS_BIN    a kds binary to benchmark (default: built from ./cmd/kds)
+#   KDS_FLAGS  further flags for kds serve, e.g. "--log-level warn" (default none)
 #   RUNS       runs of each scenario against each server (default 3)
 #   DURATION   timed phase of putrecords and putrecord (default 10s)
 #   WARMUP     untimed calls before it (default 2s)
@@ -78,12 +79,13 @@ start() {
 
 declare -A pid url
 servers=(kds kinesalite kinesis-mock)
-start kds $PORT "$KDS_BIN" serve --addr 127.0.0.1:$PORT --limits=false
+# shellcheck disable=SC2086 # KDS_FLAGS is a list of words
+start kds $PORT "$KDS_BIN" serve --addr 127.0.0.1:$PORT --limits=false ${KDS_FLAGS:-}
 start kinesalite $((PORT + 1)) node "$kinesalite_js" --port $((PORT + 1)) --createStreamMs 0 --deleteStreamMs 0
 start kinesis-mock $((PORT + 2)) env -C "$mock_dir" KINESIS_MOCK_PLAIN_PORT=$((PORT + 2)) KINESIS_MOCK_TLS_PORT=$((PORT + 3)) \
 	CREATE_STREAM_DURATION=0ms DELETE_STREAM_DURATION=0ms node main.js
 
-echo "# kds:          $KDS_BIN"
+echo "# kds:          $KDS_BIN serve --limits=false ${KDS_FLAGS:-}"
 echo "# kinesalite:   $(node -p "require('$PEERS_DIR/node_modules/kinesalite/package.json').version")"
 echo "# kinesis-mock: kinesis-local $(node -p "require('$mock_dir/package.json').version")"
 echo "# node $(node --version), $(go version | cut -d' ' -f3-)"
