@@ -22,8 +22,8 @@ const (
 	readLimit = 10000
 )
 
-// payload is the data of every record: fixed random bytes, so that the
-// servers compared store and return the same thing.
+// payload is the data of every record: the same 100 random hex digits
+// throughout a run.
 var payload = []byte(randomHex(recordSize / 2))
 
 // putCounts totals PutRecords outcomes.
