@@ -109,11 +109,14 @@ done
 # The figures compared: scenario, key in kdsload's output, label.
 figures="putrecords records_per_s records/s
 putrecords server_cpu_us_per_record server_CPU_us/record
+putrecords client_cpu_us_per_record client_CPU_us/record
 getrecords records_per_s records/s
 getrecords server_cpu_us_per_record server_CPU_us/record
+getrecords client_cpu_us_per_record client_CPU_us/record
 putrecord p50_ms median_latency_ms
 putrecord p99_ms p99_latency_ms
-putrecord server_cpu_us_per_call server_CPU_us/call"
+putrecord server_cpu_us_per_call server_CPU_us/call
+putrecord client_cpu_us_per_call client_CPU_us/call"
 
 # One "scenario key server value" line per run and figure, sorted so that
 # each group's runs are adjacent and in order; then the median of each.

@@ -10,9 +10,9 @@
 //   - putrecord: sequential single PutRecord calls for a duration (or fewer,
 //     given a count); reports median, p90 and p99 latency.
 //
-// With --server-pid, the server process's CPU time (user + system, from
-// /proc/PID/stat) is measured across the timed phase and reported per call
-// or per record. The stream, absent by default (a fresh name per run), is
+// The CPU time (user + system, from /proc/PID/stat) of kdsload itself and,
+// with --server-pid, of the server process is measured across the timed
+// phase and reported per call or per record. The stream, absent by default (a fresh name per run), is
 // created with --shards shards, waited for until ACTIVE, and deleted at the
 // end.
 //

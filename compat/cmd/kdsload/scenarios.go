@@ -81,7 +81,7 @@ func putUntil(ctx context.Context, c *kinesis.Client, cfg config, deadline time.
 // putRecordsScenario measures PutRecords throughput.
 func putRecordsScenario(ctx context.Context, c *kinesis.Client, cfg config) (*result, error) {
 	putUntil(ctx, c, cfg, time.Now().Add(cfg.warmup))
-	cpu := cpuMeter{pid: cfg.serverPID}
+	cpu := cpuMeter{serverPID: cfg.serverPID}
 	if err := cpu.begin(); err != nil {
 		return nil, err
 	}
@@ -171,7 +171,7 @@ func getRecordsScenario(ctx context.Context, c *kinesis.Client, cfg config) (*re
 	if err != nil {
 		return nil, err
 	}
-	cpu := cpuMeter{pid: cfg.serverPID}
+	cpu := cpuMeter{serverPID: cfg.serverPID}
 	if err := cpu.begin(); err != nil {
 		return nil, err
 	}
@@ -228,7 +228,7 @@ func putRecordsSingly(ctx context.Context, c *kinesis.Client, stream string, dea
 // pid, the server's CPU time per call.
 func putRecordScenario(ctx context.Context, c *kinesis.Client, cfg config) (*result, error) {
 	putRecordsSingly(ctx, c, cfg.stream, time.Now().Add(cfg.warmup), 0)
-	cpu := cpuMeter{pid: cfg.serverPID}
+	cpu := cpuMeter{serverPID: cfg.serverPID}
 	if err := cpu.begin(); err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"math"
@@ -51,36 +52,43 @@ func (r *result) latencies(d []time.Duration) {
 	}
 }
 
-// cpuMeter measures a process's CPU time (user + system, all threads)
-// between start and stop. A zero pid measures nothing.
+// cpuMeter measures the CPU time (user + system, all threads) that the
+// server process, if its pid is known, and this client process use
+// between begin and report.
 type cpuMeter struct {
-	pid   int
-	start time.Duration
+	serverPID      int
+	server, client time.Duration
 }
 
-// begin records the process's CPU time so far.
+// begin records the CPU time used so far.
 func (m *cpuMeter) begin() error {
-	if m.pid == 0 {
-		return nil
+	var serverErr, clientErr error
+	if m.serverPID != 0 {
+		m.server, serverErr = processCPU(m.serverPID)
 	}
-	t, err := processCPU(m.pid)
-	m.start = t
-	return err
+	m.client, clientErr = processCPU(os.Getpid())
+	return cmp.Or(serverErr, clientErr)
 }
 
 // report adds the CPU time used since begin, in total and per unit (e.g.
-// "call" or "record"), to r.
+// "call" or "record"), to r: the server's, if its pid is known, and the
+// client's.
 func (m *cpuMeter) report(r *result, units int, unit string) error {
-	if m.pid == 0 {
-		return nil
+	perUnit := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(max(units, 1)) }
+	if m.serverPID != 0 {
+		t, err := processCPU(m.serverPID)
+		if err != nil {
+			return err
+		}
+		r.add("server_cpu_s", (t - m.server).Seconds())
+		r.add("server_cpu_us_per_"+unit, perUnit(t-m.server))
 	}
-	t, err := processCPU(m.pid)
+	t, err := processCPU(os.Getpid())
 	if err != nil {
 		return err
 	}
-	used := t - m.start
-	r.add("server_cpu_s", used.Seconds())
-	r.add("server_cpu_us_per_"+unit, float64(used.Microseconds())/float64(max(units, 1)))
+	r.add("client_cpu_s", (t - m.client).Seconds())
+	r.add("client_cpu_us_per_"+unit, perUnit(t-m.client))
 	r.add("clk_tck", clockTicks())
 	return nil
 }
