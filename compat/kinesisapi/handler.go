@@ -7,6 +7,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -162,6 +163,7 @@ func (h *Handler) serve(w *statusWriter, r *http.Request) (string, *apiError) {
 	if err != nil {
 		return name, writeError(w, c, toAPIError(err))
 	}
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(http.StatusOK)
 	w.Write(b)
 	return name, nil

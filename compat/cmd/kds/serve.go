@@ -113,8 +113,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err != nil {
 		return exitUsage
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
+	// The request log is batched: a line per request would otherwise cost
+	// a busy server a write system call each.
+	logOut := newBatchedWriter(stderr, 100*time.Millisecond)
+	defer logOut.Close()
+	log := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: cfg.logLevel}))
 	fail := func(code int, err error) int {
+		logOut.Flush()
 		fmt.Fprintf(stderr, "kds serve: %v\n", err)
 		return code
 	}

@@ -36,6 +36,7 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/kdsgo/kds/compat/internal/sdkhttp"
 )
 
 // config holds the command line.
@@ -97,7 +98,9 @@ func main() {
 
 // newClient returns an SDK client for endpoint with dummy credentials and
 // no retries, so that every failed call is counted rather than repeated,
-// and with enough idle connections for the workers.
+// and with enough idle connections for the workers. Its request bodies are
+// its own (sdkhttp.OwnBody), or a fast local server would see some calls
+// fail on the SDK's side with "use of closed network connection".
 func newClient(endpoint string, workers int) *kinesis.Client {
 	httpClient := awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
 		t.MaxIdleConnsPerHost = workers + 4
@@ -107,7 +110,7 @@ func newClient(endpoint string, workers int) *kinesis.Client {
 		BaseEndpoint: aws.String(endpoint),
 		Credentials:  credentials.NewStaticCredentialsProvider("AKIDKDSLOAD", "kdsload-secret", ""),
 		Retryer:      aws.NopRetryer{},
-		HTTPClient:   httpClient,
+		HTTPClient:   sdkhttp.OwnBody{Client: httpClient},
 	})
 }
 
