@@ -52,7 +52,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-(cd "$compat" && go build -o "$work/kdsload" ./cmd/kdsload)
+(cd "$compat" && go build -o "$work/kdsload" ./cmd/kdsload && go build -o "$work/nullkinesis" ./bench/nullkinesis)
 if [[ -z ${KDS_BIN:-} ]]; then
 	(cd "$compat" && go build -o "$work/kds" ./cmd/kds)
 	KDS_BIN=$work/kds
@@ -82,6 +82,7 @@ servers=(kds kinesalite kinesis-mock)
 # shellcheck disable=SC2086 # KDS_FLAGS is a list of words
 start kds $PORT "$KDS_BIN" serve --addr 127.0.0.1:$PORT --limits=false ${KDS_FLAGS:-}
 start kinesalite $((PORT + 1)) node "$kinesalite_js" --port $((PORT + 1)) --createStreamMs 0 --deleteStreamMs 0
+start null $((PORT + 4)) "$work/nullkinesis" --addr 127.0.0.1:$((PORT + 4))
 start kinesis-mock $((PORT + 2)) env -C "$mock_dir" KINESIS_MOCK_PLAIN_PORT=$((PORT + 2)) KINESIS_MOCK_TLS_PORT=$((PORT + 3)) \
 	CREATE_STREAM_DURATION=0ms DELETE_STREAM_DURATION=0ms node main.js
 
@@ -95,7 +96,10 @@ echo "# runs=$RUNS duration=$DURATION warmup=$WARMUP records=$RECORDS workers=$W
 results=$work/results
 for run in $(seq "$RUNS"); do
 	for scenario in putrecords getrecords putrecord; do
-		for s in "${servers[@]}"; do
+		others=()
+		# The floor: a server that answers PutRecord and stores nothing.
+		[[ $scenario == putrecord ]] && others=(null)
+		for s in "${servers[@]}" "${others[@]}"; do
 			if line=$("$work/kdsload" --endpoint "${url[$s]}" --scenario "$scenario" --server-pid "${pid[$s]}" \
 				--duration "$DURATION" --warmup "$WARMUP" --records "$RECORDS" --workers "$WORKERS"); then
 				echo "run=$run server=$s $line" | tee -a "$results"
@@ -137,3 +141,10 @@ awk '
 	BEGIN { printf "\n%-11s %-22s %12s %12s %12s %10s %10s\n", "scenario", "median of runs", "kds", "kinesalite", "kinesis-mock", "kds/klite", "kds/kmock" }
 	END { printf "\nruns (sorted):\n%s", runsline }
 ' "$work/values" - <<<"$figures"
+
+# The floor of the single-PutRecord figures: nullkinesis, net/http alone.
+awk '
+	function out() { printf "floor (nullkinesis) putrecord %-24s median %.3f\n", k, (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2 }
+	$3 == "null" && ($2 ~ /^p(50|99)_ms$/ || $2 ~ /_per_call$/) { if ($2 != k) { if (n) out(); k = $2; n = 0 } v[++n] = $4 }
+	END { if (n) out() }
+' "$work/values"
