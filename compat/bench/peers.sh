@@ -147,4 +147,4 @@ awk '
 	function out() { printf "floor (nullkinesis) putrecord %-24s median %.3f\n", k, (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2 }
 	$3 == "null" && ($2 ~ /^p(50|99)_ms$/ || $2 ~ /_per_call$/) { if ($2 != k) { if (n) out(); k = $2; n = 0 } v[++n] = $4 }
 	END { if (n) out() }
-' "$work/values"
+' "$work/values" | sort -u
