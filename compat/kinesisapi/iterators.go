@@ -60,7 +60,7 @@ type childShard struct {
 }
 
 type getRecordsOutput struct {
-	Records            records      `json:"Records"`
+	Records            wireRecords  `json:"Records"`
 	NextShardIterator  string       `json:"NextShardIterator,omitempty"`
 	MillisBehindLatest int64        `json:"MillisBehindLatest"`
 	ChildShards        []childShard `json:"ChildShards,omitempty"`

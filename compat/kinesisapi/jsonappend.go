@@ -19,13 +19,13 @@ type jsonAppender interface {
 	appendJSON(dst []byte) []byte
 }
 
-// records are data records as GetRecords and SubscribeToShard events
+// wireRecords are data records as GetRecords and SubscribeToShard events
 // carry them. In JSON they are written by appendRecordsJSON; in CBOR they
 // become []record.
-type records []kds.Record
+type wireRecords []kds.Record
 
 // MarshalCBOR writes the records through their reflected shape.
-func (rs records) MarshalCBOR() ([]byte, error) {
+func (rs wireRecords) MarshalCBOR() ([]byte, error) {
 	out := make([]record, len(rs))
 	for i, r := range rs {
 		out[i] = record{
@@ -40,7 +40,7 @@ func (rs records) MarshalCBOR() ([]byte, error) {
 }
 
 // jsonSize estimates the JSON size of rs, to size the buffer once.
-func (rs records) jsonSize() int {
+func (rs wireRecords) jsonSize() int {
 	n := 2
 	for _, r := range rs {
 		n += 160 + base64.StdEncoding.EncodedLen(len(r.Data)) + len(r.PartitionKey)
@@ -49,7 +49,7 @@ func (rs records) jsonSize() int {
 }
 
 // appendRecordsJSON appends rs as a JSON array of Kinesis Record objects.
-func appendRecordsJSON(dst []byte, rs records) []byte {
+func appendRecordsJSON(dst []byte, rs wireRecords) []byte {
 	dst = slices.Grow(dst, rs.jsonSize())
 	dst = append(dst, '[')
 	for i, r := range rs {

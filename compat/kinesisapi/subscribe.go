@@ -28,7 +28,7 @@ type subscribeToShardInput struct {
 // subscribeToShardEvent is the payload of one SubscribeToShardEvent
 // message.
 type subscribeToShardEvent struct {
-	Records                    records      `json:"Records"`
+	Records                    wireRecords  `json:"Records"`
 	ContinuationSequenceNumber string       `json:"ContinuationSequenceNumber"`
 	MillisBehindLatest         int64        `json:"MillisBehindLatest"`
 	ChildShards                []childShard `json:"ChildShards,omitempty"`
