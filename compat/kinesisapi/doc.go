@@ -1,5 +1,5 @@
 // Package kinesisapi serves a [kds.Service] over the Kinesis Data Streams
-// wire protocol, so that any AWS SDK, the AWS CLI or the KCL can talk to it
+// wire protocol, so that AWS SDKs and the AWS CLI can talk to it
 // unchanged:
 //
 //	svc, _ := kds.NewService()
