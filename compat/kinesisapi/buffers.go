@@ -10,6 +10,9 @@ import (
 // one is left to the garbage collector.
 const maxPooledBuffer = 16 << 20
 
+// maxPresized is the most readBody allocates for a body before reading it.
+const maxPresized = 1 << 20
+
 // buffers recycles request and response bodies: a GetRecords answer can
 // be megabytes, and allocating (and zeroing) that afresh for every call
 // costs more than writing it.
@@ -24,12 +27,14 @@ func putBuffer(b *[]byte) {
 	}
 }
 
-// readBody reads r's body into buf, growing it once to the declared
-// Content-Length, and stops one byte past maxBodyBytes so that an
+// readBody reads r's body into buf, growing it at once to the declared
+// Content-Length (up to maxPresized), and stops one byte past maxBodyBytes so that an
 // oversized body is seen as such without being read whole.
 func readBody(r *http.Request, buf []byte) ([]byte, error) {
 	buf = buf[:0]
-	if n := r.ContentLength; n > 0 && n <= maxBodyBytes && int(n) > cap(buf) {
+	// Trust the declared length only so far: a client that declares 20
+	// MiB and sends slowly must not pin 20 MiB from its first byte.
+	if n := min(r.ContentLength, maxPresized); n > 0 && int(n) > cap(buf) {
 		buf = make([]byte, 0, n+1)
 	}
 	lr := io.LimitReader(r.Body, maxBodyBytes+1)

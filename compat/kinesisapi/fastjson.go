@@ -116,7 +116,9 @@ func (in *putRecordsInput) decodeJSONFast(body []byte) bool {
 			in.StreamARN = string(v)
 			return ok
 		case "Records":
-			return s.records(in)
+			// encoding/json decodes a second Records array over the
+			// first, element by element; leave that to it.
+			return in.Records == nil && s.records(in)
 		}
 		return false
 	})

@@ -16,7 +16,7 @@ func FuzzPutRecordsFastDecode(f *testing.F) {
 		`{"StreamName":"s","Records":[]}`, `{}`, `{"Records":null}`, `{"StreamName":"a\"b"}`,
 		`{"Records":[{"Data":"aGk"}]}`, `{"Records":[{"Data":"a!k="}]}`, `{"StreamName":1}`,
 		`{"StreamName":"s","StreamName":"t"}`, `{"Records":[{"Data":"aGk=","Data":"AA=="}]}`,
-		`{"Records":[{"Extra":1}]}`, "{\"StreamName\":\"\xff\"}", `{"StreamName":"s"} x`, `[`,
+		`{"Records":[{"Extra":1}]}`, `{"Records":[{"Data":"AA==","PartitionKey":"k","ExplicitHashKey":"5"}],"Records":[{"Data":"AQ=="}]}`, "{\"StreamName\":\"\xff\"}", `{"StreamName":"s"} x`, `[`,
 	} {
 		f.Add([]byte(s))
 	}

@@ -12,10 +12,12 @@ import (
 // The request log writes one line per request; batched, a busy server
 // pays one write system call per interval instead of one per request.
 type batchedWriter struct {
-	mu   sync.Mutex
-	buf  *bufio.Writer
-	stop chan struct{}
-	done chan struct{}
+	mu     sync.Mutex
+	buf    *bufio.Writer
+	closed bool // after Close, writes go straight through
+	stop   chan struct{}
+	done   chan struct{}
+	once   sync.Once
 }
 
 // newBatchedWriter passes what is written on to w at least every interval
@@ -38,11 +40,15 @@ func newBatchedWriter(w io.Writer, interval time.Duration) *batchedWriter {
 	return b
 }
 
-// Write buffers p.
+// Write buffers p, or after Close writes it through.
 func (b *batchedWriter) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.buf.Write(p)
+	n, err := b.buf.Write(p)
+	if err == nil && b.closed {
+		err = b.buf.Flush()
+	}
+	return n, err
 }
 
 // Flush passes everything buffered on.
@@ -52,9 +58,16 @@ func (b *batchedWriter) Flush() error {
 	return b.buf.Flush()
 }
 
-// Close stops the periodic flushes and flushes what is left.
+// Close stops the periodic flushes and flushes what is left; later writes
+// (from requests a timed-out shutdown left running) are not buffered.
+// Calling it again does nothing more.
 func (b *batchedWriter) Close() error {
-	close(b.stop)
-	<-b.done
-	return b.Flush()
+	b.once.Do(func() {
+		close(b.stop)
+		<-b.done
+	})
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.closed = true
+	return b.buf.Flush()
 }

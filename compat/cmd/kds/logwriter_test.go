@@ -68,3 +68,14 @@ func TestBatchedWriterHoldsUntilFlush(t *testing.T) {
 	}
 	w.Close()
 }
+
+func TestBatchedWriterWritesThroughAfterClose(t *testing.T) {
+	var out lockedBuffer
+	w := newBatchedWriter(&out, time.Hour)
+	w.Close()
+	fmt.Fprintln(w, "late request")
+	if out.String() != "late request\n" {
+		t.Fatalf("a line written after Close is %q in the output", out.String())
+	}
+	w.Close()
+}

@@ -1,18 +1,22 @@
 // Package sdkhttp works around a race between the AWS SDK for Go v2 and
 // net/http's transport that only a fast local server, such as kds's wire
-// server, makes visible.
+// server, makes visible: now and then a call fails on the client's side
+// with "deserialization failed ... use of closed network connection",
+// although the server answered in full. Measured against kds serve with
+// kdsload: 2 to 4 failed PutRecords calls in 8 seconds (about 4,000
+// calls) without the workaround, none in three such runs with it.
 //
-// The SDK closes a request's body as soon as the response headers arrive.
-// The transport, after writing Content-Length bytes, makes one more read
-// of the body to check it holds nothing more; if the server has answered
-// before that read, the read fails, the transport takes it for a failed
-// write and closes the connection, and the response (an event stream or a
-// plain answer alike) ends with "use of closed network connection".
-// Against Kinesis itself the network's latency hides the race.
+// The SDK closes a request's body as soon as the response headers arrive,
+// while the transport, having written Content-Length bytes, may still be
+// reading the body to see that it holds no more; what that read meets
+// after the close makes the transport give up the connection, and the
+// response still being read with it. OwnBody gives the transport a body
+// that ends at Content-Length by itself, so the transport never reads the
+// SDK's body past its end. Against Kinesis itself the network's latency
+// hides the race.
 package sdkhttp
 
 import (
-	"bytes"
 	"io"
 	"net/http"
 )
@@ -28,33 +32,25 @@ type OwnBody struct{ Client Doer }
 
 // Do sends a copy of req whose body ends, with io.EOF, after the
 // Content-Length bytes without reading the SDK's body any further: the
-// transport's extra read stops there. A body of unknown length is copied
-// whole first.
+// transport's extra read stops there. The price is that a body longer than
+// its Content-Length is cut short instead of refused; the SDK sets the
+// length from the body itself. A body of unknown length is passed on as it
+// is (it may be a stream the SDK writes as it goes), without the fix.
 func (c OwnBody) Do(req *http.Request) (*http.Response, error) {
-	if req.Body == nil || req.Body == http.NoBody {
+	if req.Body == nil || req.Body == http.NoBody || req.ContentLength <= 0 {
 		return c.Client.Do(req)
 	}
 	own := req.Clone(req.Context())
-	if req.ContentLength > 0 {
-		own.Body = &exactBody{r: req.Body, left: req.ContentLength}
-		if get := req.GetBody; get != nil {
-			own.GetBody = func() (io.ReadCloser, error) {
-				b, err := get()
-				if err != nil {
-					return nil, err
-				}
-				return &exactBody{r: b, left: req.ContentLength}, nil
+	own.Body = &exactBody{r: req.Body, left: req.ContentLength}
+	if get := req.GetBody; get != nil {
+		own.GetBody = func() (io.ReadCloser, error) {
+			b, err := get()
+			if err != nil {
+				return nil, err
 			}
+			return &exactBody{r: b, left: req.ContentLength}, nil
 		}
-		return c.Client.Do(own)
 	}
-	b, err := io.ReadAll(req.Body)
-	req.Body.Close()
-	if err != nil {
-		return nil, err
-	}
-	own.Body = io.NopCloser(bytes.NewReader(b))
-	own.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
 	return c.Client.Do(own)
 }
 
