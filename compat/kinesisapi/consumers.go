@@ -72,7 +72,7 @@ func describeStreamConsumer(ctx context.Context, svc *kds.Service, in consumerRe
 type listStreamConsumersInput struct {
 	StreamARN               string     `json:"StreamARN"`
 	NextToken               string     `json:"NextToken"`
-	MaxResults              *int       `json:"MaxResults"`
+	MaxResults              *integer   `json:"MaxResults"`
 	StreamCreationTimestamp *timestamp `json:"StreamCreationTimestamp"`
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -144,4 +145,62 @@ func (t *timestamp) UnmarshalCBOR(data []byte) error {
 	}
 	*t = timestamp(time.UnixMilli(int64(ms)).UTC())
 	return nil
+}
+
+// integer is a Kinesis Integer member of an input shape. As the Java
+// service does, it drops a fraction and clamps a value beyond 32 bits to
+// the nearest 32-bit one, rather than refusing either.
+type integer int
+
+// UnmarshalJSON reads a JSON number; other JSON values are
+// SerializationExceptions worded as Kinesis words them.
+func (n *integer) UnmarshalJSON(data []byte) error {
+	switch data[0] {
+	case '"':
+		return serializationError("class java.lang.String can not be converted to an Integer")
+	case 't', 'f':
+		return serializationError("class java.lang.Boolean can not be converted to an Integer")
+	case '{':
+		return serializationError("Start of structure or map found where not expected.")
+	case '[':
+		return serializationError("Start of list found where not expected")
+	}
+	f, err := strconv.ParseFloat(string(data), 64)
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
+		return serializationError(fmt.Sprintf("Unable to read %s as an Integer", data))
+	}
+	*n = clampInt32(f)
+	return nil
+}
+
+// UnmarshalCBOR reads a CBOR integer or float.
+func (n *integer) UnmarshalCBOR(data []byte) error {
+	var v any
+	if err := cborDec.Unmarshal(data, &v); err != nil {
+		return serializationError("Unable to parse an Integer: " + err.Error())
+	}
+	switch x := v.(type) {
+	case uint64:
+		*n = clampInt32(float64(x))
+	case int64:
+		*n = clampInt32(float64(x))
+	case float64:
+		*n = clampInt32(x)
+	default:
+		return serializationError(fmt.Sprintf("class %T can not be converted to an Integer", v))
+	}
+	return nil
+}
+
+// clampInt32 truncates f toward zero and clamps it to the 32-bit range.
+func clampInt32(f float64) integer {
+	switch {
+	case math.IsNaN(f):
+		return 0
+	case f >= math.MaxInt32:
+		return math.MaxInt32
+	case f <= math.MinInt32:
+		return math.MinInt32
+	}
+	return integer(f)
 }

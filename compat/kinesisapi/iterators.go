@@ -37,9 +37,9 @@ func getShardIterator(ctx context.Context, svc *kds.Service, in getShardIterator
 }
 
 type getRecordsInput struct {
-	ShardIterator string `json:"ShardIterator"`
-	Limit         *int   `json:"Limit"`
-	StreamARN     string `json:"StreamARN"`
+	ShardIterator string   `json:"ShardIterator"`
+	Limit         *integer `json:"Limit"`
+	StreamARN     string   `json:"StreamARN"`
 }
 
 // record is a data record as GetRecords and SubscribeToShard events carry

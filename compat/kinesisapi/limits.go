@@ -29,8 +29,8 @@ func describeLimits(ctx context.Context, svc *kds.Service, in struct{}) (any, er
 // updateMaxRecordSizeInput addresses the stream by StreamARN only, as
 // Kinesis does.
 type updateMaxRecordSizeInput struct {
-	StreamARN          string `json:"StreamARN"`
-	MaxRecordSizeInKiB *int   `json:"MaxRecordSizeInKiB,omitempty"`
+	StreamARN          string   `json:"StreamARN"`
+	MaxRecordSizeInKiB *integer `json:"MaxRecordSizeInKiB,omitempty"`
 }
 
 func updateMaxRecordSize(ctx context.Context, svc *kds.Service, in updateMaxRecordSizeInput) (any, error) {

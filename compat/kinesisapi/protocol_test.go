@@ -435,3 +435,24 @@ func TestRequestForms(t *testing.T) {
 		}
 	})
 }
+
+// TestIntegersAsKinesisReadsThem checks that integer members drop a
+// fraction and clamp to 32 bits, as the Java service does, instead of
+// refusing the request.
+func TestIntegersAsKinesisReadsThem(t *testing.T) {
+	_, svc, url := newTestServer(t)
+	if _, err := svc.CreateStream(t.Context(), kds.CreateStreamInput{StreamName: "s", ShardCount: 3}); err != nil {
+		t.Fatal(err)
+	}
+	r := rawCall(t, url, http.MethodPost, "DescribeStream", `{"StreamName":"s","Limit":1.9}`, false)
+	if r.status != http.StatusOK {
+		t.Fatalf("Limit 1.9: %d %s", r.status, r.body)
+	}
+	var out struct{ StreamDescription struct{ Shards []any } }
+	if err := json.Unmarshal(r.body, &out); err != nil || len(out.StreamDescription.Shards) != 1 {
+		t.Fatalf("Limit 1.9 gave %d shards (%v), want 1", len(out.StreamDescription.Shards), err)
+	}
+	r = rawCall(t, url, http.MethodPost, "ListStreams", `{"Limit":1e12}`, false)
+	checkErrorResponse(t, r, http.StatusBadRequest, "ValidationException",
+		"1 validation error detected: Value '2147483647' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 10000")
+}

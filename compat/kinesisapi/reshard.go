@@ -40,7 +40,7 @@ func mergeShards(ctx context.Context, svc *kds.Service, in mergeShardsInput) (an
 
 type updateShardCountInput struct {
 	streamRef
-	TargetShardCount *int            `json:"TargetShardCount,omitempty"`
+	TargetShardCount *integer        `json:"TargetShardCount,omitempty"`
 	ScalingType      kds.ScalingType `json:"ScalingType"`
 }
 

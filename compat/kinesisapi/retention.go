@@ -10,7 +10,7 @@ import (
 // DecreaseStreamRetentionPeriod.
 type retentionInput struct {
 	streamRef
-	RetentionPeriodHours *int `json:"RetentionPeriodHours,omitempty"`
+	RetentionPeriodHours *integer `json:"RetentionPeriodHours,omitempty"`
 }
 
 // check returns the violations only the wire can see.

@@ -61,7 +61,7 @@ type listShardsInput struct {
 	streamRef
 	NextToken               string       `json:"NextToken,omitempty"`
 	ExclusiveStartShardId   string       `json:"ExclusiveStartShardId,omitempty"`
-	MaxResults              *int         `json:"MaxResults,omitempty"`
+	MaxResults              *integer     `json:"MaxResults,omitempty"`
 	StreamCreationTimestamp *timestamp   `json:"StreamCreationTimestamp,omitempty"`
 	ShardFilter             *shardFilter `json:"ShardFilter,omitempty"`
 }

@@ -20,10 +20,10 @@ type streamModeDetails struct {
 
 type createStreamInput struct {
 	StreamName         string             `json:"StreamName"`
-	ShardCount         *int               `json:"ShardCount,omitempty"`
+	ShardCount         *integer           `json:"ShardCount,omitempty"`
 	StreamModeDetails  *streamModeDetails `json:"StreamModeDetails,omitempty"`
 	Tags               map[string]string  `json:"Tags,omitempty"`
-	MaxRecordSizeInKiB *int               `json:"MaxRecordSizeInKiB,omitempty"`
+	MaxRecordSizeInKiB *integer           `json:"MaxRecordSizeInKiB,omitempty"`
 }
 
 func createStream(ctx context.Context, svc *kds.Service, in createStreamInput) (any, error) {
@@ -89,8 +89,8 @@ type streamDescription struct {
 
 type describeStreamInput struct {
 	streamRef
-	Limit                 *int   `json:"Limit,omitempty"`
-	ExclusiveStartShardId string `json:"ExclusiveStartShardId,omitempty"`
+	Limit                 *integer `json:"Limit,omitempty"`
+	ExclusiveStartShardId string   `json:"ExclusiveStartShardId,omitempty"`
 }
 
 type describeStreamOutput struct {
@@ -175,9 +175,9 @@ func toEnhancedMetrics(ms []kds.EnhancedMetrics) []enhancedMetrics {
 }
 
 type listStreamsInput struct {
-	Limit                    *int   `json:"Limit,omitempty"`
-	ExclusiveStartStreamName string `json:"ExclusiveStartStreamName,omitempty"`
-	NextToken                string `json:"NextToken,omitempty"`
+	Limit                    *integer `json:"Limit,omitempty"`
+	ExclusiveStartStreamName string   `json:"ExclusiveStartStreamName,omitempty"`
+	NextToken                string   `json:"NextToken,omitempty"`
 }
 
 type streamSummary struct {

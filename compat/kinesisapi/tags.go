@@ -28,8 +28,8 @@ func removeTagsFromStream(ctx context.Context, svc *kds.Service, in removeTagsFr
 
 type listTagsForStreamInput struct {
 	streamRef
-	ExclusiveStartTagKey string `json:"ExclusiveStartTagKey,omitempty"`
-	Limit                *int   `json:"Limit,omitempty"`
+	ExclusiveStartTagKey string   `json:"ExclusiveStartTagKey,omitempty"`
+	Limit                *integer `json:"Limit,omitempty"`
 }
 
 type tag struct {

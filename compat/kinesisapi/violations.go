@@ -41,8 +41,8 @@ func (v *violations) required(sent bool, path string) {
 
 // atLeast records a violation if the number at path was sent and is below
 // least.
-func (v *violations) atLeast(n *int, path string, least int) {
-	if n != nil && *n < least {
+func (v *violations) atLeast(n *integer, path string, least int) {
+	if n != nil && int(*n) < least {
 		v.add(fmt.Sprintf("'%d'", *n), path, fmt.Sprintf("Member must have value greater than or equal to %d", least))
 	}
 }
@@ -63,9 +63,9 @@ func (v violations) err() error {
 
 // intOrZero returns the number an optional member carries, or 0 (the
 // core's "absent") when it was not sent.
-func intOrZero(n *int) int {
+func intOrZero(n *integer) int {
 	if n == nil {
 		return 0
 	}
-	return *n
+	return int(*n)
 }
