@@ -81,11 +81,11 @@ type ProducerConfig struct {
 	// throttles less. A negative value turns the limit off.
 	RateLimitPercent int
 	// MaxBufferedRecords bounds the user records accepted but not yet
-	// stored or failed. Default 100,000; it must not be negative.
+	// stored or failed. Default 100,000; at most 16,777,215.
 	MaxBufferedRecords int
 	// MaxBufferedBytes bounds the partition key plus data bytes of those
-	// records. Default 256 MiB; it must not be negative. A record larger
-	// than the whole bound is accepted when the buffer is empty.
+	// records. Default 256 MiB; at most 512 GiB. A record larger than the
+	// whole bound is accepted when the buffer is empty.
 	MaxBufferedBytes int
 	// FailIfFull makes PutAsync fail at once with [ErrBufferFull] when the
 	// buffer is full, instead of waiting for room.
@@ -160,11 +160,11 @@ func (c ProducerConfig) validate() error {
 	if c.RetryMaxDelay < c.RetryBaseDelay {
 		bad("RetryMaxDelay %v is below RetryBaseDelay %v", c.RetryMaxDelay, c.RetryBaseDelay)
 	}
-	if c.MaxBufferedRecords < 0 {
-		bad("MaxBufferedRecords %d is negative", c.MaxBufferedRecords)
+	if c.MaxBufferedRecords < 0 || c.MaxBufferedRecords > maxBufferedRecordsLimit {
+		bad("MaxBufferedRecords %d is outside [0, %d]", c.MaxBufferedRecords, maxBufferedRecordsLimit)
 	}
-	if c.MaxBufferedBytes < 0 {
-		bad("MaxBufferedBytes %d is negative", c.MaxBufferedBytes)
+	if c.MaxBufferedBytes < 0 || c.MaxBufferedBytes > maxBufferedBytesLimit {
+		bad("MaxBufferedBytes %d is outside [0, %d]", c.MaxBufferedBytes, maxBufferedBytesLimit)
 	}
 	return errors.Join(errs...)
 }

@@ -8,26 +8,51 @@ import (
 
 // producerBuffer bounds the records a Producer holds, from acceptance
 // until they are stored or fail: it is the producer's back-pressure.
-// Reserving and releasing are atomic adds; only waiting takes the mutex.
+// The record and byte counts share one atomic word, so that reserving is
+// an exact compare-and-swap (two concurrent reservations never refuse
+// each other when only one would not fit); only waiting takes the mutex.
 type producerBuffer struct {
 	maxRecords, maxBytes int64
-	records, bytes       atomic.Int64
+	// state holds the buffered record count in its top bufferCountBits
+	// bits and their bytes in the rest.
+	state atomic.Uint64
 
 	mu    sync.Mutex
 	freed chan struct{} // closed when room is released; nil if nobody waits
 }
 
+// Layout of producerBuffer.state. The bounds of MaxBufferedRecords and
+// MaxBufferedBytes keep both fields in range, a record bigger than the
+// byte bound included.
+const (
+	bufferCountBits = 24
+	bufferBytesBits = 64 - bufferCountBits
+	bufferBytesMask = 1<<bufferBytesBits - 1
+	// maxBufferedRecordsLimit and maxBufferedBytesLimit bound the
+	// Producer's MaxBufferedRecords and MaxBufferedBytes.
+	maxBufferedRecordsLimit = 1<<bufferCountBits - 1
+	maxBufferedBytesLimit   = 1 << (bufferBytesBits - 1)
+)
+
+// counts returns the buffered records and their bytes.
+func (b *producerBuffer) counts() (records, bytes int64) {
+	s := b.state.Load()
+	return int64(s >> bufferBytesBits), int64(s & bufferBytesMask)
+}
+
 // tryReserve takes room for one record of size bytes if there is some. A
 // record larger than the whole byte bound fits an empty buffer.
 func (b *producerBuffer) tryReserve(size int) bool {
-	n := b.records.Add(1)
-	nb := b.bytes.Add(int64(size))
-	if n > b.maxRecords || (nb > b.maxBytes && n > 1) {
-		b.records.Add(-1)
-		b.bytes.Add(-int64(size))
-		return false
+	for {
+		s := b.state.Load()
+		n, nb := int64(s>>bufferBytesBits)+1, int64(s&bufferBytesMask)+int64(size)
+		if n > b.maxRecords || (nb > b.maxBytes && n > 1) {
+			return false
+		}
+		if b.state.CompareAndSwap(s, uint64(n)<<bufferBytesBits|uint64(nb)) {
+			return true
+		}
 	}
-	return true
 }
 
 // reserve takes room for one record of size bytes, waiting for it unless
@@ -69,8 +94,9 @@ func (b *producerBuffer) release(n, bytes int) {
 	if n == 0 {
 		return
 	}
-	b.records.Add(-int64(n))
-	b.bytes.Add(-int64(bytes))
+	// Subtracting both fields at once: neither goes below zero, so no
+	// borrow crosses from one to the other.
+	b.state.Add(-(uint64(n)<<bufferBytesBits | uint64(bytes)))
 	b.mu.Lock()
 	if b.freed != nil {
 		close(b.freed)

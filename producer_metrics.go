@@ -53,6 +53,7 @@ type producerCounters struct {
 // are read one by one while the producer runs, so they need not add up
 // exactly with each other.
 func (p *Producer) Metrics() ProducerMetrics {
+	bufRecords, bufBytes := p.buf.counts()
 	m := ProducerMetrics{
 		UserRecordsPut:    p.m.userPut.Load(),
 		KinesisRecordsPut: p.m.kinesisPut.Load(),
@@ -64,8 +65,8 @@ func (p *Producer) Metrics() ProducerMetrics {
 		Failures:          p.m.failed.Load(),
 		Misrouted:         p.m.misrouted.Load(),
 		ShardMapRefreshes: p.m.refreshes.Load(),
-		BufferedRecords:   p.buf.records.Load(),
-		BufferedBytes:     p.buf.bytes.Load(),
+		BufferedRecords:   bufRecords,
+		BufferedBytes:     bufBytes,
 	}
 	var oldest time.Time
 	for _, q := range p.liveQueues() {
