@@ -211,7 +211,10 @@ var (
 // a child whose hash range does not hold all its user records; the KCL
 // drops such an aggregate, so its user records are put again, and kds's
 // own readers, which do not drop it, see them twice
-// ([ProducerMetrics.Misrouted] counts these aggregates).
+// ([ProducerMetrics.Misrouted] counts these aggregates). When the
+// ListShards call that would tell the producer the child's range fails,
+// it cannot check the aggregate, so it puts the user records again even
+// if the aggregate fitted its child; these count as Misrouted too.
 type Producer struct {
 	cfg       ProducerConfig
 	maxRecord int // bytes, key plus data
