@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"maps"
 	"time"
+
+	"github.com/kdsgo/kds/internal/coral"
 )
 
 // CreateStreamInput is the input of [Service.CreateStream].
@@ -37,10 +39,10 @@ type CreateStreamOutput struct{}
 func (svc *Service) CreateStream(ctx context.Context, in CreateStreamInput) (CreateStreamOutput, error) {
 	var v violations
 	if in.ShardCount < 0 {
-		v.add(quote(fmt.Sprint(in.ShardCount)), "shardCount", valueAtLeast(1))
+		v.add(quote(fmt.Sprint(in.ShardCount)), "shardCount", coral.ValueAtLeast(1))
 	}
 	if in.StreamName == "" {
-		v.add("null", "streamName", mustNotBeNull)
+		v.add("null", "streamName", coral.MustNotBeNull)
 	} else {
 		v.checkName(in.StreamName, "streamName")
 	}
@@ -57,7 +59,7 @@ func (svc *Service) CreateStream(ctx context.Context, in CreateStreamInput) (Cre
 		v.checkTagsForm(in.Tags)
 	}
 	if mode == StreamModeProvisioned && in.ShardCount == 0 {
-		v.add("null", "shardCount", mustNotBeNull)
+		v.add("null", "shardCount", coral.MustNotBeNull)
 	}
 	if err := v.err(); err != nil {
 		return CreateStreamOutput{}, err
@@ -146,7 +148,7 @@ func (v *violations) checkMaxRecordSize(kib int) {
 	switch {
 	case kib == 0:
 	case kib < MinMaxRecordSizeInKiB:
-		v.add(quote(fmt.Sprint(kib)), "maxRecordSizeInKiB", valueAtLeast(MinMaxRecordSizeInKiB))
+		v.add(quote(fmt.Sprint(kib)), "maxRecordSizeInKiB", coral.ValueAtLeast(MinMaxRecordSizeInKiB))
 	case kib > MaxMaxRecordSizeInKiB:
 		v.add(quote(fmt.Sprint(kib)), "maxRecordSizeInKiB", valueAtMost(MaxMaxRecordSizeInKiB))
 	}
@@ -282,11 +284,11 @@ type UpdateMaxRecordSizeOutput struct{}
 func (svc *Service) UpdateMaxRecordSize(ctx context.Context, in UpdateMaxRecordSizeInput) (UpdateMaxRecordSizeOutput, error) {
 	var v violations
 	if in.MaxRecordSizeInKiB == 0 {
-		v.add("null", "maxRecordSizeInKiB", mustNotBeNull)
+		v.add("null", "maxRecordSizeInKiB", coral.MustNotBeNull)
 	}
 	v.checkMaxRecordSize(in.MaxRecordSizeInKiB)
 	if in.StreamARN == "" {
-		v.add("null", "streamARN", mustNotBeNull)
+		v.add("null", "streamARN", coral.MustNotBeNull)
 	}
 	s, now, err := svc.resolve(v, streamRef{arn: in.StreamARN})
 	if err != nil {

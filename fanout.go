@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kdsgo/kds/internal/coral"
 	"golang.org/x/time/rate"
 )
 
@@ -182,12 +183,12 @@ type RegisterStreamConsumerOutput struct {
 func (svc *Service) RegisterStreamConsumer(ctx context.Context, in RegisterStreamConsumerInput) (RegisterStreamConsumerOutput, error) {
 	var v violations
 	if in.ConsumerName == "" {
-		v.add("null", "consumerName", mustNotBeNull)
+		v.add("null", "consumerName", coral.MustNotBeNull)
 	} else {
 		v.checkName(in.ConsumerName, "consumerName")
 	}
 	if in.StreamARN == "" {
-		v.add("null", "streamARN", mustNotBeNull)
+		v.add("null", "streamARN", coral.MustNotBeNull)
 	}
 	if in.Tags != nil {
 		v.checkTagsForm(in.Tags)
@@ -457,7 +458,7 @@ func (svc *Service) ListStreamConsumers(ctx context.Context, in ListStreamConsum
 		v.add(quote(in.NextToken), "nextToken", lengthAtMost(1048576))
 	}
 	if in.StreamARN == "" {
-		v.add("null", "streamARN", mustNotBeNull)
+		v.add("null", "streamARN", coral.MustNotBeNull)
 	}
 	s, now, err := svc.resolve(v, streamRef{arn: in.StreamARN})
 	if err != nil {

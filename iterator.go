@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/binary"
 	"time"
+
+	"github.com/kdsgo/kds/internal/coral"
 )
 
 // GetShardIteratorInput is the input of [Service.GetShardIterator].
@@ -195,7 +197,7 @@ func (svc *Service) GetRecords(ctx context.Context, in GetRecordsInput) (GetReco
 	v.checkLimit(in.Limit, "limit", MaxGetRecordsLimit)
 	switch n := len(in.ShardIterator); {
 	case n == 0:
-		v.add("null", "shardIterator", mustNotBeNull)
+		v.add("null", "shardIterator", coral.MustNotBeNull)
 	case n > 512:
 		v.add(quote(in.ShardIterator), "shardIterator", lengthAtMost(512))
 	}

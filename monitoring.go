@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/kdsgo/kds/internal/coral"
 )
 
 // Shard-level metric names, as EnableEnhancedMonitoring takes them. "ALL"
@@ -108,7 +110,7 @@ func (v *violations) checkMetricNames(names []string) metricSet {
 	rendered := "'[" + strings.Join(names, ", ") + "]'"
 	switch {
 	case names == nil:
-		v.add("null", path, mustNotBeNull)
+		v.add("null", path, coral.MustNotBeNull)
 		return 0
 	case len(names) == 0:
 		v.add(rendered, path, lengthAtLeast(1))

@@ -5,6 +5,8 @@ import (
 	"math"
 	"sync"
 	"time"
+
+	"github.com/kdsgo/kds/internal/coral"
 )
 
 // On-demand capacity of Kinesis.
@@ -154,12 +156,12 @@ type UpdateStreamModeOutput struct{}
 func (svc *Service) UpdateStreamMode(ctx context.Context, in UpdateStreamModeInput) (UpdateStreamModeOutput, error) {
 	var v violations
 	if in.StreamARN == "" {
-		v.add("null", "streamARN", mustNotBeNull)
+		v.add("null", "streamARN", coral.MustNotBeNull)
 	}
 	mode := in.StreamModeDetails.StreamMode
 	switch mode {
 	case "":
-		v.add("null", "streamModeDetails.streamMode", mustNotBeNull)
+		v.add("null", "streamModeDetails.streamMode", coral.MustNotBeNull)
 	case StreamModeProvisioned, StreamModeOnDemand:
 	default:
 		v.add(quote(string(mode)), "streamModeDetails.streamMode", enumValues(string(StreamModeProvisioned), string(StreamModeOnDemand)))

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/kdsgo/kds/internal/coral"
 )
 
 // PutRecordInput is the input of [Service.PutRecord].
@@ -160,7 +162,7 @@ func (svc *Service) PutRecords(ctx context.Context, in PutRecordsInput) (PutReco
 	var v violations
 	switch n := len(in.Records); {
 	case in.Records == nil:
-		v.add("null", "records", mustNotBeNull)
+		v.add("null", "records", coral.MustNotBeNull)
 	case n == 0:
 		v.add("'[]'", "records", lengthAtLeast(1))
 	case n > MaxPutRecordsEntries:

@@ -4,6 +4,8 @@ import (
 	"context"
 	"slices"
 	"time"
+
+	"github.com/kdsgo/kds/internal/coral"
 )
 
 // Resharding limits of Kinesis.
@@ -125,7 +127,7 @@ type SplitShardOutput struct{}
 func (svc *Service) SplitShard(ctx context.Context, in SplitShardInput) (SplitShardOutput, error) {
 	var v violations
 	if in.NewStartingHashKey == "" {
-		v.add("null", "newStartingHashKey", mustNotBeNull)
+		v.add("null", "newStartingHashKey", coral.MustNotBeNull)
 	} else if !isCanonicalDecimal(in.NewStartingHashKey, 39) {
 		v.add(quote(in.NewStartingHashKey), "newStartingHashKey", matchPattern(hashKeyPattern))
 	}
@@ -232,13 +234,13 @@ func (svc *Service) UpdateShardCount(ctx context.Context, in UpdateShardCountInp
 	var v violations
 	switch {
 	case in.TargetShardCount == 0:
-		v.add("null", "targetShardCount", mustNotBeNull)
+		v.add("null", "targetShardCount", coral.MustNotBeNull)
 	case in.TargetShardCount < 0:
-		v.add(quote(itoa(in.TargetShardCount)), "targetShardCount", valueAtLeast(1))
+		v.add(quote(itoa(in.TargetShardCount)), "targetShardCount", coral.ValueAtLeast(1))
 	}
 	switch in.ScalingType {
 	case "":
-		v.add("null", "scalingType", mustNotBeNull)
+		v.add("null", "scalingType", coral.MustNotBeNull)
 	case ScalingTypeUniformScaling:
 	default:
 		v.add(quote(string(in.ScalingType)), "scalingType", enumValues(string(ScalingTypeUniformScaling)))

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kdsgo/kds/internal/coral"
 )
 
 // Tests of SplitShard, MergeShards and UpdateShardCount: validation and
@@ -26,10 +28,10 @@ func TestReshardSplitShardValidation(t *testing.T) {
 	cases := []struct {
 		name, shard, key, code, msg string
 	}{
-		{"null key", one, "", codeValidation, rsViolation("null", "newStartingHashKey", mustNotBeNull)},
+		{"null key", one, "", codeValidation, rsViolation("null", "newStartingHashKey", coral.MustNotBeNull)},
 		{"letters", one, "abc", codeValidation, rsViolation("'abc'", "newStartingHashKey", rsHKPattern)},
 		{"leading zero", one, "01", codeValidation, rsViolation("'01'", "newStartingHashKey", rsHKPattern)},
-		{"null shard", "", plus(s, 5), codeValidation, rsViolation("null", "shardToSplit", mustNotBeNull)},
+		{"null shard", "", plus(s, 5), codeValidation, rsViolation("null", "shardToSplit", coral.MustNotBeNull)},
 		{"unknown shard", "shardId-000000000009", plus(s, 5), codeResourceNotFound, rsNoShard("shardId-000000000009")},
 		{"equal start", one, s.String(), codeInvalidArgument, rsSplitRangeMsg(s.String(), one, r)},
 		{"start plus one", one, plus(s, 1), codeInvalidArgument, rsSplitRangeMsg(plus(s, 1), one, r)},
@@ -114,8 +116,8 @@ func TestReshardMergeShardsValidation(t *testing.T) {
 		{"closed first", id(3), id(4), codeResourceNotFound, rsNoShard(id(3))},
 		{"closed second", id(2), id(3), codeResourceNotFound, rsNoShard(id(3))},
 		{"unknown", id(0), id(9), codeResourceNotFound, rsNoShard(id(9))},
-		{"null first", "", id(1), codeValidation, rsViolation("null", "shardToMerge", mustNotBeNull)},
-		{"null second", id(0), "", codeValidation, rsViolation("null", "adjacentShardToMerge", mustNotBeNull)},
+		{"null first", "", id(1), codeValidation, rsViolation("null", "shardToMerge", coral.MustNotBeNull)},
+		{"null second", id(0), "", codeValidation, rsViolation("null", "adjacentShardToMerge", coral.MustNotBeNull)},
 		{"bad name", "shard 0", id(1), codeValidation, rsViolation("'shard 0'", "shardToMerge", "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+")},
 	}
 	for _, c := range cases {
@@ -142,9 +144,9 @@ func TestReshardUpdateShardCountValidation(t *testing.T) {
 		typ          ScalingType
 		code, msg    string
 	}{
-		{"zero", "s2", 0, ScalingTypeUniformScaling, codeValidation, rsViolation("null", "targetShardCount", mustNotBeNull)},
+		{"zero", "s2", 0, ScalingTypeUniformScaling, codeValidation, rsViolation("null", "targetShardCount", coral.MustNotBeNull)},
 		{"negative", "s2", -3, ScalingTypeUniformScaling, codeValidation, rsViolation("'-3'", "targetShardCount", "Member must have value greater than or equal to 1")},
-		{"no type", "s2", 3, "", codeValidation, rsViolation("null", "scalingType", mustNotBeNull)},
+		{"no type", "s2", 3, "", codeValidation, rsViolation("null", "scalingType", coral.MustNotBeNull)},
 		{"bad type", "s2", 3, "SIDEWAYS", codeValidation, rsViolation("'SIDEWAYS'", "scalingType", "Member must satisfy enum value set: [UNIFORM_SCALING]")},
 		{"above double", "s2", 5, ScalingTypeUniformScaling, codeInvalidArgument, ""},
 		{"below half", "s4", 1, ScalingTypeUniformScaling, codeInvalidArgument, ""},

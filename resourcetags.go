@@ -3,6 +3,8 @@ package kds
 import (
 	"context"
 	"time"
+
+	"github.com/kdsgo/kds/internal/coral"
 )
 
 // resourceARNPattern is the API model's pattern for the ResourceARN of the
@@ -14,7 +16,7 @@ const resourceARNPattern = `arn:aws.*:kinesis:.*:\d{12}:.*(stream|channel)/\S+`
 // at most 2048 characters, and must be a stream's or a consumer's ARN.
 func (v *violations) checkResourceARN(arn string) {
 	if arn == "" {
-		v.add("null", "resourceARN", mustNotBeNull)
+		v.add("null", "resourceARN", coral.MustNotBeNull)
 		return
 	}
 	if len(arn) > 2048 {

@@ -3,6 +3,8 @@ package kds
 import (
 	"context"
 	"time"
+
+	"github.com/kdsgo/kds/internal/coral"
 )
 
 // IncreaseStreamRetentionPeriodInput is the input of
@@ -53,9 +55,9 @@ func (svc *Service) changeRetention(ref streamRef, hours int, increase bool) err
 	var v violations
 	switch {
 	case hours == 0:
-		v.add("null", "retentionPeriodHours", mustNotBeNull)
+		v.add("null", "retentionPeriodHours", coral.MustNotBeNull)
 	case hours < 0:
-		v.add(quote(itoa(hours)), "retentionPeriodHours", valueAtLeast(1))
+		v.add(quote(itoa(hours)), "retentionPeriodHours", coral.ValueAtLeast(1))
 	}
 	s, now, err := svc.resolve(v, ref)
 	if err != nil {

@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/kdsgo/kds/internal/coral"
 )
 
 // Robustness tests: unusual partitioners, absurd inputs, clock steps,
@@ -345,7 +347,7 @@ func TestRobustHugeShardCount(t *testing.T) {
 	rbWantErr(t, create("huge", math.MaxInt), codeLimitExceeded, limitMsg(0, math.MaxInt))
 	rbWantErr(t, create("huge", DefaultShardLimit+1), codeLimitExceeded, limitMsg(0, DefaultShardLimit+1))
 	rbWantErr(t, create("huge", math.MinInt), codeValidation,
-		"1 validation error detected: "+rbViolation("'-9223372036854775808'", "shardCount", valueAtLeast(1)))
+		"1 validation error detected: "+rbViolation("'-9223372036854775808'", "shardCount", coral.ValueAtLeast(1)))
 
 	rbCreate(t, svc, "small", 1)
 	rbWantErr(t, create("huge", math.MaxInt), codeLimitExceeded, limitMsg(1, math.MaxInt))
@@ -414,7 +416,7 @@ func TestRobustHugeLimits(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rbWantErr(t, tt.call(math.MaxInt), codeValidation, one(maxStr, tt.path, valueAtMost(tt.most)))
-			rbWantErr(t, tt.call(math.MinInt), codeValidation, one(minStr, tt.path, valueAtLeast(1)))
+			rbWantErr(t, tt.call(math.MinInt), codeValidation, one(minStr, tt.path, coral.ValueAtLeast(1)))
 			rbWantErr(t, tt.call(tt.most+1), codeValidation, one(fmt.Sprintf("'%d'", tt.most+1), tt.path, valueAtMost(tt.most)))
 			if err := tt.call(tt.most); err != nil {
 				t.Fatalf("limit %d, the maximum: %v", tt.most, err)

@@ -5,6 +5,8 @@ import (
 	"iter"
 	"sync"
 	"time"
+
+	"github.com/kdsgo/kds/internal/coral"
 )
 
 // StartingPosition says where a [Service.SubscribeToShard] subscription
@@ -89,7 +91,7 @@ func (sub *subscription) end(err error) {
 func (svc *Service) SubscribeToShard(ctx context.Context, in SubscribeToShardInput) (SubscribeToShardOutput, error) {
 	var v violations
 	if in.ConsumerARN == "" {
-		v.add("null", "consumerARN", mustNotBeNull)
+		v.add("null", "consumerARN", coral.MustNotBeNull)
 	}
 	v.checkConsumerRef("", "", in.ConsumerARN)
 	v.checkRequiredShardID(in.ShardId, "shardId")

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/kdsgo/kds/internal/coral"
 )
 
 // Tag is one key-value pair attached to a stream or a consumer.
@@ -39,7 +41,7 @@ func renderTags(tags map[string]string) string {
 func (v *violations) checkTagsForm(tags map[string]string) {
 	switch {
 	case tags == nil:
-		v.add("null", "tags", mustNotBeNull)
+		v.add("null", "tags", coral.MustNotBeNull)
 		return
 	case len(tags) == 0:
 		v.add(quote(renderTags(tags)), "tags", lengthAtLeast(1))
@@ -165,7 +167,7 @@ func (svc *Service) checkTagText(owner tagOwner, text string) error {
 func (v *violations) checkTagKeys(keys []string) {
 	switch {
 	case keys == nil:
-		v.add("null", "tagKeys", mustNotBeNull)
+		v.add("null", "tagKeys", coral.MustNotBeNull)
 	case len(keys) == 0:
 		v.add("'[]'", "tagKeys", lengthAtLeast(1))
 	case len(keys) > MaxTagKeysPerRemove:

@@ -6,11 +6,12 @@ import (
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/kdsgo/kds/internal/coral"
 )
 
 // Constraint phrases of Kinesis's ValidationException messages.
 const (
-	mustNotBeNull  = "Member must not be null"
 	namePattern    = `[a-zA-Z0-9_.-]+`
 	hashKeyPattern = `0|([1-9]\d{0,38})`
 	seqNumPattern  = `0|([1-9]\d{0,128})`
@@ -25,9 +26,6 @@ func lengthAtLeast(n int) string {
 }
 func valueAtMost(n int) string {
 	return fmt.Sprintf("Member must have value less than or equal to %d", n)
-}
-func valueAtLeast(n int) string {
-	return fmt.Sprintf("Member must have value greater than or equal to %d", n)
 }
 func matchPattern(p string) string {
 	return "Member must satisfy regular expression pattern: " + p
@@ -57,7 +55,7 @@ type violations []string
 // add records that value (already rendered: null or quoted) at path breaks
 // constraint.
 func (v *violations) add(value, path, constraint string) {
-	*v = append(*v, fmt.Sprintf("Value %s at '%s' failed to satisfy constraint: %s", value, path, constraint))
+	*v = append(*v, coral.Violation(value, path, constraint))
 }
 
 // err returns the ValidationException for the collected failures, or nil.
@@ -66,12 +64,7 @@ func (v violations) err() error {
 	if len(v) == 0 {
 		return nil
 	}
-	noun := "errors"
-	if len(v) == 1 {
-		noun = "error"
-	}
-	shown := v[:min(len(v), 10)]
-	return newError(codeValidation, "%d validation %s detected: %s", len(v), noun, strings.Join(shown, "; "))
+	return &Error{Code: codeValidation, Message: coral.Message(v)}
 }
 
 // quote renders a string value the way violation messages show it.
@@ -117,7 +110,7 @@ func textLength(s string) int {
 func (v *violations) checkLimit(n int, path string, most int) {
 	switch {
 	case n < 0:
-		v.add(quote(fmt.Sprint(n)), path, valueAtLeast(1))
+		v.add(quote(fmt.Sprint(n)), path, coral.ValueAtLeast(1))
 	case n > most:
 		v.add(quote(fmt.Sprint(n)), path, valueAtMost(most))
 	}
@@ -127,7 +120,7 @@ func (v *violations) checkLimit(n int, path string, most int) {
 // must carry.
 func (v *violations) checkRequiredShardID(id, path string) {
 	if id == "" {
-		v.add("null", path, mustNotBeNull)
+		v.add("null", path, coral.MustNotBeNull)
 		return
 	}
 	v.checkName(id, path)
@@ -160,7 +153,7 @@ func isCanonicalDecimal(s string, maxDigits int) bool {
 func (v *violations) checkIteratorType(t ShardIteratorType, path string) {
 	switch t {
 	case "":
-		v.add("null", path, mustNotBeNull)
+		v.add("null", path, coral.MustNotBeNull)
 	case ShardIteratorTypeAtSequenceNumber, ShardIteratorTypeAfterSequenceNumber, ShardIteratorTypeTrimHorizon, ShardIteratorTypeLatest, ShardIteratorTypeAtTimestamp:
 	default:
 		v.add(quote(string(t)), path, enumValues("AFTER_SEQUENCE_NUMBER", "LATEST", "AT_TIMESTAMP", "AT_SEQUENCE_NUMBER", "TRIM_HORIZON"))

@@ -94,36 +94,41 @@ func resetShape(v any) {
 	p.Set(reflect.Zero(p.Type()))
 }
 
-// typeMismatch words a value of the wrong JSON type as the Java service
-// does: found is encoding/json's name for what the body held ("string",
-// "number", "bool", "object", "array"), want the Go type of the member.
+// typeMismatch words what encoding/json reports of a value of the wrong
+// type: found is its name for what the body held ("string", "number",
+// "bool", "object", "array"), want the Go type of the member.
 func typeMismatch(found string, want reflect.Type) string {
-	switch found {
-	case "object":
-		return "Start of structure or map found where not expected."
-	case "array":
-		return "Start of list found where not expected"
-	}
-	javaFound := map[string]string{"string": "java.lang.String", "bool": "java.lang.Boolean"}[found]
-	if javaFound == "" {
-		javaFound = "java.lang.Double"
-	}
+	first := map[string]byte{"object": '{', "array": '[', "string": '"', "bool": 't'}[found]
 	for want.Kind() == reflect.Pointer {
 		want = want.Elem()
 	}
-	switch want.Kind() {
-	case reflect.Int, reflect.Int32, reflect.Int64:
-		return "class " + javaFound + " can not be converted to an Integer"
-	case reflect.Bool:
-		return "class " + javaFound + " can not be converted to a Boolean"
-	case reflect.String:
-		return "class " + javaFound + " can not be converted to a String"
-	case reflect.Struct, reflect.Map:
-		return "class " + javaFound + " can not be converted to a structure"
-	case reflect.Slice:
-		return "class " + javaFound + " can not be converted to a list"
+	target := map[reflect.Kind]string{
+		reflect.Int: "an Integer", reflect.Int32: "an Integer", reflect.Int64: "an Integer",
+		reflect.Bool: "a Boolean", reflect.String: "a String",
+		reflect.Struct: "a structure", reflect.Map: "a structure", reflect.Slice: "a list",
+	}[want.Kind()]
+	if target == "" {
+		target = want.String()
 	}
-	return "class " + javaFound + " can not be converted to " + want.String()
+	return wrongType(first, target)
+}
+
+// wrongType words, as the Java service does, a JSON value of the wrong
+// type where a member of type target ("an Integer", "a Blob") belongs;
+// first is the value's first byte.
+func wrongType(first byte, target string) string {
+	javaClass := "java.lang.Double"
+	switch first {
+	case '{':
+		return "Start of structure or map found where not expected."
+	case '[':
+		return "Start of list found where not expected"
+	case '"':
+		javaClass = "java.lang.String"
+	case 't', 'f':
+		javaClass = "java.lang.Boolean"
+	}
+	return "class " + javaClass + " can not be converted to " + target
 }
 
 // cborCodec is the CBOR variant the AWS SDK for Java uses by default.

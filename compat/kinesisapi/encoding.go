@@ -26,42 +26,41 @@ func (b *blob) UnmarshalJSON(data []byte) error {
 		return nil
 	}
 	if len(data) < 2 || data[0] != '"' {
-		return serializationError(typeMismatchBlob(data))
+		return serializationError(wrongType(data[0], "a Blob"))
 	}
 	s := data[1 : len(data)-1]
 	if bytes.IndexByte(s, '\\') >= 0 {
 		// Escapes are legal JSON, if odd in base64; let encoding/json undo them.
 		var u string
 		if err := json.Unmarshal(data, &u); err != nil {
-			return serializationError(typeMismatchBlob(data))
+			return serializationError(wrongType(data[0], "a Blob"))
 		}
 		s = []byte(u)
 	}
-	if len(s)%4 != 0 {
-		return serializationError(fmt.Sprintf("'%s' can not be converted to a Blob: Base64 encoded length is expected a multiple of 4 bytes but found: %d", s, len(s)))
+	dec, err := decodeBase64(s)
+	if err != nil {
+		return err
 	}
-	dec := make([]byte, base64.StdEncoding.DecodedLen(len(s)))
+	*b = dec
+	return nil
+}
+
+// decodeBase64 decodes a Blob's standard, padded base64, failing with the
+// words the Java service uses.
+func decodeBase64(s []byte) (blob, error) {
+	if len(s)%4 != 0 {
+		return nil, serializationError(fmt.Sprintf("'%s' can not be converted to a Blob: Base64 encoded length is expected a multiple of 4 bytes but found: %d", s, len(s)))
+	}
+	dec := make(blob, base64.StdEncoding.DecodedLen(len(s)))
 	n, err := base64.StdEncoding.Decode(dec, s)
 	if err != nil {
 		c := "?"
 		if at, ok := err.(base64.CorruptInputError); ok && int(at) < len(s) {
 			c = string(s[at : at+1])
 		}
-		return serializationError(fmt.Sprintf("'%s' can not be converted to a Blob: Invalid Base64 character: '%s'", s, c))
+		return nil, serializationError(fmt.Sprintf("'%s' can not be converted to a Blob: Invalid Base64 character: '%s'", s, c))
 	}
-	*b = dec[:n]
-	return nil
-}
-
-// typeMismatchBlob words a non-string JSON value where a Blob belongs.
-func typeMismatchBlob(data []byte) string {
-	switch data[0] {
-	case '{':
-		return "Start of structure or map found where not expected."
-	case '[':
-		return "Start of list found where not expected"
-	}
-	return "class java.lang.Double can not be converted to a Blob"
+	return dec[:n], nil
 }
 
 // timestamp is a Kinesis Timestamp member: epoch seconds with a
@@ -156,14 +155,8 @@ type integer int
 // SerializationExceptions worded as Kinesis words them.
 func (n *integer) UnmarshalJSON(data []byte) error {
 	switch data[0] {
-	case '"':
-		return serializationError("class java.lang.String can not be converted to an Integer")
-	case 't', 'f':
-		return serializationError("class java.lang.Boolean can not be converted to an Integer")
-	case '{':
-		return serializationError("Start of structure or map found where not expected.")
-	case '[':
-		return serializationError("Start of list found where not expected")
+	case '"', 't', 'f', '{', '[':
+		return serializationError(wrongType(data[0], "an Integer"))
 	}
 	f, err := strconv.ParseFloat(string(data), 64)
 	if err != nil && !errors.Is(err, strconv.ErrRange) {

@@ -1,7 +1,6 @@
 package kinesisapi
 
 import (
-	"encoding/base64"
 	"unicode/utf8"
 
 	"github.com/kdsgo/kds"
@@ -141,12 +140,11 @@ func (s *jsonScanner) records(in *putRecordsInput) bool {
 			switch string(key) {
 			case "Data":
 				v, ok := s.str()
-				if !ok || len(v)%4 != 0 {
+				if !ok {
 					return false
 				}
-				e.Data = make(blob, base64.StdEncoding.DecodedLen(len(v)))
-				n, err := base64.StdEncoding.Decode(e.Data, v)
-				e.Data = e.Data[:n]
+				var err error
+				e.Data, err = decodeBase64(v)
 				return err == nil
 			case "PartitionKey":
 				v, ok := s.str()

@@ -2,9 +2,9 @@ package kinesisapi
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/kdsgo/kds"
+	"github.com/kdsgo/kds/internal/coral"
 )
 
 // violations collects the constraint failures only the wire can see,
@@ -23,12 +23,12 @@ type violations []string
 // add records that value (rendered as Kinesis renders it: null or quoted)
 // at path breaks constraint.
 func (v *violations) add(value, path, constraint string) {
-	*v = append(*v, fmt.Sprintf("Value %s at '%s' failed to satisfy constraint: %s", value, path, constraint))
+	*v = append(*v, coral.Violation(value, path, constraint))
 }
 
 // missing records that the required member at path was not sent.
 func (v *violations) missing(path string) {
-	v.add("null", path, "Member must not be null")
+	v.add("null", path, coral.MustNotBeNull)
 }
 
 // required records a violation if the required member at path was not
@@ -43,7 +43,7 @@ func (v *violations) required(sent bool, path string) {
 // least.
 func (v *violations) atLeast(n *integer, path string, least int) {
 	if n != nil && int(*n) < least {
-		v.add(fmt.Sprintf("'%d'", *n), path, fmt.Sprintf("Member must have value greater than or equal to %d", least))
+		v.add(fmt.Sprintf("'%d'", *n), path, coral.ValueAtLeast(least))
 	}
 }
 
@@ -53,12 +53,7 @@ func (v violations) err() error {
 	if len(v) == 0 {
 		return nil
 	}
-	noun := "errors"
-	if len(v) == 1 {
-		noun = "error"
-	}
-	return &kds.Error{Code: kds.ErrValidation.Code,
-		Message: fmt.Sprintf("%d validation %s detected: %s", len(v), noun, strings.Join(v[:min(len(v), 10)], "; "))}
+	return &kds.Error{Code: kds.ErrValidation.Code, Message: coral.Message(v)}
 }
 
 // intOrZero returns the number an optional member carries, or 0 (the
