@@ -206,6 +206,7 @@ func (r *reader) run(ctx context.Context, follow bool, yield func(Record, error)
 			buf, c.next = c.sh.readInto(buf[:0], c.sh.snapshot(), c.next, int(min(uint64(batch), c.stop-c.next)), MaxGetRecordsBytes, s.cutoffMs(now))
 			lim.chargeRead(now, recordBytes(buf))
 			s.meter.read(buf, false)
+			s.observeRead(now, c.sh, buf, iteratorAge(now, buf, 0), false)
 			for _, rec := range buf {
 				if !r.emit(rec, yield) {
 					return

@@ -56,6 +56,7 @@ type consumer struct {
 	created time.Time
 	readyAt time.Time
 	goneAt  atomic.Pointer[time.Time] // nil unless deregistered
+	stats   lazyLog                   // SubscribeToShard CloudWatch metrics
 
 	// Guarded by the stream's mu.
 	subs    map[uint32]*subscription // the live subscription per shard index

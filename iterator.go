@@ -226,11 +226,13 @@ func (svc *Service) GetRecords(ctx context.Context, in GetRecordsInput) (GetReco
 	if c := sh.closure.Load(); c != nil && it.next >= c.end {
 		// The reader has finished a closed shard: no more iterators, but
 		// the shards that carry on from it.
+		s.observeRead(now, sh, nil, 0, true)
 		return GetRecordsOutput{Records: []Record{}, ChildShards: c.childShards()}, nil
 	}
 	lim := sh.limiters.Load()
 	if !lim.admitRead(now) {
 		s.meter.read(nil, true)
+		s.observeReadThrottled(now, sh)
 		return GetRecordsOutput{}, newError(codeProvisionedThroughputExceeded, "%s", s.throttleMessage(sh))
 	}
 	size := 0
@@ -247,5 +249,6 @@ func (svc *Service) GetRecords(ctx context.Context, in GetRecordsInput) (GetReco
 	if next < end {
 		out.MillisBehindLatest = max(0, now.UnixMilli()-view.arrivalOf(next))
 	}
+	s.observeRead(now, sh, records, iteratorAge(now, records, out.MillisBehindLatest), true)
 	return out, nil
 }

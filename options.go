@@ -18,29 +18,31 @@ type optionFunc func(*config)
 func (f optionFunc) apply(c *config) { f(c) }
 
 type config struct {
-	clock       Clock
-	accountID   string
-	region      string
-	shardLimit  int
-	onDemandCap int
-	delays      StatusDelays
-	partitioner Partitioner
-	limits      ThroughputLimits
-	limitsSet   bool // WithThroughputLimits was given
-	janitor     time.Duration
-	shards      int // NewStream only; 0 = unset
-	errs        []error
+	clock          Clock
+	accountID      string
+	region         string
+	shardLimit     int
+	onDemandCap    int
+	delays         StatusDelays
+	partitioner    Partitioner
+	limits         ThroughputLimits
+	limitsSet      bool // WithThroughputLimits was given
+	janitor        time.Duration
+	metricsMinutes int // minutes of per-minute metrics kept
+	shards         int // NewStream only; 0 = unset
+	errs           []error
 }
 
 func defaultConfig() config {
 	return config{
-		clock:       RealClock{},
-		accountID:   "000000000000",
-		region:      "us-east-1",
-		shardLimit:  DefaultShardLimit,
-		onDemandCap: DefaultOnDemandStreamCountLimit,
-		partitioner: PartitionerMD5,
-		limits:      KinesisLimits(),
+		clock:          RealClock{},
+		accountID:      "000000000000",
+		region:         "us-east-1",
+		shardLimit:     DefaultShardLimit,
+		onDemandCap:    DefaultOnDemandStreamCountLimit,
+		partitioner:    PartitionerMD5,
+		limits:         KinesisLimits(),
+		metricsMinutes: int(DefaultMetricsWindow / time.Minute),
 	}
 }
 
@@ -163,6 +165,24 @@ func WithJanitor(interval time.Duration) Option {
 		c.janitor = interval
 	})
 }
+
+// WithMetricsWindow sets how much per-minute history [Service.Metrics]
+// keeps, rounded up to whole minutes, from 1 minute to 31 days. Default:
+// [DefaultMetricsWindow]. Totals cover all time whatever the window. Each
+// stream that records metrics keeps about 500 bytes per minute of window,
+// and each shard with enhanced monitoring on about 250.
+func WithMetricsWindow(d time.Duration) Option {
+	return optionFunc(func(c *config) {
+		if d <= 0 || d > maxMetricsWindow {
+			c.errs = append(c.errs, fmt.Errorf("kds: WithMetricsWindow: %v is not in (0, %v]", d, maxMetricsWindow))
+			return
+		}
+		c.metricsMinutes = int((d + time.Minute - 1) / time.Minute)
+	})
+}
+
+// maxMetricsWindow is the longest window WithMetricsWindow takes.
+const maxMetricsWindow = 31 * 24 * time.Hour
 
 // WithShards sets the shard count of a stream made by [NewStream].
 // Default: 1. [NewService] rejects it.

@@ -84,6 +84,7 @@ func (s *Stream) putRecord(now time.Time, key, explicitHashKey, ordering string,
 		sh.mu.Unlock()
 		b.throttled++
 		s.meter.put(b, int(s.retentionHours.Load()))
+		s.observePutRecord(now, sh, 0, false)
 		return PutRecordOutput{}, newError(codeProvisionedThroughputExceeded, "%s", s.throttleMessage(sh))
 	}
 	budget.commit()
@@ -92,6 +93,7 @@ func (s *Stream) putRecord(now time.Time, key, explicitHashKey, ordering string,
 	s.arrived.notify()
 	b.add(len(key) + len(data))
 	s.recordPut(now, b)
+	s.observePutRecord(now, sh, len(key)+len(data), true)
 	return PutRecordOutput{ShardId: sh.id, SequenceNumber: seq, EncryptionType: EncryptionNone}, nil
 }
 
@@ -212,6 +214,7 @@ func (s *Stream) putRecords(now time.Time, records []PutRecordsRequestEntry) (Pu
 		b      batch
 		held   *shard
 		budget writeBudget // what held's write limits still allow
+		onHeld batch       // what this call did to held, for shard-level metrics
 	)
 	for i := 0; i < len(records); {
 		sh := targets[i]
@@ -219,6 +222,8 @@ func (s *Stream) putRecords(now time.Time, records []PutRecordsRequestEntry) (Pu
 			if held != nil {
 				budget.commit()
 				held.mu.Unlock()
+				s.observeShardWrite(now, held, onHeld)
+				onHeld = batch{}
 			}
 			sh.mu.Lock()
 			held = sh
@@ -237,17 +242,22 @@ func (s *Stream) putRecords(now time.Time, records []PutRecordsRequestEntry) (Pu
 		if size := len(r.PartitionKey) + len(r.Data); budget.take(size) {
 			out.Records[i] = PutRecordsResultEntry{ShardId: sh.id, SequenceNumber: sh.appendLocked(r.PartitionKey, r.Data, nowMs, cutoff)}
 			b.add(size)
+			onHeld.records++
+			onHeld.bytes += int64(size)
 		} else {
 			out.Records[i] = PutRecordsResultEntry{ErrorCode: codeProvisionedThroughputExceeded, ErrorMessage: s.throttleMessage(sh)}
 			out.FailedRecordCount++
 			b.throttled++
+			onHeld.throttled++
 		}
 		i++
 	}
 	budget.commit()
 	held.mu.Unlock()
+	s.observeShardWrite(now, held, onHeld)
 	s.arrived.notify()
 	s.recordPut(now, b)
+	s.observePutRecords(now, b)
 	return out, nil
 }
 

@@ -414,14 +414,14 @@ func TestNoRecordMutators(t *testing.T) {
 			"AccountID", "AddTagsToStream", "Clock", "Close", "CreateStream", "DecreaseStreamRetentionPeriod",
 			"DeleteStream", "DescribeLimits", "DescribeStream", "DescribeStreamSummary", "GetRecords",
 			"GetShardIterator", "IncreaseStreamRetentionPeriod", "ListShards", "ListStreams", "ListTagsForStream",
-			"MergeShards", "PutRecord", "PutRecords", "Region", "RemoveTagsFromStream", "SplitShard", "Stream",
+			"MergeShards", "Metrics", "PutRecord", "PutRecords", "Region", "RemoveTagsFromStream", "SplitShard", "Stream",
 			"Streams", "TrimExpired", "UpdateMaxRecordSize", "UpdateShardCount", "UpdateStreamMode",
 			"RegisterStreamConsumer", "DeregisterStreamConsumer", "DescribeStreamConsumer", "ListStreamConsumers",
 			"SubscribeToShard", "EnableEnhancedMonitoring", "DisableEnhancedMonitoring",
 			"TagResource", "UntagResource", "ListTagsForResource",
 		},
 		"*kds.Stream": {
-			"ARN", "Name", "Put", "Records", "Replay", "Service", "SetThroughputLimits", "ShardRecords", "ThroughputLimits", "Usage",
+			"ARN", "Metrics", "Name", "Put", "Records", "Replay", "Service", "SetThroughputLimits", "ShardRecords", "ThroughputLimits", "Usage",
 		},
 	}
 	for _, typ := range []reflect.Type{reflect.TypeOf(&kds.Service{}), reflect.TypeOf(&kds.Stream{})} {

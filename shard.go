@@ -92,6 +92,7 @@ type shard struct {
 	view     atomic.Pointer[logView]
 	closure  atomic.Pointer[shardClosure]  // set once, when the shard closes
 	limiters atomic.Pointer[shardLimiters] // nil when throughput is unlimited
+	stats    lazyLog                       // shard-level CloudWatch metrics
 
 	mu          sync.Mutex
 	lastArrival int64 // Unix ms of the newest record; arrivals never go back

@@ -65,6 +65,7 @@ type Stream struct {
 	topology       atomic.Uint64                 // counts reshards, so readers notice new shards
 
 	meter       *meter       // usage, for the cost model
+	stats       lazyLog      // stream-level CloudWatch metrics
 	trimFloorMs atomic.Int64 // records before this Unix ms stay expired (after retention grew)
 
 	mu           sync.RWMutex

@@ -107,16 +107,30 @@ func (svc *Service) SubscribeToShard(ctx context.Context, in SubscribeToShardInp
 	if err != nil {
 		return SubscribeToShardOutput{}, err
 	}
-	s := c.stream
-	if err := c.requireActive(now); err != nil {
+	push, tooSoon, err := c.subscribe(in, now)
+	c.observeSubscribe(now, err == nil, tooSoon)
+	if err != nil {
 		return SubscribeToShardOutput{}, err
 	}
+	return SubscribeToShardOutput{EventStream: func(yield func(SubscribeToShardEvent, error) bool) {
+		push.run(ctx, yield)
+	}}, nil
+}
+
+// subscribe starts c's subscription to the shard in asks for, replacing
+// an older one, and returns its pusher. tooSoon reports a refusal because
+// c subscribed to that shard less than [ResubscribeInterval] ago.
+func (c *consumer) subscribe(in SubscribeToShardInput, now time.Time) (push *pusher, tooSoon bool, err error) {
+	s := c.stream
+	if err := c.requireActive(now); err != nil {
+		return nil, false, err
+	}
 	if err := s.requireActiveOrUpdating(now); err != nil {
-		return SubscribeToShardOutput{}, err
+		return nil, false, err
 	}
 	sh, err := s.lookupShard(in.ShardId, now)
 	if err != nil {
-		return SubscribeToShardOutput{}, err
+		return nil, false, err
 	}
 	pos, err := s.iteratorPosition("SubscribeToShard", sh, GetShardIteratorInput{
 		ShardIteratorType:      in.StartingPosition.Type,
@@ -124,28 +138,26 @@ func (svc *Service) SubscribeToShard(ctx context.Context, in SubscribeToShardInp
 		Timestamp:              in.StartingPosition.Timestamp,
 	}, now)
 	if err != nil {
-		return SubscribeToShardOutput{}, err
+		return nil, false, err
 	}
 	sub := &subscription{started: now, done: make(chan struct{})}
 	s.mu.Lock()
 	if st, ok := c.status(now); !ok || st != ConsumerStatusActive {
 		s.mu.Unlock() // deregistered since it was looked up
-		return SubscribeToShardOutput{}, newError(codeResourceNotFound, "Consumer %s under stream %s under account %s not found.", in.ConsumerARN, s.name, svc.cfg.accountID)
+		return nil, false, newError(codeResourceNotFound, "Consumer %s under stream %s under account %s not found.", in.ConsumerARN, s.name, s.svc.cfg.accountID)
 	}
 	old := c.subs[sh.index]
 	if old != nil && now.Sub(old.started) < ResubscribeInterval {
 		s.mu.Unlock()
-		return SubscribeToShardOutput{}, newError(codeResourceInUse, "Consumer %s under stream %s under account %s subscribed to shard %s less than %d seconds ago.", c.name, s.name, svc.cfg.accountID, sh.id, int(ResubscribeInterval/time.Second))
+		return nil, true, newError(codeResourceInUse, "Consumer %s under stream %s under account %s subscribed to shard %s less than %d seconds ago.", c.name, s.name, s.svc.cfg.accountID, sh.id, int(ResubscribeInterval/time.Second))
 	}
 	c.subs[sh.index] = sub
 	s.mu.Unlock()
 	if old != nil {
-		old.end(newError(codeResourceInUse, "A newer subscription of consumer %s to shard %s in stream %s under account %s took over.", c.name, sh.id, s.name, svc.cfg.accountID))
+		old.end(newError(codeResourceInUse, "A newer subscription of consumer %s to shard %s in stream %s under account %s took over.", c.name, sh.id, s.name, s.svc.cfg.accountID))
 	}
-	push := &pusher{c: c, sh: sh, sub: sub, next: pos.startCounter(sh.snapshot())}
-	return SubscribeToShardOutput{EventStream: func(yield func(SubscribeToShardEvent, error) bool) {
-		push.run(ctx, yield)
-	}}, nil
+	push = &pusher{c: c, sh: sh, sub: sub, next: pos.startCounter(sh.snapshot())}
+	return push, false, nil
 }
 
 // pusher produces one subscription's events.
@@ -214,6 +226,7 @@ func (p *pusher) run(ctx context.Context, yield func(SubscribeToShardEvent, erro
 			if atEnd {
 				ev.ChildShards = closure.childShards()
 			}
+			p.c.observeEvent(now, sh, ev)
 			if !yield(ev, nil) || atEnd {
 				return
 			}

@@ -1,0 +1,185 @@
+package kds
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// stat accumulates the samples of one metric in one minute. Adding a
+// sample is two atomic additions, plus a compare-and-swap only when the
+// sample is a new minimum or maximum.
+type stat struct {
+	count, sum, min, max atomic.Int64
+}
+
+// add records one sample.
+func (s *stat) add(v int64) {
+	s.count.Add(1)
+	s.sum.Add(v)
+	for cur := s.max.Load(); v > cur && !s.max.CompareAndSwap(cur, v); cur = s.max.Load() {
+	}
+	for cur := s.min.Load(); v < cur && !s.min.CompareAndSwap(cur, v); cur = s.min.Load() {
+	}
+}
+
+// reset empties s.
+func (s *stat) reset() {
+	s.count.Store(0)
+	s.sum.Store(0)
+	s.min.Store(math.MaxInt64)
+	s.max.Store(math.MinInt64)
+}
+
+// load returns what s holds.
+func (s *stat) load() tally {
+	return tally{count: s.count.Load(), sum: s.sum.Load(), min: s.min.Load(), max: s.max.Load()}
+}
+
+// tally is a plain copy of a stat, or a merge of several. min and max are
+// meaningless while count is 0.
+type tally struct {
+	count, sum, min, max int64
+}
+
+// emptyTally is the tally of no samples, ready to merge into.
+var emptyTally = tally{min: math.MaxInt64, max: math.MinInt64}
+
+// merge returns the statistics of t's samples and u's together.
+func (t tally) merge(u tally) tally {
+	if u.count == 0 {
+		return t
+	}
+	if t.count == 0 {
+		return u
+	}
+	return tally{count: t.count + u.count, sum: t.sum + u.sum, min: min(t.min, u.min), max: max(t.max, u.max)}
+}
+
+// minuteStats holds one minute's stats of a metricLog.
+type minuteStats struct {
+	minute atomic.Int64 // Unix minute the stats belong to; -1 if unused
+	stats  []stat
+}
+
+// metricLog keeps per-minute statistics of a fixed set of metrics (width
+// of them, indexed 0 to width-1) for a window of recent minutes, and
+// totals since it was made. It is a ring: a minute's stats are reused, and
+// folded into the totals, when a minute window-many minutes later comes.
+// Recording is lock-free except once per minute, when a minute's stats are
+// taken over.
+type metricLog struct {
+	ring []minuteStats
+
+	mu      sync.Mutex // serialises taking over a minute and reading
+	retired []tally    // totals of the minutes that left the ring
+}
+
+// newMetricLog returns an empty log of width metrics over window minutes.
+func newMetricLog(width, window int) *metricLog {
+	l := &metricLog{ring: make([]minuteStats, window), retired: make([]tally, width)}
+	stats := make([]stat, width*window)
+	for i := range stats {
+		stats[i].reset()
+	}
+	for i := range l.ring {
+		l.ring[i].minute.Store(-1)
+		l.ring[i].stats = stats[i*width : (i+1)*width : (i+1)*width]
+	}
+	for i := range l.retired {
+		l.retired[i] = emptyTally
+	}
+	return l
+}
+
+// unixMinute returns the minute t falls in, counted from the Unix epoch.
+func unixMinute(t time.Time) int64 {
+	s := t.Unix()
+	if s < 0 {
+		return (s - 59) / 60
+	}
+	return s / 60
+}
+
+// minute returns the stats of the minute now falls in, taking over the
+// ring slot of an older minute if need be; nil if now is older than every
+// minute the ring still holds there (a sample from before the window).
+func (l *metricLog) minute(now time.Time) []stat {
+	m := unixMinute(now)
+	b := &l.ring[uint64(m)%uint64(len(l.ring))]
+	if b.minute.Load() == m {
+		return b.stats
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	switch cur := b.minute.Load(); {
+	case cur == m:
+	case cur > m:
+		return nil
+	default:
+		for i := range b.stats {
+			l.retired[i] = l.retired[i].merge(b.stats[i].load())
+			b.stats[i].reset()
+		}
+		b.minute.Store(m)
+	}
+	return b.stats
+}
+
+// add records sample v of metric i at now.
+func (l *metricLog) add(now time.Time, i int, v int64) {
+	if stats := l.minute(now); stats != nil {
+		stats[i].add(v)
+	}
+}
+
+// minutePoint is one minute's tallies of every metric of a log.
+type minutePoint struct {
+	minute int64
+	stats  []tally
+}
+
+// read returns the log's totals and its minutes that have samples, oldest
+// first.
+func (l *metricLog) read() (totals []tally, minutes []minutePoint) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	totals = append([]tally(nil), l.retired...)
+	for i := range l.ring {
+		b := &l.ring[i]
+		m := b.minute.Load()
+		if m < 0 {
+			continue
+		}
+		p := minutePoint{minute: m, stats: make([]tally, len(b.stats))}
+		for j := range b.stats {
+			p.stats[j] = b.stats[j].load()
+			totals[j] = totals[j].merge(p.stats[j])
+		}
+		minutes = append(minutes, p)
+	}
+	slices.SortFunc(minutes, func(a, b minutePoint) int { return cmp.Compare(a.minute, b.minute) })
+	return totals, minutes
+}
+
+// lazyLog is a metricLog made on first use, so streams, shards and
+// consumers that record nothing cost nothing.
+type lazyLog struct {
+	p atomic.Pointer[metricLog]
+}
+
+// get returns the log, making it with width metrics over window minutes
+// if this is the first use.
+func (z *lazyLog) get(width, window int) *metricLog {
+	if l := z.p.Load(); l != nil {
+		return l
+	}
+	z.p.CompareAndSwap(nil, newMetricLog(width, window))
+	return z.p.Load()
+}
+
+// load returns the log, or nil if nothing has been recorded.
+func (z *lazyLog) load() *metricLog { return z.p.Load() }

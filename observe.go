@@ -1,0 +1,196 @@
+package kds
+
+import "time"
+
+// This file holds the calls the put, read and subscribe paths make to
+// record CloudWatch metrics (see metricdefs.go for what each means). A
+// call adds one sample to each metric it concerns, into the minute it
+// started in.
+
+// metricsWindow returns how many minutes of statistics logs keep.
+func (svc *Service) metricsWindow() int { return svc.cfg.metricsMinutes }
+
+// streamStats returns the stream's stats of the minute now falls in, or
+// nil for a sample older than the window.
+func (s *Stream) streamStats(now time.Time) []stat {
+	return s.stats.get(streamMetricCount, s.svc.metricsWindow()).minute(now)
+}
+
+// latencyMicros is how long a call that started at start has taken.
+func (s *Stream) latencyMicros(start time.Time) int64 {
+	return max(s.svc.clock.Now().Sub(start).Microseconds(), 0)
+}
+
+// observePutRecord records a PutRecord call that reached the stream:
+// stored in sh with size bytes of key and data, or throttled by sh.
+func (s *Stream) observePutRecord(start time.Time, sh *shard, size int, stored bool) {
+	latency := s.latencyMicros(start)
+	if st := s.streamStats(start); st != nil {
+		if stored {
+			st[mPutRecordBytes].add(int64(size))
+			st[mPutRecordSuccess].add(1)
+		} else {
+			st[mPutRecordSuccess].add(0)
+		}
+		st[mPutRecordLatency].add(latency)
+	}
+	if stored {
+		s.observeShardWrite(start, sh, batch{records: 1, bytes: int64(size)})
+	} else {
+		s.observeShardWrite(start, sh, batch{throttled: 1})
+	}
+}
+
+// observePutRecords records a PutRecords call that reached the stream,
+// with the outcome b of its records.
+func (s *Stream) observePutRecords(start time.Time, b batch) {
+	latency := s.latencyMicros(start)
+	if st := s.streamStats(start); st != nil {
+		st[mPutRecordsBytes].add(b.bytes)
+		st[mPutRecordsSuccess].add(1)
+		st[mPutRecordsTotalRecords].add(b.records + b.throttled)
+		st[mPutRecordsSuccessfulRecords].add(b.records)
+		st[mPutRecordsThrottledRecords].add(b.throttled)
+		st[mPutRecordsLatency].add(latency)
+	}
+}
+
+// enhanced returns the shard-level metrics that are on.
+func (s *Stream) enhanced() metricSet { return metricSet(s.metrics.Load()) }
+
+// observeShardWrite records, if enhanced monitoring is on, what one put
+// call did to shard sh: b's records, bytes and throttled records.
+func (s *Stream) observeShardWrite(now time.Time, sh *shard, b batch) {
+	on := s.enhanced()
+	if on == 0 || b.records == 0 && b.throttled == 0 {
+		return
+	}
+	s.observeShard(now, sh, on, [shardMetricCount]int64{
+		mShardIncomingBytes:   b.bytes,
+		mShardIncomingRecords: b.records,
+		mShardWriteThrottled:  b.throttled,
+	}, 1<<mShardIncomingBytes|1<<mShardIncomingRecords|1<<mShardWriteThrottled)
+}
+
+// observeShard adds samples v[i] of the shard metrics in both which and
+// on.
+func (s *Stream) observeShard(now time.Time, sh *shard, on metricSet, v [shardMetricCount]int64, which metricSet) {
+	which &= on
+	if which == 0 {
+		return
+	}
+	st := sh.stats.get(shardMetricCount, s.svc.metricsWindow()).minute(now)
+	if st == nil {
+		return
+	}
+	for i := range v {
+		if which&(1<<i) != 0 {
+			st[i].add(v[i])
+		}
+	}
+}
+
+// observeRead records a read of shard sh that returned records, by a
+// GetRecords call that started at start (call) or by a Go-native reader,
+// which counts as a GetRecords call without a latency. age is the
+// iterator age to report: how old the last record returned is, or how
+// far behind the reader is if none was.
+func (s *Stream) observeRead(start time.Time, sh *shard, records []Record, age int64, call bool) {
+	var latency int64
+	if call {
+		latency = s.latencyMicros(start)
+	}
+	bytes, n := int64(recordBytes(records)), int64(len(records))
+	if st := s.streamStats(start); st != nil {
+		st[mGetRecordsBytes].add(bytes)
+		st[mGetRecordsRecords].add(n)
+		st[mGetRecordsSuccess].add(1)
+		st[mGetRecordsIteratorAge].add(age)
+		if call {
+			st[mGetRecordsLatency].add(latency)
+			st[mReadThrottled].add(0)
+		}
+	}
+	if on := s.enhanced(); on != 0 {
+		s.observeShard(start, sh, on, [shardMetricCount]int64{
+			mShardOutgoingBytes:   bytes,
+			mShardOutgoingRecords: n,
+			mShardIteratorAge:     age,
+		}, readMetrics(call))
+	}
+}
+
+// readMetrics are the shard metrics a read concerns: a Go-native reader
+// is never throttled, so only a call samples ReadProvisionedThroughputExceeded.
+func readMetrics(call bool) metricSet {
+	m := metricSet(1<<mShardOutgoingBytes | 1<<mShardOutgoingRecords | 1<<mShardIteratorAge)
+	if call {
+		m |= 1 << mShardReadThrottled
+	}
+	return m
+}
+
+// observeReadThrottled records a GetRecords call on sh refused for
+// exceeding the shard's read limits.
+func (s *Stream) observeReadThrottled(start time.Time, sh *shard) {
+	latency := s.latencyMicros(start)
+	if st := s.streamStats(start); st != nil {
+		st[mGetRecordsSuccess].add(0)
+		st[mReadThrottled].add(1)
+		st[mGetRecordsLatency].add(latency)
+	}
+	if on := s.enhanced(); on != 0 {
+		s.observeShard(start, sh, on, [shardMetricCount]int64{mShardReadThrottled: 1}, 1<<mShardReadThrottled)
+	}
+}
+
+// iteratorAge is the age, at now, of the last of records; or behind, the
+// reader's lag, if there are none.
+func iteratorAge(now time.Time, records []Record, behind int64) int64 {
+	if len(records) == 0 {
+		return behind
+	}
+	return max(now.Sub(records[len(records)-1].ApproximateArrivalTimestamp).Milliseconds(), 0)
+}
+
+// consumerStats returns c's stats of the minute now falls in.
+func (c *consumer) consumerStats(now time.Time) []stat {
+	return c.stats.get(consumerMetricCount, c.stream.svc.metricsWindow()).minute(now)
+}
+
+// observeSubscribe records a SubscribeToShard call of c: successful, or
+// refused, rateExceeded telling whether for coming too soon.
+func (c *consumer) observeSubscribe(now time.Time, ok, rateExceeded bool) {
+	st := c.consumerStats(now)
+	if st == nil {
+		return
+	}
+	st[mSubscribeSuccess].add(boolSample(ok))
+	st[mSubscribeRateExceeded].add(boolSample(rateExceeded))
+}
+
+// observeEvent records an event pushed to c from shard sh.
+func (c *consumer) observeEvent(now time.Time, sh *shard, ev SubscribeToShardEvent) {
+	bytes, n := int64(recordBytes(ev.Records)), int64(len(ev.Records))
+	if st := c.consumerStats(now); st != nil {
+		st[mEventBytes].add(bytes)
+		st[mEventRecords].add(n)
+		st[mEventSuccess].add(1)
+		st[mEventMillisBehind].add(ev.MillisBehindLatest)
+	}
+	s := c.stream
+	if on := s.enhanced(); on != 0 {
+		s.observeShard(now, sh, on, [shardMetricCount]int64{
+			mShardOutgoingBytes:   bytes,
+			mShardOutgoingRecords: n,
+		}, 1<<mShardOutgoingBytes|1<<mShardOutgoingRecords)
+	}
+}
+
+// boolSample is 1 for true, 0 for false.
+func boolSample(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
