@@ -260,3 +260,34 @@ func ExampleDeaggregate() {
 	// 0 sensor-1 21.5
 	// 1 sensor-2 19.0
 }
+
+func ExampleService_Metrics() {
+	ctx := context.Background()
+	clock := kds.NewManualClock(time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC))
+	svc, err := kds.NewService(kds.WithClock(clock))
+	if err != nil {
+		panic(err)
+	}
+	if _, err := svc.CreateStream(ctx, kds.CreateStreamInput{StreamName: "orders", ShardCount: 1}); err != nil {
+		panic(err)
+	}
+	stream, _ := svc.Stream("orders")
+	for _, order := range []string{"apple", "banana", "cherry"} {
+		if _, err := stream.Put(ctx, order, []byte("order for "+order)); err != nil {
+			panic(err)
+		}
+		clock.Advance(40 * time.Second)
+	}
+
+	snap := svc.Metrics()
+	incoming, _ := snap.Find("IncomingBytes", kds.MetricDimensions{StreamName: "orders"})
+	fmt.Printf("%s (%s): %v in %d puts, at most %v per put\n",
+		incoming.MetricName, incoming.Unit, incoming.Total.Sum, incoming.Total.SampleCount, incoming.Total.Maximum)
+	for _, d := range incoming.Datapoints {
+		fmt.Printf("  %s  sum %v  average %.1f\n", d.Timestamp.UTC().Format("15:04"), d.Sum, d.Average())
+	}
+	// Output:
+	// IncomingBytes (Bytes): 64 in 3 puts, at most 22 per put
+	//   12:00  sum 42  average 21.0
+	//   12:01  sum 22  average 22.0
+}
