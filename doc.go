@@ -37,12 +37,17 @@
 // KPL-style [Producer] batches, aggregates and retries puts in per-key
 // order; the agent subpackage tails log files into a stream.
 //
+// CloudWatch metrics under Kinesis's names ([Service.Metrics]): the
+// stream-level ones always, the shard-level ones while
+// [Service.EnableEnhancedMonitoring] has them on, and the SubscribeToShard
+// ones per consumer, as per-minute statistics on the Clock.
+//
 // # Not yet emulated
 //
-// Encryption, enhanced monitoring, warm throughput and account settings,
-// resource policies, tags on consumers, StreamId inputs, and the wire
-// server are separate pieces of work; until they land their operations do
-// not exist here.
+// Encryption, warm throughput and account settings, resource policies and
+// StreamId inputs are separate pieces of work; until they land their
+// operations do not exist here. The wire server is the compat module's
+// kinesisapi package.
 //
 // # Error wording
 //
