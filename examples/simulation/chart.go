@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"html/template"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -65,14 +66,19 @@ var chartTemplate = template.Must(template.New("chart").Parse(chartSVG))
 
 // plot is a lineChart laid out in pixels, what chart.svg renders.
 type plot struct {
+	// ID, Title, XLabel, YLabel, Width and Height are the chart's.
 	ID, Title, XLabel, YLabel string
 	Width, Height             float64
 	// Left, Right, Top and Bottom are the plot area's edges, MidX and
 	// MidY its middle.
 	Left, Right, Top, Bottom, MidX, MidY float64
-	XTicks, YTicks                       []tick
-	Lines                                []line
-	Legend                               []legendEntry
+	// XTicks and YTicks are the axes' ticks, lowest value first.
+	XTicks, YTicks []tick
+	// Lines are the series in drawing order, the chart's last series
+	// first, so that the first, which the legend lists first, is on top.
+	Lines []line
+	// Legend names the series, in the same order.
+	Legend []legendEntry
 }
 
 // tick is an axis tick: its pixel position along the axis and its label.
@@ -83,17 +89,21 @@ type tick struct {
 
 // line is a series in pixels: its points as an SVG points list.
 type line struct {
+	// Name, Color and Dashed are the series'.
 	Name, Color string
 	Dashed      bool
-	Points      string
+	// Points lists the points as "x,y x,y ...".
+	Points string
 }
 
 // legendEntry is a series' place in the legend: its sample line starts at
 // (X, Y), the middle of its row.
 type legendEntry struct {
+	// Name, Color and Dashed are the series'.
 	Name, Color string
 	Dashed      bool
-	X, Y        float64
+	// X and Y place the entry.
+	X, Y float64
 }
 
 // linear maps the data interval [lo, hi] onto the pixel interval
@@ -145,7 +155,7 @@ func (c lineChart) layout() plot {
 	for _, v := range yt {
 		p.YTicks = append(p.YTicks, tick{y.px(v), tickLabel(v, ystep)})
 	}
-	for _, s := range c.Series {
+	for _, s := range slices.Backward(c.Series) {
 		p.Lines = append(p.Lines, line{Name: s.Name, Color: s.Color, Dashed: s.Dashed, Points: polyline(s.Points, x, y)})
 	}
 	return p

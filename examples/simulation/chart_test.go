@@ -85,7 +85,7 @@ func TestPolylineMapsDataToPixels(t *testing.T) {
 }
 
 // TestChartSVG checks that a rendered chart is well-formed XML with one
-// polyline per series, its labels escaped.
+// polyline per series, the first drawn last (on top), its labels escaped.
 func TestChartSVG(t *testing.T) {
 	c := lineChart{ID: "c", Title: "a <title> & more", XLabel: "time (days)", YLabel: "records/s", Width: 600, Height: 240, Series: []series{
 		{Name: "a & b", Color: "#123456", Points: []point{{0, 1}, {1, 2}}},
@@ -103,15 +103,15 @@ func TestChartSVG(t *testing.T) {
 	if len(lines) != 2 {
 		t.Fatalf("%d polylines, want 2", len(lines))
 	}
-	for i, name := range []string{"a & b", "<c>"} {
+	for i, name := range []string{"<c>", "a & b"} {
 		if got := lines[i].attr["data-series"]; got != name {
 			t.Errorf("polyline %d is for %q, want %q", i, got, name)
 		}
-		if n := len(strings.Fields(lines[i].attr["points"])); n != len(c.Series[i].Points) {
-			t.Errorf("polyline %d has %d points, want %d", i, n, len(c.Series[i].Points))
+		if n := len(strings.Fields(lines[i].attr["points"])); n != len(c.Series[1-i].Points) {
+			t.Errorf("polyline %d has %d points, want %d", i, n, len(c.Series[1-i].Points))
 		}
 	}
-	if got := lines[1].attr["stroke-dasharray"]; got == "" {
+	if got := lines[0].attr["stroke-dasharray"]; got == "" {
 		t.Error("the dashed series is drawn solid")
 	}
 	var texts []string
