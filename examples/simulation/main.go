@@ -2,8 +2,8 @@
 // with a few spikes — through two streams side by side on a virtual
 // clock: one in on-demand mode, one provisioned with a fixed shard count.
 // It prints, every six hours, the on-demand stream's shard count and the
-// records each stream throttled, optionally writes hourly figures as CSV,
-// and ends with what each stream would cost on Kinesis.
+// records each stream throttled, and ends with what each stream would
+// cost on Kinesis.
 //
 // A month of Kinesis-sized traffic is billions of records, too many to
 // store on one machine in seconds, so the simulation runs at 1/10,000
@@ -18,8 +18,17 @@
 //	-short                   simulate 2 days only, as CI does
 //	-provisioned-shards N    shard count of the provisioned stream (default 6)
 //	-csv FILE.csv            write hourly figures as CSV
+//	-report FILE.html        write an HTML report with charts
 //
-// Without -csv the command writes no files.
+// The report is one self-contained HTML file (inline SVG charts, no
+// scripts, nothing fetched) that charts, for both streams, offered load
+// against write capacity, shard count, throttled records per hour and
+// cumulative cost, over a summary table. With -csv and no -report, the
+// report is written next to the CSV, with the same name ending in .html:
+//
+//	go run ./examples/simulation -csv /tmp/sim.csv   # also writes /tmp/sim.html
+//
+// Without -csv or -report the command writes no files.
 package main
 
 import (
@@ -29,12 +38,14 @@ import (
 	"io"
 	"log"
 	"os"
+	"path/filepath"
+	"strings"
 )
 
 // options are the command's settings.
 type options struct {
 	days, provisionedShards int
-	csvPath                 string
+	csvPath, reportPath     string
 }
 
 func main() {
@@ -42,7 +53,8 @@ func main() {
 	flag.IntVar(&o.days, "days", 30, "simulated days")
 	short := flag.Bool("short", false, "simulate 2 days only (for CI)")
 	flag.IntVar(&o.provisionedShards, "provisioned-shards", 6, "shard count of the provisioned stream")
-	flag.StringVar(&o.csvPath, "csv", "", "write hourly figures to this CSV `file`")
+	flag.StringVar(&o.csvPath, "csv", "", "write hourly figures to this CSV `file` (and, without -report, the report next to it)")
+	flag.StringVar(&o.reportPath, "report", "", "write an HTML report with charts to this `file`")
 	flag.Parse()
 	if *short {
 		o.days = 2
@@ -58,6 +70,12 @@ func run(o options, w io.Writer) error {
 	if o.days < 1 || o.provisionedShards < 1 {
 		return errors.New("-days and -provisioned-shards must be at least 1")
 	}
+	if o.csvPath != "" && o.reportPath == "" {
+		o.reportPath = strings.TrimSuffix(o.csvPath, filepath.Ext(o.csvPath)) + ".html"
+		if o.reportPath == o.csvPath {
+			return fmt.Errorf("the report would overwrite %s: name it with -report", o.csvPath)
+		}
+	}
 	res, err := simulate(o.days, o.provisionedShards, w)
 	if err != nil {
 		return err
@@ -68,6 +86,12 @@ func run(o options, w io.Writer) error {
 			return err
 		}
 		fmt.Fprintf(w, "Hourly figures: %s\n", o.csvPath)
+	}
+	if o.reportPath != "" {
+		if err := writeReport(o.reportPath, res); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "Report: %s\n", o.reportPath)
 	}
 	return nil
 }
