@@ -10,6 +10,7 @@ require (
 	github.com/aws/smithy-go v1.28.9
 	github.com/fxamacker/cbor/v2 v2.10.0
 	github.com/kdsgo/kds v0.0.0
+	golang.org/x/time v0.15.0
 )
 
 require (
@@ -18,7 +19,6 @@ require (
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/google/btree v1.1.3 // indirect
 	github.com/x448/float16 v0.8.4 // indirect
-	golang.org/x/time v0.15.0 // indirect
 )
 
 replace github.com/kdsgo/kds => ../
