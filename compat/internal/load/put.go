@@ -75,8 +75,8 @@ func (p *Putter) Put(ctx context.Context, n int) int {
 
 // Run runs workers concurrent loops of Put calls of batch records each
 // until the deadline passes or ctx ends, and returns the time from its
-// start until the last call ended. A call under way at the deadline is
-// let finish. With a limiter, each call first waits for one token per
+// start until the last call ended: at least until the deadline, unless
+// ctx ended first. A call under way at the deadline is let finish. With a limiter, each call first waits for one token per
 // record; the limiter's burst must be at least batch.
 func (p *Putter) Run(ctx context.Context, workers, batch int, deadline time.Time, limiter *rate.Limiter) time.Duration {
 	// Only the waits for tokens end at the deadline, not the calls.
@@ -88,6 +88,9 @@ func (p *Putter) Run(ctx context.Context, workers, batch int, deadline time.Time
 		wg.Go(func() {
 			for time.Now().Before(deadline) && ctx.Err() == nil {
 				if limiter != nil && limiter.WaitN(waitCtx, batch) != nil {
+					// No tokens before the deadline: the run still
+					// lasts until then.
+					<-waitCtx.Done()
 					return
 				}
 				p.Put(ctx, batch)
