@@ -46,6 +46,9 @@ type testServer struct {
 	mu     sync.Mutex
 	errors map[string]int
 	puts   []putRecordsCall
+	// holdShard, while set, is a shard whose GetShardIterator calls are
+	// refused as throttled.
+	holdShard atomic.Pointer[string]
 }
 
 // putRecordsCall is the size of one PutRecords request.
@@ -64,8 +67,16 @@ func newTestServer(t *testing.T, streams map[string]int, opts ...kds.Option) *te
 	ts := &testServer{svc: svc, errors: map[string]int{}}
 	h := kinesisapi.NewHandler(svc)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.Header.Get("X-Amz-Target"), ".PutRecords") {
+		switch target := r.Header.Get("X-Amz-Target"); {
+		case strings.HasSuffix(target, ".PutRecords"):
 			ts.notePutRecords(r)
+		case strings.HasSuffix(target, ".GetShardIterator") && ts.held(r):
+			ec := errorCounter{w, ts}
+			ec.Header().Set("Content-Type", "application/x-amz-json-1.1")
+			ec.Header().Set("X-Amzn-ErrorType", "ProvisionedThroughputExceededException")
+			ec.WriteHeader(http.StatusBadRequest)
+			io.WriteString(ec, `{"__type":"ProvisionedThroughputExceededException","message":"held back by the test"}`)
+			return
 		}
 		h.ServeHTTP(errorCounter{w, ts}, r)
 	}))
@@ -114,6 +125,23 @@ func (ts *testServer) notePutRecords(r *http.Request) {
 	ts.mu.Lock()
 	ts.puts = append(ts.puts, putRecordsCall{len(in.Records), len(body)})
 	ts.mu.Unlock()
+}
+
+// held reports whether a GetShardIterator request is for the shard held
+// back, leaving its body for the handler.
+func (ts *testServer) held(r *http.Request) bool {
+	shard := ts.holdShard.Load()
+	if shard == nil {
+		return false
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return false
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	var in struct{ ShardId string }
+	json.Unmarshal(body, &in)
+	return in.ShardId == *shard
 }
 
 // putRecordsCalls returns the number of PutRecords calls, and the most

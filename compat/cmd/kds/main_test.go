@@ -16,6 +16,8 @@ func TestRunDispatch(t *testing.T) {
 	}{
 		{nil, exitUsage, "", "usage: kds <command>"},
 		{[]string{"help"}, exitOK, "serve", ""},
+		{[]string{"help"}, exitOK, "tail", ""},
+		{[]string{"-h"}, exitOK, "bench", ""},
 		{[]string{"--help"}, exitOK, "serve", ""},
 		{[]string{"frobnicate"}, exitUsage, "", `unknown command "frobnicate"`},
 		{[]string{"serve", "-h"}, exitOK, "", "usage: kds serve"},
