@@ -41,7 +41,7 @@ default a fresh kds-bench-... name) is created for the run and deleted
 after it; it must not exist.`, stderr)
 	cfg := benchConfig{}
 	c.fs.IntVar(&cfg.size, "size", 100, "data `bytes` of each record")
-	c.fs.Float64Var(&cfg.rate, "rate", 0, "records a `second`, all loops together (0: as fast as possible)")
+	c.fs.Float64Var(&cfg.rate, "rate", 0, "put `N` records a second, all calls together (0: as fast as possible)")
 	c.fs.DurationVar(&cfg.duration, "duration", 10*time.Second, "how long to put load")
 	c.fs.IntVar(&cfg.concurrency, "concurrency", 4, "PutRecords calls in flight at once")
 	c.fs.IntVar(&cfg.batch, "batch", maxBatchRecords, "records per PutRecords call (1 to 500); with --rate, at most a tenth of the rate, so that calls are spread over each second")

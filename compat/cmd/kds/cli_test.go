@@ -120,10 +120,11 @@ func (ts *testServer) notePutRecords(r *http.Request) {
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	var in struct{ Records []json.RawMessage }
-	json.Unmarshal(body, &in)
+	// Every entry has one partition key; the data, in base64, has no
+	// quotes.
+	records := bytes.Count(body, []byte(`"PartitionKey"`))
 	ts.mu.Lock()
-	ts.puts = append(ts.puts, putRecordsCall{len(in.Records), len(body)})
+	ts.puts = append(ts.puts, putRecordsCall{records, len(body)})
 	ts.mu.Unlock()
 }
 

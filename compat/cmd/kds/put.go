@@ -56,7 +56,7 @@ a later record with the same key. At the end, the count of records put
 goes to stdout. A line longer than the stream's record size limit stops
 kds put with an error that names it.`, stderr)
 	var cfg putConfig
-	c.fs.StringVar(&cfg.key, "key", "", "partition key of every record (default: a random key per line)")
+	c.fs.StringVar(&cfg.key, "key", "", "partition `key` of every record (default: a random key per line)")
 	c.fs.StringVar(&cfg.keyField, "key-field", "", "take each record's partition key from this top-level `field` of the line, a JSON object (a string, or the text of a number or boolean)")
 	positional, code, ok := c.parse(args)
 	if !ok {

@@ -43,7 +43,7 @@ kds tail runs until interrupted, until --count records are printed, or,
 with --no-follow, until every shard is caught up.`, stderr)
 	cfg := tailConfig{from: startPosition{kind: types.ShardIteratorTypeLatest}, format: formatRaw}
 	c.fs.Var(&cfg.from, "from", "`position` to start at: trim-horizon, latest, at-timestamp=RFC3339 or at-sequence=N (default latest)")
-	c.fs.Var(&cfg.format, "format", "`format` of the records: raw, json or base64 (default raw)")
+	c.fs.Var(&cfg.format, "format", "`format` of the records: raw, json or base64")
 	c.fs.Int64Var(&cfg.count, "count", 0, "stop after printing `N` records (0: no limit)")
 	c.fs.BoolVar(&cfg.noFollow, "no-follow", false, "stop once every shard is caught up instead of waiting for more")
 	c.fs.DurationVar(&cfg.poll, "poll", time.Second, "pause before asking a caught-up shard again (Kinesis allows 5 GetRecords calls a second per shard, for all its readers)")
@@ -75,7 +75,9 @@ with --no-follow, until every shard is caught up.`, stderr)
 	prog := startProgress(stderr, mode, "kds tail: records", out.n.Load)
 	err = f.run(ctx)
 	elapsed := prog.Stop()
-	fmt.Fprintf(stderr, "kds tail: %d records from %d shards in %v\n", out.n.Load(), f.started.Load(), elapsed.Round(time.Millisecond))
+	if err == nil || out.n.Load() > 0 {
+		fmt.Fprintf(stderr, "kds tail: %d records from %d shards in %v\n", out.n.Load(), f.started.Load(), elapsed.Round(time.Millisecond))
+	}
 	if err != nil {
 		return c.fail(err)
 	}
