@@ -120,6 +120,10 @@ func (cfg *benchConfig) check() error {
 	return nil
 }
 
+// createTimeout bounds the wait for a stream kds bench creates: Kinesis
+// takes a minute or so.
+const createTimeout = 5 * time.Minute
+
 // createBenchStream creates a stream that must not exist yet, since the
 // run deletes it, and waits until it is ACTIVE.
 func createBenchStream(ctx context.Context, client *kinesis.Client, name string, shards int) error {
@@ -127,7 +131,7 @@ func createBenchStream(ctx context.Context, client *kinesis.Client, name string,
 	if err != nil {
 		return fmt.Errorf("creating stream %s: %w", name, err)
 	}
-	return load.WaitActive(ctx, client, name)
+	return load.WaitActive(ctx, client, name, createTimeout)
 }
 
 // writeBenchReport writes the run's figures.

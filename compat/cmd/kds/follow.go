@@ -31,8 +31,9 @@ type follower struct {
 	// poll is the pause before asking a caught-up shard again.
 	poll time.Duration
 	// emit prints a shard's records, in order; it returns errEnough when
-	// no more are wanted. Calls are never concurrent.
-	emit func(shardID string, recs []types.Record) error
+	// no more are wanted. emitMu keeps calls from overlapping.
+	emit   func(shardID string, recs []types.Record) error
+	emitMu sync.Mutex
 
 	ctx    context.Context
 	cancel context.CancelCauseFunc
@@ -45,7 +46,6 @@ type follower struct {
 	// childStart is where a shard found later starts: TRIM_HORIZON, or
 	// the --from time for at-timestamp and at-sequence.
 	childStart startPosition
-	emitMu     sync.Mutex
 }
 
 // shardState is what the follower knows of one shard.

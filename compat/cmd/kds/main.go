@@ -1,4 +1,5 @@
-// Command kds runs Amazon Kinesis Data Streams locally.
+// Command kds runs Amazon Kinesis Data Streams locally, and works with the
+// streams of any Kinesis endpoint from the command line.
 //
 // Usage:
 //

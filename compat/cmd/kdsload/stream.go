@@ -5,12 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/kdsgo/kds/compat/internal/load"
 )
+
+// activeTimeout bounds the wait for a new stream to become ACTIVE.
+const activeTimeout = 30 * time.Second
 
 // ensureStream creates the stream unless it exists, then waits until it
 // is ACTIVE.
@@ -20,7 +24,7 @@ func ensureStream(ctx context.Context, c *kinesis.Client, name string, shards in
 	if err != nil && !errors.As(err, &inUse) {
 		return fmt.Errorf("create stream %s: %w", name, err)
 	}
-	return load.WaitActive(ctx, c, name)
+	return load.WaitActive(ctx, c, name, activeTimeout)
 }
 
 // deleteStream deletes the stream so that repeated runs do not pile up

@@ -12,13 +12,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 )
 
-// activeTimeout bounds the wait for a new stream to become ACTIVE.
-const activeTimeout = 30 * time.Second
-
 // WaitActive polls DescribeStreamSummary until the stream is ACTIVE, for
-// at most 30 seconds.
-func WaitActive(ctx context.Context, c *kinesis.Client, name string) error {
-	deadline := time.Now().Add(activeTimeout)
+// at most timeout. Polls start 20 ms apart and slow down to one a second,
+// for a local server answers at once and Kinesis takes a minute or so.
+func WaitActive(ctx context.Context, c *kinesis.Client, name string, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	delay := 20 * time.Millisecond
 	for {
 		out, err := c.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(name)})
 		if err != nil {
@@ -29,13 +28,14 @@ func WaitActive(ctx context.Context, c *kinesis.Client, name string) error {
 			return nil
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("stream %s still %s after %v", name, status, activeTimeout)
+			return fmt.Errorf("stream %s still %s after %v", name, status, timeout)
 		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(20 * time.Millisecond):
+		case <-time.After(delay):
 		}
+		delay = min(2*delay, time.Second)
 	}
 }
 
