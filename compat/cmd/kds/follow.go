@@ -74,10 +74,13 @@ func (f *follower) run(ctx context.Context) error {
 	f.ctx, f.cancel = context.WithCancelCause(ctx)
 	defer f.cancel(nil)
 	shards, err := listShards(f.ctx, f.client, f.stream)
-	if err != nil {
-		return err
+	if err == nil {
+		err = f.plan(shards)
 	}
-	if err := f.plan(shards); err != nil {
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil // interrupted before it began
+		}
 		return err
 	}
 	f.mu.Lock()

@@ -79,7 +79,10 @@ kds put with an error that names it.`, stderr)
 	}
 	p := &putter{client: client, cfg: cfg, limit: recordLimit(ctx, client, cfg.stream)}
 	mode := progressPlain
-	if isTerminal(stderr) && !isTerminal(stdin) {
+	switch {
+	case isTerminal(stdin):
+		mode = progressNone // someone is typing the records
+	case isTerminal(stderr):
 		mode = progressLive
 	}
 	prog := startProgress(stderr, mode, "kds put: records put", p.put.Load)
