@@ -16,6 +16,8 @@ func TestRunDispatch(t *testing.T) {
 	}{
 		{nil, exitUsage, "", "usage: kds <command>"},
 		{[]string{"help"}, exitOK, "serve", ""},
+		{[]string{"help"}, exitOK, "tail", ""},
+		{[]string{"-h"}, exitOK, "bench", ""},
 		{[]string{"--help"}, exitOK, "serve", ""},
 		{[]string{"frobnicate"}, exitUsage, "", `unknown command "frobnicate"`},
 		{[]string{"serve", "-h"}, exitOK, "", "usage: kds serve"},
@@ -23,7 +25,7 @@ func TestRunDispatch(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
-			code := run(context.Background(), tt.args, &stdout, &stderr)
+			code := run(context.Background(), tt.args, strings.NewReader(""), &stdout, &stderr)
 			if code != tt.code {
 				t.Errorf("exit code %d, want %d; stderr:\n%s", code, tt.code, stderr.String())
 			}

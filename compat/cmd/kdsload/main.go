@@ -24,8 +24,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"flag"
 	"fmt"
 	"net/http"
@@ -36,6 +34,7 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/kdsgo/kds/compat/internal/load"
 	"github.com/kdsgo/kds/compat/internal/sdkhttp"
 )
 
@@ -80,7 +79,7 @@ func main() {
 		os.Exit(2)
 	}
 	if c.stream == "" {
-		c.stream = "kdsload-" + c.scenario + "-" + randomHex(4)
+		c.stream = "kdsload-" + c.scenario + "-" + load.RandomHex(4)
 	}
 	ctx := context.Background()
 	client := newClient(c.endpoint, c.workers)
@@ -112,13 +111,6 @@ func newClient(endpoint string, workers int) *kinesis.Client {
 		Retryer:      aws.NopRetryer{},
 		HTTPClient:   sdkhttp.OwnBody{Client: httpClient},
 	})
-}
-
-// randomHex returns 2n random hexadecimal digits.
-func randomHex(n int) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 func fail(err error) {

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+	"github.com/kdsgo/kds/compat/internal/load"
 )
 
 const (
@@ -24,82 +25,45 @@ const (
 
 // payload is the data of every record: the same 100 random hex digits
 // throughout a run.
-var payload = []byte(randomHex(recordSize / 2))
+var payload = []byte(load.RandomHex(recordSize / 2))
 
-// putCounts totals PutRecords outcomes.
-type putCounts struct {
-	calls, records, failedRecords, errors atomic.Int64
-	firstErr                              atomic.Pointer[error]
+// newPutter returns a putter of payload records to the configured stream.
+func newPutter(c *kinesis.Client, cfg config) *load.Putter {
+	return &load.Putter{Client: c, Stream: cfg.stream, Data: payload}
 }
 
 // failure describes the first failed call, if any, for the human line.
-func (pc *putCounts) failure() string {
-	if err := pc.firstErr.Load(); err != nil {
-		return "; first failure: " + (*err).Error()
+func failure(pc *load.Counts) string {
+	if err := pc.FirstError(); err != nil {
+		return "; first failure: " + err.Error()
 	}
 	return ""
 }
 
-// putBatch sends one PutRecords call of n records with random partition
-// keys, counts its outcome and returns the records accepted.
-func putBatch(ctx context.Context, c *kinesis.Client, stream string, n int, pc *putCounts) int {
-	entries := make([]types.PutRecordsRequestEntry, n)
-	for i := range entries {
-		entries[i] = types.PutRecordsRequestEntry{Data: payload, PartitionKey: aws.String(randomHex(8))}
-	}
-	out, err := c.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: aws.String(stream), Records: entries})
-	pc.calls.Add(1)
-	if err != nil {
-		pc.errors.Add(1)
-		pc.firstErr.CompareAndSwap(nil, &err)
-		pc.failedRecords.Add(int64(n))
-		return 0
-	}
-	failed := int(aws.ToInt32(out.FailedRecordCount))
-	pc.failedRecords.Add(int64(failed))
-	pc.records.Add(int64(n - failed))
-	return n - failed
-}
-
-// putUntil runs workers concurrent PutRecords loops until the deadline and
-// returns their counts and the time until the last call ended.
-func putUntil(ctx context.Context, c *kinesis.Client, cfg config, deadline time.Time) (*putCounts, time.Duration) {
-	var pc putCounts
-	var wg sync.WaitGroup
-	start := time.Now()
-	for range cfg.workers {
-		wg.Go(func() {
-			for time.Now().Before(deadline) {
-				putBatch(ctx, c, cfg.stream, batchSize, &pc)
-			}
-		})
-	}
-	wg.Wait()
-	return &pc, time.Since(start)
-}
-
 // putRecordsScenario measures PutRecords throughput.
 func putRecordsScenario(ctx context.Context, c *kinesis.Client, cfg config) (*result, error) {
-	putUntil(ctx, c, cfg, time.Now().Add(cfg.warmup))
+	newPutter(c, cfg).Run(ctx, cfg.workers, batchSize, time.Now().Add(cfg.warmup), nil)
 	cpu := cpuMeter{serverPID: cfg.serverPID}
 	if err := cpu.begin(); err != nil {
 		return nil, err
 	}
-	pc, elapsed := putUntil(ctx, c, cfg, time.Now().Add(cfg.duration))
-	if pc.records.Load() == 0 {
-		return nil, fmt.Errorf("no record was put%s", pc.failure())
+	p := newPutter(c, cfg)
+	elapsed := p.Run(ctx, cfg.workers, batchSize, time.Now().Add(cfg.duration), nil)
+	pc := &p.Counts
+	if pc.Records.Load() == 0 {
+		return nil, fmt.Errorf("no record was put%s", failure(pc))
 	}
-	rate := float64(pc.records.Load()) / elapsed.Seconds()
+	rate := float64(pc.Records.Load()) / elapsed.Seconds()
 	r := &result{human: fmt.Sprintf("putrecords %s: %.0f records/s (%d workers, %d calls of %d × %d B in %.1fs, %d failed records, %d failed calls)%s",
-		cfg.endpoint, rate, cfg.workers, pc.calls.Load(), batchSize, recordSize, elapsed.Seconds(), pc.failedRecords.Load(), pc.errors.Load(), pc.failure())}
+		cfg.endpoint, rate, cfg.workers, pc.Calls.Load(), batchSize, recordSize, elapsed.Seconds(), pc.FailedRecords.Load(), pc.FailedCalls.Load(), failure(pc))}
 	r.add("records_per_s", rate)
 	r.add("workers", cfg.workers)
-	r.add("calls", pc.calls.Load())
-	r.add("records", pc.records.Load())
-	r.add("failed_records", pc.failedRecords.Load())
-	r.add("failed_calls", pc.errors.Load())
+	r.add("calls", pc.Calls.Load())
+	r.add("records", pc.Records.Load())
+	r.add("failed_records", pc.FailedRecords.Load())
+	r.add("failed_calls", pc.FailedCalls.Load())
 	r.add("seconds", elapsed.Seconds())
-	return r, cpu.report(r, int(pc.records.Load()), "record")
+	return r, cpu.report(r, int(pc.Records.Load()), "record")
 }
 
 // maxFillErrors ends a fill that keeps failing.
@@ -108,7 +72,8 @@ const maxFillErrors = 100
 // fill puts cfg.records records into the stream with concurrent PutRecords
 // loops, putting failed records again.
 func fill(ctx context.Context, c *kinesis.Client, cfg config) error {
-	var pc putCounts
+	p := newPutter(c, cfg)
+	pc := &p.Counts
 	var left atomic.Int64 // records not yet taken by a worker
 	left.Store(int64(cfg.records))
 	take := func() int {
@@ -123,14 +88,14 @@ func fill(ctx context.Context, c *kinesis.Client, cfg config) error {
 	var wg sync.WaitGroup
 	for range cfg.workers {
 		wg.Go(func() {
-			for n := take(); n > 0 && pc.errors.Load() < maxFillErrors; n = take() {
-				left.Add(int64(n - putBatch(ctx, c, cfg.stream, n, &pc)))
+			for n := take(); n > 0 && pc.FailedCalls.Load() < maxFillErrors; n = take() {
+				left.Add(int64(n - p.Put(ctx, n)))
 			}
 		})
 	}
 	wg.Wait()
-	if pc.records.Load() < int64(cfg.records) {
-		return fmt.Errorf("fill: put %d of %d records (%d failed calls)%s", pc.records.Load(), cfg.records, pc.errors.Load(), pc.failure())
+	if pc.Records.Load() < int64(cfg.records) {
+		return fmt.Errorf("fill: put %d of %d records (%d failed calls)%s", pc.Records.Load(), cfg.records, pc.FailedCalls.Load(), failure(pc))
 	}
 	return nil
 }
@@ -214,7 +179,7 @@ func getRecordsScenario(ctx context.Context, c *kinesis.Client, cfg config) (*re
 func putRecordsSingly(ctx context.Context, c *kinesis.Client, stream string, deadline time.Time, count int) (lat []time.Duration, failed int, first error) {
 	for (count == 0 || len(lat) < count) && time.Now().Before(deadline) {
 		start := time.Now()
-		_, err := c.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String(stream), PartitionKey: aws.String(randomHex(8)), Data: payload})
+		_, err := c.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String(stream), PartitionKey: aws.String(load.RandomHex(8)), Data: payload})
 		lat = append(lat, time.Since(start))
 		if err != nil {
 			failed++
@@ -247,6 +212,6 @@ func putRecordScenario(ctx context.Context, c *kinesis.Client, cfg config) (*res
 		return nil, err
 	}
 	r.human = fmt.Sprintf("putrecord %s: %d calls in %.1fs, %d failed; latency median %v, p90 %v, p99 %v",
-		cfg.endpoint, len(lat), elapsed.Seconds(), failed, percentile(lat, 50), percentile(lat, 90), percentile(lat, 99))
+		cfg.endpoint, len(lat), elapsed.Seconds(), failed, load.Percentile(lat, 50), load.Percentile(lat, 90), load.Percentile(lat, 99))
 	return r, nil
 }

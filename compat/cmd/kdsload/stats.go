@@ -5,12 +5,13 @@ import (
 	"cmp"
 	"encoding/binary"
 	"fmt"
-	"math"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/kdsgo/kds/compat/internal/load"
 )
 
 // result is a scenario's outcome: named figures in a fixed order, and a
@@ -34,21 +35,11 @@ func (r *result) line(scenario, endpoint string) string {
 	return "scenario=" + scenario + " endpoint=" + endpoint + " " + strings.Join(r.fields, " ")
 }
 
-// percentile returns the nearest-rank p-th percentile (0 < p <= 100) of
-// sorted, or 0 when it is empty.
-func percentile(sorted []time.Duration, p float64) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	i := int(math.Ceil(p/100*float64(len(sorted)))) - 1
-	return sorted[max(i, 0)]
-}
-
 // latencies adds median, p90 and p99 of d, in milliseconds, to r.
 func (r *result) latencies(d []time.Duration) {
 	slices.Sort(d)
 	for _, p := range []float64{50, 90, 99} {
-		r.add(fmt.Sprintf("p%g_ms", p), float64(percentile(d, p))/1e6)
+		r.add(fmt.Sprintf("p%g_ms", p), float64(load.Percentile(d, p))/1e6)
 	}
 }
 

@@ -10,34 +10,21 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+	"github.com/kdsgo/kds/compat/internal/load"
 )
 
 // activeTimeout bounds the wait for a new stream to become ACTIVE.
 const activeTimeout = 30 * time.Second
 
-// ensureStream creates the stream unless it exists, then polls
-// DescribeStreamSummary until it is ACTIVE.
+// ensureStream creates the stream unless it exists, then waits until it
+// is ACTIVE.
 func ensureStream(ctx context.Context, c *kinesis.Client, name string, shards int) error {
 	_, err := c.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String(name), ShardCount: aws.Int32(int32(shards))})
 	var inUse *types.ResourceInUseException
 	if err != nil && !errors.As(err, &inUse) {
 		return fmt.Errorf("create stream %s: %w", name, err)
 	}
-	deadline := time.Now().Add(activeTimeout)
-	for {
-		out, err := c.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(name)})
-		if err != nil {
-			return fmt.Errorf("describe stream %s: %w", name, err)
-		}
-		status := out.StreamDescriptionSummary.StreamStatus
-		if status == types.StreamStatusActive {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("stream %s still %s after %v", name, status, activeTimeout)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	return load.WaitActive(ctx, c, name, activeTimeout)
 }
 
 // deleteStream deletes the stream so that repeated runs do not pile up
