@@ -5,6 +5,8 @@ import (
 	"io"
 	"os"
 	"time"
+
+	"golang.org/x/term"
 )
 
 // Progress report periods.
@@ -29,16 +31,10 @@ const (
 	progressLive
 )
 
-// isTerminal reports whether f is an *os.File open on a terminal (a
-// character device). /dev/null is one too, which only costs a progress
-// line nobody sees.
+// isTerminal reports whether f is an *os.File open on a terminal.
 func isTerminal(f any) bool {
 	file, ok := f.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := file.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return ok && term.IsTerminal(int(file.Fd()))
 }
 
 // progress reports a growing count and its rate to w until stopped.
