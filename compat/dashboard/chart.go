@@ -10,8 +10,8 @@ import (
 // The shard count chart's drawing area, in SVG user units: the plot and
 // the margins around it for the axis labels.
 const (
-	chartWidth  = 640
-	chartHeight = 180
+	chartWidth  = 960
+	chartHeight = 200
 	plotLeft    = 44
 	plotRight   = chartWidth - 12
 	plotTop     = 12
