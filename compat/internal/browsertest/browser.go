@@ -120,9 +120,9 @@ func Get[T any](t *testing.T, b *Browser, action chromedp.Action[T]) T {
 }
 
 // WaitFor is a step that polls the JavaScript expression expr until it is
-// true.
-func WaitFor(expr string) chromedp.Action[chromedp.Void] {
-	return chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingInterval(50*time.Millisecond))
+// true, and fails if that takes longer than timeout.
+func WaitFor(expr string, timeout time.Duration) chromedp.Action[chromedp.Void] {
+	return chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(timeout))
 }
 
 // Problems returns every console error, uncaught exception and browser
