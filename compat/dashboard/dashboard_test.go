@@ -328,6 +328,9 @@ func TestShardCountHistoryFromPageViews(t *testing.T) {
 	f.createStream("s", 2)
 	var d StreamDetail
 	f.getJSON("/api/stream?name=s", &d)
+	if want := []ShardCount{{start, 2}}; !equalCounts(d.ShardCounts, want) {
+		t.Errorf("first view: shard counts %+v, want %+v", d.ShardCounts, want)
+	}
 	f.clock.Advance(time.Minute)
 	f.getJSON("/api/stream?name=s", &d) // unchanged: adds nothing
 	f.clock.Advance(time.Minute)

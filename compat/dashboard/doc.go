@@ -5,8 +5,8 @@
 //
 // Pages are rendered on the server with html/template; the CSS and a
 // small script are embedded, so the dashboard needs no build step and
-// works offline. The script refreshes the parts of a page that change
-// every two seconds by fetching the page again and swapping them in;
+// works offline. The script refreshes the content of a page
+// every two seconds by fetching the page again and swapping it in;
 // without it the pages are still complete, only static.
 //
 // Everything is read through the Service's Kinesis operations and its
@@ -29,11 +29,12 @@
 // # Routes
 //
 // Links between pages are relative, so the handler can be mounted under
-// any prefix with [http.StripPrefix] (kds serve mounts it at /kds/):
+// any prefix with [http.StripPrefix] (kds serve mounts it at /kds/). A
+// stream is named in the query, since a stream name may be "..":
 //
 //	/                     every stream
-//	/streams/NAME         one stream
+//	/stream?name=NAME     one stream
 //	/api/streams          every stream, as JSON ([Overview])
-//	/api/streams/NAME     one stream, as JSON ([StreamDetail])
+//	/api/stream?name=NAME one stream, as JSON ([StreamDetail])
 //	/assets/...           the stylesheet and the script
 package dashboard

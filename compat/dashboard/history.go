@@ -48,13 +48,17 @@ func (h *history) record(name string, created, t time.Time, open int) {
 	l.counts = append(l.counts, ShardCount{Time: t, OpenShards: open})
 }
 
-// counts returns the stream's recorded counts followed by its count now.
+// counts returns the stream's recorded counts followed by its count now,
+// unless the last one recorded is of now.
 func (h *history) counts(name string, now time.Time, open int) []ShardCount {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	var out []ShardCount
 	if l := h.streams[name]; l != nil {
 		out = append(out, l.counts...)
+	}
+	if n := len(out); n > 0 && out[n-1].Time.Equal(now) {
+		return out
 	}
 	return append(out, ShardCount{Time: now, OpenShards: open})
 }
