@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kdsgo/kds"
+	"github.com/kdsgo/kds/compat/dashboard"
 	"github.com/kdsgo/kds/compat/internal/startup"
 	"github.com/kdsgo/kds/compat/kinesisapi"
 )
@@ -27,6 +28,7 @@ type serveConfig struct {
 	tlsCert    string
 	tlsKey     string
 	logLevel   slog.Level
+	dashboard  bool
 }
 
 // parseServeFlags parses kds serve's arguments. It reports problems to
@@ -54,6 +56,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.BoolVar(&cfg.tls, "tls", false, "serve HTTPS with a self-signed certificate for localhost, 127.0.0.1 and ::1, made at start-up")
 	fs.StringVar(&cfg.tlsCert, "tls-cert", "", "serve HTTPS with the PEM certificate in `file` (needs -tls-key)")
 	fs.StringVar(&cfg.tlsKey, "tls-key", "", "PEM private key `file` for -tls-cert")
+	fs.BoolVar(&cfg.dashboard, "dashboard", true, "serve a web dashboard of the streams at "+dashboardPath+" (GET) on the same address; -dashboard=false turns it off")
 	fs.TextVar(&cfg.logLevel, "log-level", slog.LevelInfo, "log `level`: debug, info, warn or error; info logs every request")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -143,11 +146,21 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err != nil {
 		return fail(exitFail, err)
 	}
-	srv, err := newServer(cfg.addr, kinesisapi.NewHandler(svc, kinesisapi.WithLogger(log)), tlsConf, log)
+	api := kinesisapi.NewHandler(svc, kinesisapi.WithLogger(log))
+	var h eventStreamHandler = api
+	if cfg.dashboard {
+		dash := dashboard.New(svc)
+		defer dash.Close()
+		h = withDashboard(api, dash)
+	}
+	srv, err := newServer(cfg.addr, h, tlsConf, log)
 	if err != nil {
 		return fail(exitFail, err)
 	}
 	fmt.Fprintf(stdout, "kds serve: listening on %s\n", srv.url())
+	if cfg.dashboard {
+		fmt.Fprintf(stdout, "kds serve: dashboard at %s%s\n", srv.url(), dashboardPath)
+	}
 	if err := srv.serve(ctx); err != nil {
 		return fail(exitFail, err)
 	}

@@ -21,6 +21,7 @@ func TestParseServeFlags(t *testing.T) {
 		shardLimit: kds.DefaultShardLimit,
 		limits:     true,
 		logLevel:   slog.LevelInfo,
+		dashboard:  true,
 	}
 	tests := []struct {
 		name string
@@ -41,6 +42,7 @@ func TestParseServeFlags(t *testing.T) {
 			c.streams = streamFlags{{Name: "orders", Shards: 4}, {Name: "clicks", Shards: 1}, {Name: "a.b-c_d", Shards: 1}}
 		}},
 		{"self-signed TLS", []string{"--tls"}, func(c *serveConfig) { c.tls = true }},
+		{"no dashboard", []string{"--dashboard=false"}, func(c *serveConfig) { c.dashboard = false }},
 		{"TLS files", []string{"--tls-cert", "c.pem", "--tls-key", "k.pem"}, func(c *serveConfig) { c.tlsCert, c.tlsKey = "c.pem", "k.pem" }},
 	}
 	for _, tt := range tests {

@@ -9,8 +9,6 @@ import (
 	"net"
 	"net/http"
 	"time"
-
-	"github.com/kdsgo/kds/compat/kinesisapi"
 )
 
 // shutdownTimeout bounds how long a graceful shutdown waits for requests
@@ -25,11 +23,18 @@ type server struct {
 	tls  bool // kept apart: serving rewrites http.TLSConfig
 }
 
+// eventStreamHandler is a handler whose event streams (SubscribeToShard
+// responses) can be told to end, as [kinesisapi.Handler]'s can.
+type eventStreamHandler interface {
+	http.Handler
+	EndEventStreams()
+}
+
 // newServer listens on addr and prepares to serve h there. On plain HTTP
 // it speaks HTTP/1.1 and cleartext HTTP/2 with prior knowledge (h2c); with
 // tlsConf it speaks HTTP/1.1 and HTTP/2 negotiated by ALPN. Server errors
 // (bad TLS handshakes, for one) are logged to log at Warn level.
-func newServer(addr string, h *kinesisapi.Handler, tlsConf *tls.Config, log *slog.Logger) (*server, error) {
+func newServer(addr string, h eventStreamHandler, tlsConf *tls.Config, log *slog.Logger) (*server, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, err
