@@ -61,21 +61,40 @@ func (m *Metric) Latest(s kds.MetricSeries, now time.Time) (v float64, ok bool) 
 	return d.Maximum * m.Scale, true
 }
 
-// Help describes the exported metric: which CloudWatch metric, of what,
-// which statistics and in which unit.
+// Help describes the Prometheus family: which CloudWatch metric, of
+// what, which statistics and in which unit.
 func (m *Metric) Help() string {
-	unit := ""
-	if m.Unit == kds.UnitMilliseconds {
-		unit = ", in seconds"
-	}
-	var stat string
 	switch m.Kind {
-	case Counter:
-		stat = "the Sum of its samples since the " + m.Scope.String() + " began recording"
 	case Mean:
-		stat = "the Sum and the SampleCount of its samples since the " + m.Scope.String() + " began recording"
+		return m.describe("the Sum and the SampleCount of its samples since "+m.since(), true)
 	case Age:
-		stat = "the Maximum of its latest minute with samples, if that is this minute or the last"
+		return m.describe("the Maximum of its latest minute with samples, if that is this minute or the last", true)
+	}
+	return m.OTelHelp()
+}
+
+// OTelHelp describes the instrument named OTel.
+func (m *Metric) OTelHelp() string {
+	if m.Kind == Age {
+		return m.Help()
+	}
+	return m.describe("the Sum of its samples since "+m.since(), true)
+}
+
+// OTelCountHelp describes the instrument named OTelCount.
+func (m *Metric) OTelCountHelp() string {
+	return m.describe("the SampleCount of its samples since "+m.since(), false)
+}
+
+// since says since when totals count.
+func (m *Metric) since() string { return "the " + m.Scope.String() + " began recording" }
+
+// describe is the description of statistic stat of the metric, whose
+// values are in seconds if scaled and the metric is in milliseconds.
+func (m *Metric) describe(stat string, scaled bool) string {
+	unit := ""
+	if scaled && m.Unit == kds.UnitMilliseconds {
+		unit = ", in seconds"
 	}
 	return fmt.Sprintf("Kinesis's CloudWatch metric %s of a %s: %s%s.", m.Name, m.Scope, stat, unit)
 }
