@@ -44,9 +44,7 @@ func Index(s kds.MetricSeries) (int, bool) {
 // a list of their own.
 func probe() *catalogue {
 	svc, err := kds.NewService(kds.WithClock(kds.NewManualClock(time.Unix(0, 0))))
-	if err != nil {
-		panic(fmt.Sprintf("metricmap: %v", err))
-	}
+	must(err)
 	defer svc.Close()
 	ctx := context.Background()
 	const name = "probe"

@@ -70,20 +70,25 @@ func (m *Metric) Help() string {
 	case Age:
 		return m.describe("the Maximum of its latest minute with samples, if that is this minute or the last", true)
 	}
-	return m.OTelHelp()
+	return m.sumHelp()
 }
 
 // OTelHelp describes the instrument named OTel.
 func (m *Metric) OTelHelp() string {
-	if m.Kind == Age {
-		return m.Help()
+	if m.Kind == Mean {
+		return m.sumHelp()
 	}
-	return m.describe("the Sum of its samples since "+m.since(), true)
+	return m.Help()
 }
 
 // OTelCountHelp describes the instrument named OTelCount.
 func (m *Metric) OTelCountHelp() string {
 	return m.describe("the SampleCount of its samples since "+m.since(), false)
+}
+
+// sumHelp describes the Sum of the metric.
+func (m *Metric) sumHelp() string {
+	return m.describe("the Sum of its samples since "+m.since(), true)
 }
 
 // since says since when totals count.
