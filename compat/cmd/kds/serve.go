@@ -17,18 +17,19 @@ import (
 
 // serveConfig is what kds serve's flags ask for.
 type serveConfig struct {
-	addr       string
-	region     string
-	accountID  string
-	delays     kds.StatusDelays
-	shardLimit int
-	streams    streamFlags
-	limits     bool
-	tls        bool
-	tlsCert    string
-	tlsKey     string
-	logLevel   slog.Level
-	dashboard  bool
+	addr        string
+	region      string
+	accountID   string
+	delays      kds.StatusDelays
+	shardLimit  int
+	streams     streamFlags
+	limits      bool
+	tls         bool
+	tlsCert     string
+	tlsKey      string
+	logLevel    slog.Level
+	dashboard   bool
+	metricsAddr string // address of the /metrics listener; "" for none
 }
 
 // parseServeFlags parses kds serve's arguments. It reports problems to
@@ -57,6 +58,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&cfg.tlsCert, "tls-cert", "", "serve HTTPS with the PEM certificate in `file` (needs -tls-key)")
 	fs.StringVar(&cfg.tlsKey, "tls-key", "", "PEM private key `file` for -tls-cert")
 	fs.BoolVar(&cfg.dashboard, "dashboard", true, "serve a web dashboard of the streams at "+dashboardPath+" (GET) on the same address; -dashboard=false turns it off")
+	fs.StringVar(&cfg.metricsAddr, "metrics-addr", "", "also serve the streams' CloudWatch metrics in Prometheus's format at http://`host:port`/metrics, a listener of its own; port 0 picks a free port")
 	fs.TextVar(&cfg.logLevel, "log-level", slog.LevelInfo, "log `level`: debug, info, warn or error; info logs every request")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -157,11 +159,23 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err != nil {
 		return fail(exitFail, err)
 	}
+	servers := []*server{srv}
+	if cfg.metricsAddr != "" {
+		msrv, err := newMetricsServer(cfg.metricsAddr, svc, log)
+		if err != nil {
+			srv.ln.Close()
+			return fail(exitFail, err)
+		}
+		servers = append(servers, msrv)
+	}
 	fmt.Fprintf(stdout, "kds serve: listening on %s\n", srv.url())
 	if cfg.dashboard {
 		fmt.Fprintf(stdout, "kds serve: dashboard at %s%s\n", srv.url(), dashboardPath)
 	}
-	if err := srv.serve(ctx); err != nil {
+	if len(servers) > 1 {
+		fmt.Fprintf(stdout, "kds serve: metrics at %s/metrics\n", servers[1].url())
+	}
+	if err := serveAll(ctx, servers...); err != nil {
 		return fail(exitFail, err)
 	}
 	log.Info("kds serve: stopped")

@@ -44,6 +44,7 @@ func TestParseServeFlags(t *testing.T) {
 		{"self-signed TLS", []string{"--tls"}, func(c *serveConfig) { c.tls = true }},
 		{"no dashboard", []string{"--dashboard=false"}, func(c *serveConfig) { c.dashboard = false }},
 		{"TLS files", []string{"--tls-cert", "c.pem", "--tls-key", "k.pem"}, func(c *serveConfig) { c.tlsCert, c.tlsKey = "c.pem", "k.pem" }},
+		{"metrics", []string{"--metrics-addr", ":9090"}, func(c *serveConfig) { c.metricsAddr = ":9090" }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -30,11 +30,12 @@ type eventStreamHandler interface {
 	EndEventStreams()
 }
 
-// newServer listens on addr and prepares to serve h there. On plain HTTP
+// newServer listens on addr and prepares to serve h there (ending a
+// Kinesis handler's event streams first when it shuts down). On plain HTTP
 // it speaks HTTP/1.1 and cleartext HTTP/2 with prior knowledge (h2c); with
 // tlsConf it speaks HTTP/1.1 and HTTP/2 negotiated by ALPN. Server errors
 // (bad TLS handshakes, for one) are logged to log at Warn level.
-func newServer(addr string, h eventStreamHandler, tlsConf *tls.Config, log *slog.Logger) (*server, error) {
+func newServer(addr string, h http.Handler, tlsConf *tls.Config, log *slog.Logger) (*server, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, err
@@ -55,7 +56,9 @@ func newServer(addr string, h eventStreamHandler, tlsConf *tls.Config, log *slog
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	// Event streams would hold a graceful shutdown for minutes.
-	srv.RegisterOnShutdown(h.EndEventStreams)
+	if k, ok := h.(eventStreamHandler); ok {
+		srv.RegisterOnShutdown(k.EndEventStreams)
+	}
 	return &server{http: srv, ln: ln, tls: tlsConf != nil}, nil
 }
 
@@ -100,4 +103,23 @@ func (s *server) serve(ctx context.Context) error {
 		return err
 	}
 	return nil
+}
+
+// serveAll serves every server until ctx ends or one of them fails, then
+// shuts them all down. It returns the first error.
+func serveAll(ctx context.Context, servers ...*server) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errs := make(chan error, len(servers))
+	for _, s := range servers {
+		go func() { errs <- s.serve(ctx) }()
+	}
+	var first error
+	for range servers {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+			cancel()
+		}
+	}
+	return first
 }
