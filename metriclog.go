@@ -16,14 +16,15 @@ type stat struct {
 	count, sum, min, max atomic.Int64
 }
 
-// add records one sample.
-func (s *stat) add(v int64) {
-	s.count.Add(1)
+// add records one sample and returns how many s holds with it.
+func (s *stat) add(v int64) int64 {
+	n := s.count.Add(1)
 	s.sum.Add(v)
 	for cur := s.max.Load(); v > cur && !s.max.CompareAndSwap(cur, v); cur = s.max.Load() {
 	}
 	for cur := s.min.Load(); v < cur && !s.min.CompareAndSwap(cur, v); cur = s.min.Load() {
 	}
+	return n
 }
 
 // reset empties s.

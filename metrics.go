@@ -109,7 +109,12 @@ func (m MetricsSnapshot) Find(name string, d MetricDimensions) (MetricSeries, bo
 // Service's Clock, so a simulation on a [ManualClock] gets them too.
 //
 // Put and read calls record their samples with a few atomic additions;
-// the aggregation into [Statistics] happens here.
+// the aggregation into [Statistics] happens here. The Latency metrics
+// (time spent in the call, on the Clock) sample the first call of each
+// minute and every 16th after it, since a clock read is a large part of
+// a PutRecord call's cost; their SampleCount counts the calls timed. Go-
+// native reads ([Stream.Records] and friends) count as GetRecords calls
+// that are never throttled or timed.
 func (svc *Service) Metrics() MetricsSnapshot {
 	now := svc.clock.Now()
 	snap := MetricsSnapshot{Time: now}

@@ -16,6 +16,15 @@ func (s *Stream) streamStats(now time.Time) []stat {
 	return s.stats.get(streamMetricCount, s.svc.metricsWindow()).minute(now)
 }
 
+// latencyEvery is how many calls of an operation share one latency
+// sample: reading the clock a second time costs a PutRecord call a third
+// more on some machines, so only the first call of each minute and every
+// latencyEvery-th after it are timed.
+const latencyEvery = 16
+
+// timeLatency reports whether the n-th call of a minute is timed.
+func timeLatency(n int64) bool { return (n-1)%latencyEvery == 0 }
+
 // latencyMicros is how long a call that started at start has taken.
 func (s *Stream) latencyMicros(start time.Time) int64 {
 	return max(s.svc.clock.Now().Sub(start).Microseconds(), 0)
@@ -24,15 +33,14 @@ func (s *Stream) latencyMicros(start time.Time) int64 {
 // observePutRecord records a PutRecord call that reached the stream:
 // stored in sh with size bytes of key and data, or throttled by sh.
 func (s *Stream) observePutRecord(start time.Time, sh *shard, size int, stored bool) {
-	latency := s.latencyMicros(start)
 	if st := s.streamStats(start); st != nil {
+		n := st[mPutRecordSuccess].add(boolSample(stored))
 		if stored {
 			st[mPutRecordBytes].add(int64(size))
-			st[mPutRecordSuccess].add(1)
-		} else {
-			st[mPutRecordSuccess].add(0)
 		}
-		st[mPutRecordLatency].add(latency)
+		if timeLatency(n) {
+			st[mPutRecordLatency].add(s.latencyMicros(start))
+		}
 	}
 	if stored {
 		s.observeShardWrite(start, sh, batch{records: 1, bytes: int64(size)})
@@ -44,14 +52,15 @@ func (s *Stream) observePutRecord(start time.Time, sh *shard, size int, stored b
 // observePutRecords records a PutRecords call that reached the stream,
 // with the outcome b of its records.
 func (s *Stream) observePutRecords(start time.Time, b batch) {
-	latency := s.latencyMicros(start)
 	if st := s.streamStats(start); st != nil {
+		n := st[mPutRecordsSuccess].add(1)
 		st[mPutRecordsBytes].add(b.bytes)
-		st[mPutRecordsSuccess].add(1)
 		st[mPutRecordsTotalRecords].add(b.records + b.throttled)
 		st[mPutRecordsSuccessfulRecords].add(b.records)
 		st[mPutRecordsThrottledRecords].add(b.throttled)
-		st[mPutRecordsLatency].add(latency)
+		if timeLatency(n) {
+			st[mPutRecordsLatency].add(s.latencyMicros(start))
+		}
 	}
 }
 
@@ -96,19 +105,17 @@ func (s *Stream) observeShard(now time.Time, sh *shard, on metricSet, v [shardMe
 // iterator age to report: how old the last record returned is, or how
 // far behind the reader is if none was.
 func (s *Stream) observeRead(start time.Time, sh *shard, records []Record, age int64, call bool) {
-	var latency int64
-	if call {
-		latency = s.latencyMicros(start)
-	}
 	bytes, n := int64(recordBytes(records)), int64(len(records))
 	if st := s.streamStats(start); st != nil {
+		calls := st[mGetRecordsSuccess].add(1)
 		st[mGetRecordsBytes].add(bytes)
 		st[mGetRecordsRecords].add(n)
-		st[mGetRecordsSuccess].add(1)
 		st[mGetRecordsIteratorAge].add(age)
 		if call {
-			st[mGetRecordsLatency].add(latency)
 			st[mReadThrottled].add(0)
+			if timeLatency(calls) {
+				st[mGetRecordsLatency].add(s.latencyMicros(start))
+			}
 		}
 	}
 	if on := s.enhanced(); on != 0 {
@@ -133,11 +140,12 @@ func readMetrics(call bool) metricSet {
 // observeReadThrottled records a GetRecords call on sh refused for
 // exceeding the shard's read limits.
 func (s *Stream) observeReadThrottled(start time.Time, sh *shard) {
-	latency := s.latencyMicros(start)
 	if st := s.streamStats(start); st != nil {
-		st[mGetRecordsSuccess].add(0)
+		calls := st[mGetRecordsSuccess].add(0)
 		st[mReadThrottled].add(1)
-		st[mGetRecordsLatency].add(latency)
+		if timeLatency(calls) {
+			st[mGetRecordsLatency].add(s.latencyMicros(start))
+		}
 	}
 	if on := s.enhanced(); on != 0 {
 		s.observeShard(start, sh, on, [shardMetricCount]int64{mShardReadThrottled: 1}, 1<<mShardReadThrottled)
