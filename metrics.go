@@ -103,9 +103,9 @@ func (m MetricsSnapshot) Find(name string, d MetricDimensions) (MetricSeries, bo
 
 // Metrics returns the CloudWatch metrics of every stream of the Service:
 // the stream-level metrics of each (always, even before any sample), the
-// shard-level metrics of shards while EnableEnhancedMonitoring has them on
-// (or that recorded samples while it had), and the SubscribeToShard
-// metrics of each registered consumer. Statistics are per minute of the
+// shard-level metrics that EnableEnhancedMonitoring has on for each open
+// shard (and those any shard recorded while they were on), and the
+// SubscribeToShard metrics of each registered consumer. Statistics are per minute of the
 // Service's Clock, so a simulation on a [ManualClock] gets them too.
 //
 // Put and read calls record their samples with a few atomic additions;
@@ -149,8 +149,8 @@ func (s *Stream) appendMetrics(out []MetricSeries, now time.Time) []MetricSeries
 	enabled := metricSet(s.metrics.Load())
 	for _, sh := range shards {
 		l := sh.stats.load()
-		if l == nil {
-			continue
+		if l == nil && (enabled == 0 || sh.closure.Load() != nil) {
+			continue // never recorded, and will not
 		}
 		d := dims
 		d.ShardId = sh.id
@@ -190,6 +190,45 @@ func appendSeries(out []MetricSeries, l *metricLog, defs []metricDef, dims Metri
 			}
 		}
 		out = append(out, series)
+	}
+	return out
+}
+
+// MetricLevel says what a metric is about, and so which of its
+// [MetricDimensions] are set.
+type MetricLevel string
+
+// The levels of Kinesis's metrics.
+const (
+	// MetricLevelStream metrics have a StreamName.
+	MetricLevelStream MetricLevel = "Stream"
+	// MetricLevelShard metrics (enhanced monitoring) have a StreamName and
+	// a ShardId.
+	MetricLevelShard MetricLevel = "Shard"
+	// MetricLevelConsumer metrics (enhanced fan-out) have a StreamName and
+	// a ConsumerName.
+	MetricLevelConsumer MetricLevel = "Consumer"
+)
+
+// MetricDefinition names one metric that [Service.Metrics] publishes.
+type MetricDefinition struct {
+	MetricName string
+	Unit       MetricUnit
+	Level      MetricLevel
+}
+
+// MetricDefinitions lists every metric [Service.Metrics] publishes, in the
+// order a snapshot lists a stream's series: stream level, shard level,
+// consumer level. Exporters take their catalogue from it.
+func MetricDefinitions() []MetricDefinition {
+	var out []MetricDefinition
+	for _, level := range []struct {
+		defs  []metricDef
+		level MetricLevel
+	}{{streamMetrics, MetricLevelStream}, {shardMetrics, MetricLevelShard}, {consumerMetrics, MetricLevelConsumer}} {
+		for _, d := range level.defs {
+			out = append(out, MetricDefinition{MetricName: d.name, Unit: d.unit, Level: level.level})
+		}
 	}
 	return out
 }

@@ -175,6 +175,12 @@ func TestMetricsShardLevelFollowEnhancedMonitoring(t *testing.T) {
 	if _, err := svc.EnableEnhancedMonitoring(ctx, kds.EnableEnhancedMonitoringInput{StreamName: "s", ShardLevelMetrics: []string{"IncomingBytes", "OutgoingRecords", "IteratorAgeMilliseconds"}}); err != nil {
 		t.Fatal(err)
 	}
+	// Turned on, the shards' metrics are listed before any sample.
+	for _, shard := range []kds.MetricDimensions{shard0, shard1} {
+		if got := series(t, svc.Metrics(), "IncomingBytes", shard).Total; got != (kds.Statistics{}) {
+			t.Errorf("%s IncomingBytes before any put: %+v", shard.ShardId, got)
+		}
+	}
 	out, err := svc.PutRecords(ctx, kds.PutRecordsInput{StreamName: "s", Records: []kds.PutRecordsRequestEntry{
 		{PartitionKey: "k", ExplicitHashKey: "0", Data: []byte("12")},
 		{PartitionKey: "k", ExplicitHashKey: "1", Data: []byte("345")},

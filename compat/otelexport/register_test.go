@@ -118,7 +118,7 @@ func TestRegisterValues(t *testing.T) {
 		"aws.kinesis.put_record.success" + stream:                    {float64(tr.PutRecordStored), sum, "{call}"},
 		"aws.kinesis.put_record.success.count" + stream:              {float64(tr.PutRecordCalls), sum, "{call}"},
 		"aws.kinesis.get_records.latency" + stream:                   {0, sum, "s"},
-		"aws.kinesis.get_records.latency.count" + stream:             {float64(tr.GetRecordsCalls + tr.ReadThrottled), sum, "{call}"},
+		"aws.kinesis.get_records.latency.count" + stream:             {float64(metricstest.Timed(tr.GetRecordsCalls + tr.ReadThrottled)), sum, "{call}"},
 		"aws.kinesis.get_records.bytes" + stream:                     {float64(tr.GetRecordsBytes), sum, "By"},
 		"aws.kinesis.get_records.iterator_age" + stream:              {tr.IteratorAge.Seconds(), "gauge", "s"},
 		"aws.kinesis.subscribe_to_shard.rate_exceeded{aws.kinesis.consumer_name=" + metricstest.Consumer + ",aws.kinesis.stream_name=" + metricstest.Stream + "}": {0, sum, "{call}"},

@@ -93,9 +93,9 @@ func TestCollectorValues(t *testing.T) {
 		"kinesis_put_records_failed_records_total" + stream:            0,
 		"kinesis_write_provisioned_throughput_exceeded_total" + stream: float64(tr.WriteThrottled),
 		// A ManualClock stands still during a call: no latency, but one
-		// sample per call.
+		// sample per timed call.
 		"kinesis_put_records_latency_seconds_sum" + stream:            0,
-		"kinesis_put_records_latency_seconds_count" + stream:          float64(tr.PutRecordsCalls),
+		"kinesis_put_records_latency_seconds_count" + stream:          float64(metricstest.Timed(tr.PutRecordsCalls)),
 		"kinesis_get_records_records_total" + stream:                  float64(tr.GetRecordsRecords),
 		"kinesis_get_records_bytes_total" + stream:                    float64(tr.GetRecordsBytes),
 		"kinesis_get_records_success_sum" + stream:                    float64(tr.GetRecordsCalls),

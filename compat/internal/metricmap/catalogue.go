@@ -1,10 +1,7 @@
 package metricmap
 
 import (
-	"context"
-	"fmt"
 	"sync"
-	"time"
 
 	"github.com/kdsgo/kds"
 )
@@ -35,44 +32,19 @@ func Index(s kds.MetricSeries) (int, bool) {
 	return i, ok
 }
 
-// probe lists the metrics the core publishes by reading them from a
-// Service that has one series of each: a stream (whose metrics
-// Service.Metrics always lists), with every shard-level metric turned on
-// and a record put (a shard's are listed once it has recorded a sample)
-// and a registered consumer (listed while registered). The core is the
-// one place that defines the metrics, so the exporters follow it without
-// a list of their own.
+// probe builds the catalogue from the core's own list of its metrics, so
+// the exporters follow the core without a list of their own.
 func probe() *catalogue {
-	svc, err := kds.NewService(kds.WithClock(kds.NewManualClock(time.Unix(0, 0))))
-	must(err)
-	defer svc.Close()
-	ctx := context.Background()
-	const name = "probe"
-	_, err = svc.CreateStream(ctx, kds.CreateStreamInput{StreamName: name, ShardCount: 1})
-	must(err)
-	_, err = svc.EnableEnhancedMonitoring(ctx, kds.EnableEnhancedMonitoringInput{StreamName: name, ShardLevelMetrics: []string{"ALL"}})
-	must(err)
-	_, err = svc.PutRecord(ctx, kds.PutRecordInput{StreamName: name, PartitionKey: name, Data: []byte(name)})
-	must(err)
-	s, _ := svc.Stream(name)
-	_, err = svc.RegisterStreamConsumer(ctx, kds.RegisterStreamConsumerInput{StreamARN: s.ARN(), ConsumerName: name})
-	must(err)
-
+	scopes := map[kds.MetricLevel]Scope{
+		kds.MetricLevelStream:   Stream,
+		kds.MetricLevelShard:    Shard,
+		kds.MetricLevelConsumer: Consumer,
+	}
 	c := &catalogue{index: make(map[key]int)}
-	for _, series := range svc.Metrics().Series {
-		k := key{ScopeOf(series.Dimensions), series.MetricName}
-		if _, dup := c.index[k]; dup {
-			continue
-		}
+	for _, d := range kds.MetricDefinitions() {
+		k := key{scopes[d.Level], d.MetricName}
 		c.index[k] = len(c.list)
-		c.list = append(c.list, newMetric(k.scope, k.name, series.Unit))
+		c.list = append(c.list, newMetric(k.scope, k.name, d.Unit))
 	}
 	return c
-}
-
-// must panics on an error of the probe, which only a broken core causes.
-func must(err error) {
-	if err != nil {
-		panic(fmt.Sprintf("metricmap: probing the core's metrics: %v", err))
-	}
 }

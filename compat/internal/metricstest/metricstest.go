@@ -48,6 +48,10 @@ type Traffic struct {
 	ShardIncomingBytes, ShardIncomingRecords int64
 }
 
+// Timed returns how many of n calls of one operation in one minute the
+// core times for its Latency metrics: the first and every 16th after it.
+func Timed(n int64) int64 { return (n + 15) / 16 }
+
 // New returns a Service with the streams Stream (1 shard) and Idle (2
 // shards) and the consumer Consumer of Stream, on a ManualClock at Start.
 func New(t testing.TB) *Traffic {
