@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"regexp"
 	"strconv"
 	"sync"
@@ -28,10 +29,12 @@ type Agent struct {
 	convs []converter
 	start *regexp.Regexp
 	clock kds.Clock
+	// openFile opens a file to tail: os.Open, or a stand-in in tests.
+	openFile func(string) (*os.File, error)
 
 	pollMu         sync.Mutex // serialises Poll and Close; guards the fields below up to mu
 	files          []*tracked
-	saved          map[fileID]fileCheckpoint // checkpoints loaded at start, for the first poll
+	saved          map[fileID]fileCheckpoint // loaded checkpoints not yet matched to an opened file
 	restarted      bool                      // a checkpoint file existed at start
 	polled         bool                      // the first poll is done
 	lastCheckpoint time.Time
@@ -78,7 +81,7 @@ func New(cfg Config) (*Agent, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &Agent{cfg: cfg, convs: convs, start: start, clock: cfg.Clock}
+	a := &Agent{cfg: cfg, convs: convs, start: start, clock: cfg.Clock, openFile: os.Open}
 	if cfg.CheckpointFile != "" {
 		a.saved, a.restarted, err = loadCheckpoints(cfg.CheckpointFile)
 		if err != nil {
@@ -138,7 +141,8 @@ func (a *Agent) Poll(ctx context.Context) error {
 		}
 	}
 	a.reap()
-	a.polled, a.saved = true, nil
+	a.polled = true
+	a.pruneSaved()
 	if a.cfg.CheckpointFile != "" && now.Sub(a.lastCheckpoint) >= a.cfg.CheckpointInterval {
 		a.mu.Lock()
 		dirty := a.dirty
@@ -185,11 +189,26 @@ func (a *Agent) closeFiles() {
 	}
 }
 
+// pruneSaved forgets the loaded checkpoints whose file is no longer where
+// it was: it cannot turn up again under a followed name. The others (a
+// file that could not be opened, say) wait for a later poll to open it.
+func (a *Agent) pruneSaved() {
+	for id, cp := range a.saved {
+		if fi, err := os.Stat(cp.Path); err != nil && errors.Is(err, os.ErrNotExist) || err == nil && idOf(fi, cp.Path) != id {
+			delete(a.saved, id)
+		}
+	}
+}
+
 // checkpoint writes the committed offset of every file that is not a
-// parked copy.
+// parked copy, and keeps the loaded checkpoints still waiting for their
+// file.
 func (a *Agent) checkpoint() error {
 	a.mu.Lock()
-	cps := make([]fileCheckpoint, 0, len(a.files))
+	cps := make([]fileCheckpoint, 0, len(a.files)+len(a.saved))
+	for _, cp := range a.saved {
+		cps = append(cps, cp)
+	}
 	for _, t := range a.files {
 		if t.copyOf != nil {
 			continue

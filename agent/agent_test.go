@@ -260,6 +260,53 @@ func TestCheckpointRestart(t *testing.T) {
 	h.wantRecords(want...)
 }
 
+func TestCheckpointWaitsForAFileThatFailsToOpen(t *testing.T) {
+	h := newHarness(t, nil)
+	all := lines("line", 0, 30)
+	h.write("app.log", join(all[:10]))
+	h.poll()
+	h.restart()
+	// The restarted agent cannot open the file at first (as when its
+	// permissions are wrong for a while): it keeps the file's checkpoint,
+	// in memory and in the checkpoint file, rather than starting over.
+	denied := errors.New("permission denied")
+	h.a.openFile = func(string) (*os.File, error) { return nil, denied }
+	h.write("app.log", join(all[10:20]))
+	h.clock.Advance(time.Second)
+	if err := h.a.Poll(context.Background()); !errors.Is(err, denied) {
+		t.Fatalf("poll of an unopenable file: %v, want %v", err, denied)
+	}
+	h.crash() // the checkpoint written by that poll is all the next agent has
+	h.a.openFile = func(string) (*os.File, error) { return nil, denied }
+	h.clock.Advance(time.Second)
+	if err := h.a.Poll(context.Background()); !errors.Is(err, denied) {
+		t.Fatalf("poll of an unopenable file: %v, want %v", err, denied)
+	}
+	h.a.openFile = os.Open
+	h.poll()
+	h.write("app.log", join(all[20:]))
+	h.poll()
+	h.wantRecords(all...)
+}
+
+func TestCheckpointForgetsAFileThatIsGone(t *testing.T) {
+	h := newHarness(t, nil)
+	h.write("app.log", "one\n")
+	h.poll()
+	h.restart()
+	if err := os.Remove(h.path("app.log")); err != nil {
+		t.Fatal(err)
+	}
+	h.poll()
+	cps, _, err := loadCheckpoints(h.cfg.CheckpointFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cps) != 0 || len(h.a.saved) != 0 {
+		t.Errorf("checkpoints of a deleted file kept: file %v, memory %v", cps, h.a.saved)
+	}
+}
+
 func TestCheckpointInitialPositionIgnoredOnRestart(t *testing.T) {
 	h := newHarness(t, func(c *Config) {
 		c.InitialPosition = EndOfFile

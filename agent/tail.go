@@ -219,7 +219,7 @@ func (a *Agent) checkTruncated(t *tracked) (bool, error) {
 // tracked files, at the initial position, or at its beginning. It returns
 // nil if the file vanished or is followed already.
 func (a *Agent) open(path string, known int, byID map[fileID]*tracked) (*tracked, error) {
-	f, err := os.Open(path)
+	f, err := a.openFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}
@@ -246,7 +246,9 @@ func (a *Agent) open(path string, known int, byID map[fileID]*tracked) (*tracked
 	}
 	size := fi.Size()
 	start, state := int64(0), splitState{HeaderLeft: a.cfg.SkipHeaderLines}
-	if cp, ok := a.saved[t.id]; ok && a.resumable(cp, t, size) {
+	cp, saved := a.saved[t.id]
+	delete(a.saved, t.id) // matched: the file's own entry replaces it
+	if saved && a.resumable(cp, t, size) {
 		start, state = cp.Offset, cp.State
 	} else if src := a.copySource(t, known); src != nil {
 		t.copyOf = src
