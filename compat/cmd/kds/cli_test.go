@@ -43,8 +43,9 @@ func isolateAWSConfig(t *testing.T) {
 type testServer struct {
 	svc    *kds.Service
 	url    string
-	mu     sync.Mutex
-	errors map[string]int
+	mu       sync.Mutex
+	errors   map[string]int
+	requests map[string]int // by operation
 	puts   []putRecordsCall
 	// holdShard, while set, is a shard whose GetShardIterator calls are
 	// refused as throttled.
@@ -64,10 +65,14 @@ func newTestServer(t *testing.T, streams map[string]int, opts ...kds.Option) *te
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { svc.Close() })
-	ts := &testServer{svc: svc, errors: map[string]int{}}
+	ts := &testServer{svc: svc, errors: map[string]int{}, requests: map[string]int{}}
 	h := kinesisapi.NewHandler(svc)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch target := r.Header.Get("X-Amz-Target"); {
+		target := r.Header.Get("X-Amz-Target")
+		ts.mu.Lock()
+		ts.requests[target[strings.LastIndexByte(target, '.')+1:]]++
+		ts.mu.Unlock()
+		switch {
 		case strings.HasSuffix(target, ".PutRecords"):
 			ts.notePutRecords(r)
 		case strings.HasSuffix(target, ".GetShardIterator") && ts.held(r):
@@ -110,6 +115,13 @@ func (ts *testServer) errorCount(typ string) int {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	return ts.errors[typ]
+}
+
+// requestCount returns how many requests of the operation op came in.
+func (ts *testServer) requestCount(op string) int {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	return ts.requests[op]
 }
 
 // notePutRecords records the size of a PutRecords request and leaves

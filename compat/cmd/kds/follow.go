@@ -273,11 +273,18 @@ func (f *follower) iterator(id string, pos startPosition) (*string, error) {
 // closed and drained (then its children start), the follow ends, or,
 // without follow, it is caught up. Throttled calls are retried after a
 // growing pause; an expired iterator is replaced by one just after the
-// last record emitted.
+// last record emitted, or, if none was, by one at the start position. A
+// LATEST start position then becomes the time (by this machine's clock)
+// the first iterator was asked for, so that records put while the reader
+// stalled are not skipped.
 func (f *follower) read(id string, start startPosition) error {
+	asked := time.Now()
 	it, err := f.iterator(id, start)
 	if err != nil {
 		return err
+	}
+	if start.kind == types.ShardIteratorTypeLatest {
+		start = startPosition{kind: types.ShardIteratorTypeAtTimestamp, at: asked}
 	}
 	var b backoff
 	last := ""

@@ -296,6 +296,26 @@ func TestTailReplacesAnExpiredIterator(t *testing.T) {
 	}
 }
 
+// TestTailFromLatestSurvivesAnExpiredIterator lets the iterator of a
+// tail from LATEST expire before any record came: the record put while
+// the replacement iterator was being fetched is not skipped.
+func TestTailFromLatestSurvivesAnExpiredIterator(t *testing.T) {
+	clock := kds.NewManualClock(time.Now())
+	ts := newTestServer(t, map[string]int{"s": 1}, kds.WithClock(clock), kds.WithThroughputLimits(kds.NoLimits))
+	cmd := start(t.Context(), "", "tail", "s", "--count", "1", "--poll", "10ms", "--endpoint-url", ts.url)
+	waitFor(t, "a GetRecords call", func() bool { return ts.requestCount("GetRecords") > 0 })
+	shard := "shardId-000000000000"
+	ts.holdShard.Store(&shard) // the replacement iterator waits for r1
+	clock.Advance(kds.IteratorLifetime + time.Second)
+	waitFor(t, "an expired iterator", func() bool { return ts.errorCount("ExpiredIteratorException") > 0 })
+	waitFor(t, "a held GetShardIterator", func() bool { return ts.errorCount("ProvisionedThroughputExceededException") > 0 })
+	ts.put(t, "s", "k", "r1")
+	ts.holdShard.Store(nil)
+	if r := cmd.wait(t).must(t); r.stdout != "r1\n" {
+		t.Errorf("stdout %q, want r1", r.stdout)
+	}
+}
+
 // TestTailWaitsOutThrottling reads a shard that allows one GetRecords
 // call a second, on a clock that stands still until the test moves it:
 // kds tail keeps trying until the shard answers again.
