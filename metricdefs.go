@@ -36,10 +36,11 @@ const (
 	mPutRecordSuccess // 1 per stored record, 0 per throttled call
 	mPutRecordsBytes
 	mPutRecordsLatency
-	mPutRecordsSuccess
+	mPutRecordsSuccess // 1 per call that stored a record, else 0
 	mPutRecordsTotalRecords
 	mPutRecordsSuccessfulRecords
 	mPutRecordsThrottledRecords
+	mPutRecordsStoredRecords // SuccessfulRecords of the calls that stored any
 	mGetRecordsBytes
 	mGetRecordsRecords
 	mGetRecordsLatency
@@ -52,13 +53,15 @@ const (
 // streamMetrics are the stream-level metrics of Kinesis (dimension
 // StreamName), in the order CloudWatch's documentation lists them.
 var streamMetrics = []metricDef{
+	// A sample per put call that stored a record (CloudWatch: the bytes
+	// and records "successfully put" in one operation).
 	{name: "IncomingBytes", unit: UnitBytes, derive: func(ts []tally) tally {
 		return ts[mPutRecordBytes].merge(ts[mPutRecordsBytes])
 	}},
 	{name: "IncomingRecords", unit: UnitCount, derive: func(ts []tally) tally {
 		// A stored PutRecord is a put of one record.
 		n := ts[mPutRecordSuccess].sum
-		return ones(n).merge(ts[mPutRecordsSuccessfulRecords])
+		return ones(n).merge(ts[mPutRecordsStoredRecords])
 	}},
 	{name: "PutRecord.Bytes", unit: UnitBytes, derive: direct(mPutRecordBytes)},
 	{name: "PutRecord.Latency", unit: UnitMilliseconds, derive: direct(mPutRecordLatency), perUnit: 1000},

@@ -11,20 +11,21 @@ import (
 
 // stat accumulates the samples of one metric in one minute. Adding a
 // sample is two atomic additions, plus a compare-and-swap only when the
-// sample is a new minimum or maximum.
+// sample is a new minimum or maximum. A sample's sum, minimum and maximum
+// are in before its count, and readers load the count first, so a reader
+// that counts a sample also sees its minimum and maximum.
 type stat struct {
 	count, sum, min, max atomic.Int64
 }
 
 // add records one sample and returns how many s holds with it.
 func (s *stat) add(v int64) int64 {
-	n := s.count.Add(1)
 	s.sum.Add(v)
 	for cur := s.max.Load(); v > cur && !s.max.CompareAndSwap(cur, v); cur = s.max.Load() {
 	}
 	for cur := s.min.Load(); v < cur && !s.min.CompareAndSwap(cur, v); cur = s.min.Load() {
 	}
-	return n
+	return s.count.Add(1)
 }
 
 // reset empties s.
@@ -35,9 +36,19 @@ func (s *stat) reset() {
 	s.max.Store(math.MinInt64)
 }
 
-// load returns what s holds.
+// load returns what s holds. A sample being added while it loads may be
+// in the sum but not yet in the count.
 func (s *stat) load() tally {
-	return tally{count: s.count.Load(), sum: s.sum.Load(), min: s.min.Load(), max: s.max.Load()}
+	n := s.count.Load()
+	return tally{count: n, sum: s.sum.Load(), min: s.min.Load(), max: s.max.Load()}.sane()
+}
+
+// take empties s and returns what it held. A sample being added meanwhile
+// ends up whole in s or in the result, or with its count on one side and
+// its value on the other, so the two together always hold every sample.
+func (s *stat) take() tally {
+	n := s.count.Swap(0)
+	return tally{count: n, sum: s.sum.Swap(0), min: s.min.Swap(math.MaxInt64), max: s.max.Swap(math.MinInt64)}.sane()
 }
 
 // tally is a plain copy of a stat, or a merge of several. min and max are
@@ -48,6 +59,19 @@ type tally struct {
 
 // emptyTally is the tally of no samples, ready to merge into.
 var emptyTally = tally{min: math.MaxInt64, max: math.MinInt64}
+
+// sane returns t, or for a tally without samples emptyTally, or for one
+// whose samples' values went elsewhere (see stat.take) its mean as minimum
+// and maximum.
+func (t tally) sane() tally {
+	switch {
+	case t.count == 0:
+		return emptyTally
+	case t.min > t.max:
+		t.min, t.max = t.sum/t.count, t.sum/t.count
+	}
+	return t
+}
 
 // merge returns the statistics of t's samples and u's together.
 func (t tally) merge(u tally) tally {
@@ -62,9 +86,12 @@ func (t tally) merge(u tally) tally {
 
 // minuteStats holds one minute's stats of a metricLog.
 type minuteStats struct {
-	minute atomic.Int64 // Unix minute the stats belong to; -1 if unused
+	minute atomic.Int64 // Unix minute the stats belong to; unusedMinute if none
 	stats  []stat
 }
+
+// unusedMinute marks a ring slot that holds no minute yet.
+const unusedMinute = math.MinInt64
 
 // metricLog keeps per-minute statistics of a fixed set of metrics (width
 // of them, indexed 0 to width-1) for a window of recent minutes, and
@@ -74,6 +101,10 @@ type minuteStats struct {
 // taken over.
 type metricLog struct {
 	ring []minuteStats
+	// late takes the samples of minutes older than their ring slot's (a
+	// call that started before the minute turned, recording after another
+	// took the slot over): they count in the totals only.
+	late []stat
 
 	mu      sync.Mutex // serialises taking over a minute and reading
 	retired []tally    // totals of the minutes that left the ring
@@ -82,12 +113,13 @@ type metricLog struct {
 // newMetricLog returns an empty log of width metrics over window minutes.
 func newMetricLog(width, window int) *metricLog {
 	l := &metricLog{ring: make([]minuteStats, window), retired: make([]tally, width)}
-	stats := make([]stat, width*window)
+	stats := make([]stat, width*(window+1))
 	for i := range stats {
 		stats[i].reset()
 	}
+	l.late = stats[width*window:]
 	for i := range l.ring {
-		l.ring[i].minute.Store(-1)
+		l.ring[i].minute.Store(unusedMinute)
 		l.ring[i].stats = stats[i*width : (i+1)*width : (i+1)*width]
 	}
 	for i := range l.retired {
@@ -106,8 +138,8 @@ func unixMinute(t time.Time) int64 {
 }
 
 // minute returns the stats of the minute now falls in, taking over the
-// ring slot of an older minute if need be; nil if now is older than every
-// minute the ring still holds there (a sample from before the window).
+// ring slot of an older minute if need be; or the late stats if the slot
+// holds a later minute already.
 func (l *metricLog) minute(now time.Time) []stat {
 	m := unixMinute(now)
 	b := &l.ring[uint64(m)%uint64(len(l.ring))]
@@ -119,11 +151,10 @@ func (l *metricLog) minute(now time.Time) []stat {
 	switch cur := b.minute.Load(); {
 	case cur == m:
 	case cur > m:
-		return nil
+		return l.late
 	default:
 		for i := range b.stats {
-			l.retired[i] = l.retired[i].merge(b.stats[i].load())
-			b.stats[i].reset()
+			l.retired[i] = l.retired[i].merge(b.stats[i].take())
 		}
 		b.minute.Store(m)
 	}
@@ -132,9 +163,7 @@ func (l *metricLog) minute(now time.Time) []stat {
 
 // add records sample v of metric i at now.
 func (l *metricLog) add(now time.Time, i int, v int64) {
-	if stats := l.minute(now); stats != nil {
-		stats[i].add(v)
-	}
+	l.minute(now)[i].add(v)
 }
 
 // minutePoint is one minute's tallies of every metric of a log.
@@ -149,10 +178,13 @@ func (l *metricLog) read() (totals []tally, minutes []minutePoint) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	totals = append([]tally(nil), l.retired...)
+	for i := range l.late {
+		totals[i] = totals[i].merge(l.late[i].load())
+	}
 	for i := range l.ring {
 		b := &l.ring[i]
 		m := b.minute.Load()
-		if m < 0 {
+		if m == unusedMinute {
 			continue
 		}
 		p := minutePoint{minute: m, stats: make([]tally, len(b.stats))}

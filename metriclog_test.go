@@ -8,8 +8,8 @@ import (
 
 // FuzzMetricLog adds samples at random minutes (mostly forward, sometimes
 // back) to a small ring and checks it against a plain model: totals hold
-// every accepted sample, and each minute still in the ring holds exactly
-// the samples added to it.
+// every sample, and each minute still in the ring holds exactly the
+// samples added to it while it had its slot.
 func FuzzMetricLog(f *testing.F) {
 	f.Add(uint64(1), uint8(3))
 	f.Add(uint64(42), uint8(1))
@@ -26,7 +26,7 @@ func FuzzMetricLog(f *testing.F) {
 		}
 		perMinute := map[key]tally{}
 		totals := []tally{emptyTally, emptyTally, emptyTally}
-		newest := int64(-1) // the latest minute written so far
+		newest := int64(-1) // the latest minute written so far; the fuzzed minutes are from 2026 on
 		minute := int64(0)
 		for range 300 {
 			switch r := rng.IntN(10); {
@@ -39,18 +39,18 @@ func FuzzMetricLog(f *testing.F) {
 			at := base.Add(time.Duration(minute)*time.Minute + time.Duration(rng.IntN(60))*time.Second)
 			l.add(at, i, v)
 			m := unixMinute(at)
+			one := tally{count: 1, sum: v, min: v, max: v}
+			totals[i] = totals[i].merge(one)
 			if newest >= 0 && m <= newest-int64(w) {
-				// Older than the ring's slot for it: the log drops the
-				// sample, unless that slot has never been overwritten.
+				// Older than the ring's slot for it: the sample counts in
+				// the totals only, unless that slot still holds its minute.
 				if slot := l.ring[uint64(m)%uint64(w)].minute.Load(); slot != m {
 					continue
 				}
 			}
 			newest = max(newest, m)
 			k := key{m, i}
-			one := tally{count: 1, sum: v, min: v, max: v}
 			perMinute[k] = perMinute[k].merge(one)
-			totals[i] = totals[i].merge(one)
 		}
 		gotTotals, minutes := l.read()
 		for i := range width {
@@ -73,6 +73,35 @@ func FuzzMetricLog(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestMetricLogReadersSeeWholeSamples(t *testing.T) {
+	// Every add lands in a fresh minute, so it races the reader on a
+	// stat that was just reset.
+	l := newMetricLog(1, 4)
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			l.add(base.Add(time.Duration(i)*time.Minute), 0, 5)
+		}
+	}()
+	defer func() { close(stop); <-done }()
+	for range 200000 {
+		_, minutes := l.read()
+		for _, p := range minutes {
+			if s := p.stats[0]; s.count > 0 && (s.min != 5 || s.max != 5) {
+				t.Fatalf("minute %d: %+v, want samples of 5", p.minute, s)
+			}
+		}
+	}
 }
 
 func TestUnixMinute(t *testing.T) {

@@ -236,7 +236,8 @@ func TestMetricsShardLevelThrottles(t *testing.T) {
 	shard := kds.MetricDimensions{StreamName: "s", ShardId: "shardId-000000000000"}
 	wantStats(t, "WriteProvisionedThroughputExceeded", series(t, snap, "WriteProvisionedThroughputExceeded", shard).Total, stats(2, 1, 0, 1))
 	wantStats(t, "ReadProvisionedThroughputExceeded", series(t, snap, "ReadProvisionedThroughputExceeded", shard).Total, stats(2, 1, 0, 1))
-	wantStats(t, "IncomingRecords", series(t, snap, "IncomingRecords", shard).Total, stats(2, 1, 0, 1))
+	// Incoming* count the puts that stored something.
+	wantStats(t, "IncomingRecords", series(t, snap, "IncomingRecords", shard).Total, stats(1, 1, 1, 1))
 }
 
 func TestMetricsConsumer(t *testing.T) {
@@ -316,7 +317,7 @@ func TestMetricsWindowOption(t *testing.T) {
 	}
 }
 
-func TestMetricsClockBackBeyondWindowDropsSample(t *testing.T) {
+func TestMetricsSampleOlderThanItsSlotCountsInTotalsOnly(t *testing.T) {
 	svc, clock := newService(t, kds.WithMetricsWindow(time.Minute))
 	createStream(t, svc, "s", 1)
 	clock.Advance(time.Hour)
@@ -324,20 +325,124 @@ func TestMetricsClockBackBeyondWindowDropsSample(t *testing.T) {
 	clock.Set(testStart.Add(time.Minute)) // the slot now holds a later minute
 	put(t, svc, "s", "k", "old")
 	in := series(t, svc.Metrics(), "IncomingBytes", kds.MetricDimensions{StreamName: "s"})
-	wantStats(t, "total", in.Total, stats(1, 4, 4, 4))
+	wantStats(t, "total", in.Total, stats(2, 8, 4, 4))
+	if len(in.Datapoints) != 1 || !in.Datapoints[0].Timestamp.Equal(testStart.Add(time.Hour).Truncate(time.Minute)) {
+		t.Errorf("datapoints %+v, want only the newer minute", in.Datapoints)
+	}
+}
+
+func TestMetricsAllThrottledPutRecords(t *testing.T) {
+	svc, _ := newService(t, kds.WithThroughputLimits(kds.ThroughputLimits{WriteRecordsPerSecond: 1}))
+	createStream(t, svc, "s", 1)
+	records := []kds.PutRecordsRequestEntry{{PartitionKey: "a", Data: []byte("1")}, {PartitionKey: "b", Data: []byte("2")}}
+	for range 2 { // the second call finds the shard's second spent
+		if _, err := svc.PutRecords(ctx, kds.PutRecordsInput{StreamName: "s", Records: records}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	snap := svc.Metrics()
+	stream := kds.MetricDimensions{StreamName: "s"}
+	wantStats(t, "PutRecords.Success", series(t, snap, "PutRecords.Success", stream).Total, stats(2, 1, 0, 1))
+	wantStats(t, "PutRecords.SuccessfulRecords", series(t, snap, "PutRecords.SuccessfulRecords", stream).Total, stats(2, 1, 0, 1))
+	wantStats(t, "PutRecords.ThrottledRecords", series(t, snap, "PutRecords.ThrottledRecords", stream).Total, stats(2, 3, 1, 2))
+	wantStats(t, "PutRecords.Bytes", series(t, snap, "PutRecords.Bytes", stream).Total, stats(1, 2, 2, 2))
+	wantStats(t, "IncomingRecords", series(t, snap, "IncomingRecords", stream).Total, stats(1, 1, 1, 1))
+	wantStats(t, "WriteProvisionedThroughputExceeded", series(t, snap, "WriteProvisionedThroughputExceeded", stream).Total, stats(2, 3, 1, 2))
+}
+
+func TestMetricsShardLevelOneSamplePerCallAndShard(t *testing.T) {
+	svc, _ := newService(t)
+	createStream(t, svc, "s", 2)
+	if _, err := svc.EnableEnhancedMonitoring(ctx, kds.EnableEnhancedMonitoringInput{StreamName: "s", ShardLevelMetrics: []string{"ALL"}}); err != nil {
+		t.Fatal(err)
+	}
+	// Records alternate between the shards.
+	var records []kds.PutRecordsRequestEntry
+	for i := range 6 {
+		hk := "0"
+		if i%2 == 1 {
+			hk = maxHashKey
+		}
+		records = append(records, kds.PutRecordsRequestEntry{PartitionKey: "k", ExplicitHashKey: hk, Data: []byte("x")})
+	}
+	if _, err := svc.PutRecords(ctx, kds.PutRecordsInput{StreamName: "s", Records: records}); err != nil {
+		t.Fatal(err)
+	}
+	snap := svc.Metrics()
+	for _, id := range []string{"shardId-000000000000", "shardId-000000000001"} {
+		d := kds.MetricDimensions{StreamName: "s", ShardId: id}
+		wantStats(t, id+" IncomingRecords", series(t, snap, "IncomingRecords", d).Total, stats(1, 3, 3, 3))
+		wantStats(t, id+" WriteProvisionedThroughputExceeded", series(t, snap, "WriteProvisionedThroughputExceeded", d).Total, stats(1, 0, 0, 0))
+	}
+}
+
+func TestMetricsReadWhileWriting(t *testing.T) {
+	// Readers racing writers never see a half-added sample: a minimum
+	// above the maximum, or below the smallest value put.
+	svc, clock := newService(t)
+	createStream(t, svc, "s", 1)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if i%20 == 0 {
+				clock.Advance(time.Minute) // a fresh minute: its first sample races the reader
+			}
+			put(t, svc, "s", "k", "12345")
+		}
+	}()
+	for range 300 {
+		for _, s := range svc.Metrics().Series {
+			for _, d := range append(s.Datapoints, kds.Datapoint{Statistics: s.Total}) {
+				if d.SampleCount > 0 && (d.Minimum > d.Maximum || d.Minimum < 0) {
+					t.Fatalf("%s: %+v", s.MetricName, d.Statistics)
+				}
+			}
+		}
+	}
+	close(stop)
+	wg.Wait()
+}
+
+func TestMetricsBefore1970(t *testing.T) {
+	svc, _ := newServiceAt(t, time.Time{})
+	createStream(t, svc, "s", 1)
+	put(t, svc, "s", "k", "v")
+	in := series(t, svc.Metrics(), "IncomingBytes", kds.MetricDimensions{StreamName: "s"})
+	wantStats(t, "IncomingBytes", in.Total, stats(1, 2, 2, 2))
+	if len(in.Datapoints) != 1 || !in.Datapoints[0].Timestamp.Equal(time.Time{}) {
+		t.Errorf("datapoints %+v, want one at the zero time", in.Datapoints)
+	}
 }
 
 func TestMetricsConcurrentPutsAreAllCounted(t *testing.T) {
-	svc, clock := newService(t)
+	// 40 minutes in a window of 60: every minute keeps its datapoint.
+	t.Run("window of an hour", func(t *testing.T) { concurrentPutsAreAllCounted(t, time.Hour, 50) })
+	// 400 minutes in a window of one: the slot is taken over all the time.
+	t.Run("window of a minute", func(t *testing.T) { concurrentPutsAreAllCounted(t, time.Minute, 5) })
+}
+
+// concurrentPutsAreAllCounted puts from several goroutines while the
+// minutes turn over (one of them moves the clock a minute every
+// advanceEvery puts), and finds every put in the totals.
+func concurrentPutsAreAllCounted(t *testing.T, window time.Duration, advanceEvery int) {
+	svc, clock := newService(t, kds.WithMetricsWindow(window))
 	createStream(t, svc, "s", 4)
-	const writers, each = 8, 200
+	const writers, each = 8, 2000
 	var wg sync.WaitGroup
 	for w := range writers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range each {
-				if i%50 == 0 && w == 0 {
+				if i%advanceEvery == 0 && w == 0 {
 					clock.Advance(time.Minute) // minutes turn over under load
 				}
 				if _, err := svc.PutRecord(ctx, kds.PutRecordInput{StreamName: "s", PartitionKey: string(rune('a' + i%26)), Data: []byte("xy")}); err != nil {
@@ -354,7 +459,7 @@ func TestMetricsConcurrentPutsAreAllCounted(t *testing.T) {
 	for _, d := range in.Datapoints {
 		sum += d.SampleCount
 	}
-	if sum != writers*each {
+	if window == time.Hour && sum != writers*each {
 		t.Errorf("datapoints hold %d samples, want %d", sum, writers*each)
 	}
 }

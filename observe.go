@@ -10,8 +10,7 @@ import "time"
 // metricsWindow returns how many minutes of statistics logs keep.
 func (svc *Service) metricsWindow() int { return svc.cfg.metricsMinutes }
 
-// streamStats returns the stream's stats of the minute now falls in, or
-// nil for a sample older than the window.
+// streamStats returns the stream's stats of the minute now falls in.
 func (s *Stream) streamStats(now time.Time) []stat {
 	return s.stats.get(streamMetricCount, s.svc.metricsWindow()).minute(now)
 }
@@ -33,52 +32,90 @@ func (s *Stream) latencyMicros(start time.Time) int64 {
 // observePutRecord records a PutRecord call that reached the stream:
 // stored in sh with size bytes of key and data, or throttled by sh.
 func (s *Stream) observePutRecord(start time.Time, sh *shard, size int, stored bool) {
-	if st := s.streamStats(start); st != nil {
-		n := st[mPutRecordSuccess].add(boolSample(stored))
-		if stored {
-			st[mPutRecordBytes].add(int64(size))
-		}
-		if timeLatency(n) {
-			st[mPutRecordLatency].add(s.latencyMicros(start))
-		}
+	st := s.streamStats(start)
+	n := st[mPutRecordSuccess].add(boolSample(stored))
+	if stored {
+		st[mPutRecordBytes].add(int64(size))
+	}
+	if timeLatency(n) {
+		st[mPutRecordLatency].add(s.latencyMicros(start))
 	}
 	if stored {
-		s.observeShardWrite(start, sh, batch{records: 1, bytes: int64(size)})
+		s.observeShardWrites(start, shardWrites{{sh, batch{records: 1, bytes: int64(size)}}})
 	} else {
-		s.observeShardWrite(start, sh, batch{throttled: 1})
+		s.observeShardWrites(start, shardWrites{{sh, batch{throttled: 1}}})
 	}
 }
 
 // observePutRecords records a PutRecords call that reached the stream,
-// with the outcome b of its records.
+// with the outcome b of its records. Incoming* and PutRecords.Bytes count
+// only calls that stored a record, as PutRecord's do.
 func (s *Stream) observePutRecords(start time.Time, b batch) {
-	if st := s.streamStats(start); st != nil {
-		n := st[mPutRecordsSuccess].add(1)
+	st := s.streamStats(start)
+	n := st[mPutRecordsTotalRecords].add(b.records + b.throttled)
+	st[mPutRecordsSuccess].add(boolSample(b.records > 0))
+	st[mPutRecordsSuccessfulRecords].add(b.records)
+	st[mPutRecordsThrottledRecords].add(b.throttled)
+	if b.records > 0 {
 		st[mPutRecordsBytes].add(b.bytes)
-		st[mPutRecordsTotalRecords].add(b.records + b.throttled)
-		st[mPutRecordsSuccessfulRecords].add(b.records)
-		st[mPutRecordsThrottledRecords].add(b.throttled)
-		if timeLatency(n) {
-			st[mPutRecordsLatency].add(s.latencyMicros(start))
-		}
+		st[mPutRecordsStoredRecords].add(b.records)
+	}
+	if timeLatency(n) {
+		st[mPutRecordsLatency].add(s.latencyMicros(start))
 	}
 }
 
 // enhanced returns the shard-level metrics that are on.
 func (s *Stream) enhanced() metricSet { return metricSet(s.metrics.Load()) }
 
-// observeShardWrite records, if enhanced monitoring is on, what one put
-// call did to shard sh: b's records, bytes and throttled records.
-func (s *Stream) observeShardWrite(now time.Time, sh *shard, b batch) {
+// shardWrite is what one put call did to one shard.
+type shardWrite struct {
+	sh *shard
+	b  batch
+}
+
+// shardWrites gathers a put call's records by shard, for the shard-level
+// metrics: one sample per call and shard.
+type shardWrites []shardWrite
+
+// add counts a record of size bytes bound for sh, stored or throttled.
+func (w *shardWrites) add(sh *shard, size int, stored bool) {
+	i := len(*w) - 1
+	for i >= 0 && (*w)[i].sh != sh {
+		i--
+	}
+	if i < 0 {
+		*w = append(*w, shardWrite{sh: sh})
+		i = len(*w) - 1
+	}
+	b := &(*w)[i].b
+	if stored {
+		b.records++
+		b.bytes += int64(size)
+	} else {
+		b.throttled++
+	}
+}
+
+// observeShardWrites records, if enhanced monitoring is on, what one put
+// call did to each shard it wrote to: IncomingBytes and IncomingRecords
+// if it stored records there, WriteProvisionedThroughputExceeded always.
+func (s *Stream) observeShardWrites(now time.Time, writes shardWrites) {
 	on := s.enhanced()
-	if on == 0 || b.records == 0 && b.throttled == 0 {
+	if on == 0 {
 		return
 	}
-	s.observeShard(now, sh, on, [shardMetricCount]int64{
-		mShardIncomingBytes:   b.bytes,
-		mShardIncomingRecords: b.records,
-		mShardWriteThrottled:  b.throttled,
-	}, 1<<mShardIncomingBytes|1<<mShardIncomingRecords|1<<mShardWriteThrottled)
+	for _, w := range writes {
+		which := metricSet(1 << mShardWriteThrottled)
+		if w.b.records > 0 {
+			which |= 1<<mShardIncomingBytes | 1<<mShardIncomingRecords
+		}
+		s.observeShard(now, w.sh, on, [shardMetricCount]int64{
+			mShardIncomingBytes:   w.b.bytes,
+			mShardIncomingRecords: w.b.records,
+			mShardWriteThrottled:  w.b.throttled,
+		}, which)
+	}
 }
 
 // observeShard adds samples v[i] of the shard metrics in both which and
@@ -89,9 +126,6 @@ func (s *Stream) observeShard(now time.Time, sh *shard, on metricSet, v [shardMe
 		return
 	}
 	st := sh.stats.get(shardMetricCount, s.svc.metricsWindow()).minute(now)
-	if st == nil {
-		return
-	}
 	for i := range v {
 		if which&(1<<i) != 0 {
 			st[i].add(v[i])
@@ -106,16 +140,15 @@ func (s *Stream) observeShard(now time.Time, sh *shard, on metricSet, v [shardMe
 // far behind the reader is if none was.
 func (s *Stream) observeRead(start time.Time, sh *shard, records []Record, age int64, call bool) {
 	bytes, n := int64(recordBytes(records)), int64(len(records))
-	if st := s.streamStats(start); st != nil {
-		calls := st[mGetRecordsSuccess].add(1)
-		st[mGetRecordsBytes].add(bytes)
-		st[mGetRecordsRecords].add(n)
-		st[mGetRecordsIteratorAge].add(age)
-		if call {
-			st[mReadThrottled].add(0)
-			if timeLatency(calls) {
-				st[mGetRecordsLatency].add(s.latencyMicros(start))
-			}
+	st := s.streamStats(start)
+	calls := st[mGetRecordsSuccess].add(1)
+	st[mGetRecordsBytes].add(bytes)
+	st[mGetRecordsRecords].add(n)
+	st[mGetRecordsIteratorAge].add(age)
+	if call {
+		st[mReadThrottled].add(0)
+		if timeLatency(calls) {
+			st[mGetRecordsLatency].add(s.latencyMicros(start))
 		}
 	}
 	if on := s.enhanced(); on != 0 {
@@ -140,12 +173,11 @@ func readMetrics(call bool) metricSet {
 // observeReadThrottled records a GetRecords call on sh refused for
 // exceeding the shard's read limits.
 func (s *Stream) observeReadThrottled(start time.Time, sh *shard) {
-	if st := s.streamStats(start); st != nil {
-		calls := st[mGetRecordsSuccess].add(0)
-		st[mReadThrottled].add(1)
-		if timeLatency(calls) {
-			st[mGetRecordsLatency].add(s.latencyMicros(start))
-		}
+	st := s.streamStats(start)
+	calls := st[mGetRecordsSuccess].add(0)
+	st[mReadThrottled].add(1)
+	if timeLatency(calls) {
+		st[mGetRecordsLatency].add(s.latencyMicros(start))
 	}
 	if on := s.enhanced(); on != 0 {
 		s.observeShard(start, sh, on, [shardMetricCount]int64{mShardReadThrottled: 1}, 1<<mShardReadThrottled)
@@ -170,9 +202,6 @@ func (c *consumer) consumerStats(now time.Time) []stat {
 // refused, rateExceeded telling whether for coming too soon.
 func (c *consumer) observeSubscribe(now time.Time, ok, rateExceeded bool) {
 	st := c.consumerStats(now)
-	if st == nil {
-		return
-	}
 	st[mSubscribeSuccess].add(boolSample(ok))
 	st[mSubscribeRateExceeded].add(boolSample(rateExceeded))
 }
@@ -180,12 +209,11 @@ func (c *consumer) observeSubscribe(now time.Time, ok, rateExceeded bool) {
 // observeEvent records an event pushed to c from shard sh.
 func (c *consumer) observeEvent(now time.Time, sh *shard, ev SubscribeToShardEvent) {
 	bytes, n := int64(recordBytes(ev.Records)), int64(len(ev.Records))
-	if st := c.consumerStats(now); st != nil {
-		st[mEventBytes].add(bytes)
-		st[mEventRecords].add(n)
-		st[mEventSuccess].add(1)
-		st[mEventMillisBehind].add(ev.MillisBehindLatest)
-	}
+	st := c.consumerStats(now)
+	st[mEventBytes].add(bytes)
+	st[mEventRecords].add(n)
+	st[mEventSuccess].add(1)
+	st[mEventMillisBehind].add(ev.MillisBehindLatest)
 	s := c.stream
 	if on := s.enhanced(); on != 0 {
 		s.observeShard(now, sh, on, [shardMetricCount]int64{

@@ -214,16 +214,15 @@ func (s *Stream) putRecords(now time.Time, records []PutRecordsRequestEntry) (Pu
 		b      batch
 		held   *shard
 		budget writeBudget // what held's write limits still allow
-		onHeld batch       // what this call did to held, for shard-level metrics
+		shards shardWrites // per shard, for shard-level metrics if on
 	)
+	perShard := s.enhanced() != 0
 	for i := 0; i < len(records); {
 		sh := targets[i]
 		if sh != held {
 			if held != nil {
 				budget.commit()
 				held.mu.Unlock()
-				s.observeShardWrite(now, held, onHeld)
-				onHeld = batch{}
 			}
 			sh.mu.Lock()
 			held = sh
@@ -242,19 +241,22 @@ func (s *Stream) putRecords(now time.Time, records []PutRecordsRequestEntry) (Pu
 		if size := len(r.PartitionKey) + len(r.Data); budget.take(size) {
 			out.Records[i] = PutRecordsResultEntry{ShardId: sh.id, SequenceNumber: sh.appendLocked(r.PartitionKey, r.Data, nowMs, cutoff)}
 			b.add(size)
-			onHeld.records++
-			onHeld.bytes += int64(size)
+			if perShard {
+				shards.add(sh, size, true)
+			}
 		} else {
 			out.Records[i] = PutRecordsResultEntry{ErrorCode: codeProvisionedThroughputExceeded, ErrorMessage: s.throttleMessage(sh)}
 			out.FailedRecordCount++
 			b.throttled++
-			onHeld.throttled++
+			if perShard {
+				shards.add(sh, size, false)
+			}
 		}
 		i++
 	}
 	budget.commit()
 	held.mu.Unlock()
-	s.observeShardWrite(now, held, onHeld)
+	s.observeShardWrites(now, shards)
 	s.arrived.notify()
 	s.recordPut(now, b)
 	s.observePutRecords(now, b)
