@@ -5,8 +5,9 @@
 //
 // Names follow OpenTelemetry's conventions: dotted under aws.kinesis (the
 // namespace of the semantic conventions' aws.kinesis.stream_name),
-// shard-level metrics under aws.kinesis.shard, parts in snake case, no
-// unit in the name. Units are UCUM: By, s (milliseconds are divided by
+// shard-level metrics under aws.kinesis.shard, parts in snake case, the
+// CloudWatch name's words kept (so "bytes" stays in incoming_bytes, as it
+// names what is counted) but no unit suffix added. Units are UCUM: By, s (milliseconds are divided by
 // 1,000), and {record}, {call} or {event} for counts. Dimensions become
 // the attributes aws.kinesis.stream_name, aws.kinesis.shard_id and
 // aws.kinesis.consumer_name, as apply. Counts and bytes are monotonic

@@ -26,7 +26,7 @@ func TestSimulationReportRenders(t *testing.T) {
 	}
 	help, _ := exec.Command(bin, "-h").CombinedOutput() // -h exits 2
 	if !strings.Contains(string(help), "-report") {
-		t.Skipf("SKIPPED: examples/simulation has no -report flag to check (its -h lists none):\n%s", help)
+		t.Fatalf("examples/simulation has no -report flag (its -h lists none):\n%s", help)
 	}
 	dir := t.TempDir()
 	report := filepath.Join(dir, "sim.html")

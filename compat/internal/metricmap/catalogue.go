@@ -19,8 +19,8 @@ type key struct {
 	name  string
 }
 
-// theCatalogue is made on first use.
-var theCatalogue = sync.OnceValue(probe)
+// theCatalogue is built once, on first use.
+var theCatalogue = sync.OnceValue(buildCatalogue)
 
 // All returns every metric the core publishes and what each is exported
 // as. The caller must not modify the slice.
@@ -32,9 +32,9 @@ func Index(s kds.MetricSeries) (int, bool) {
 	return i, ok
 }
 
-// probe builds the catalogue from the core's own list of its metrics, so
-// the exporters follow the core without a list of their own.
-func probe() *catalogue {
+// buildCatalogue builds the catalogue from the core's own list of its
+// metrics, so the exporters follow the core without a list of their own.
+func buildCatalogue() *catalogue {
 	scopes := map[kds.MetricLevel]Scope{
 		kds.MetricLevelStream:   Stream,
 		kds.MetricLevelShard:    Shard,
