@@ -41,12 +41,12 @@ func isolateAWSConfig(t *testing.T) {
 // testServer is a kds Service served over HTTP, with a count of the
 // error types it answered with and the sizes of PutRecords calls.
 type testServer struct {
-	svc    *kds.Service
-	url    string
+	svc      *kds.Service
+	url      string
 	mu       sync.Mutex
 	errors   map[string]int
 	requests map[string]int // by operation
-	puts   []putRecordsCall
+	puts     []putRecordsCall
 	// holdShard, while set, is a shard whose GetShardIterator calls are
 	// refused as throttled.
 	holdShard atomic.Pointer[string]
