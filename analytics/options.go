@@ -23,16 +23,16 @@ func (f optionFunc) apply(c *config) { f(c) }
 
 // config holds the options' values.
 type config struct {
-	key        func(kds.Record) string
-	eventTime  func(kds.Record) (time.Time, error)
-	bound      time.Duration
-	lateness   time.Duration
-	idle       time.Duration
-	tick       time.Duration
-	clock      kds.Clock
-	onError    func(error)
-	onLate     func(kds.Record)
-	errs       []error
+	key       func(kds.Record) string
+	eventTime func(kds.Record) (time.Time, error)
+	bound     time.Duration
+	lateness  time.Duration
+	idle      time.Duration
+	tick      time.Duration
+	clock     kds.Clock
+	onError   func(error)
+	onLate    func(kds.Record)
+	errs      []error
 }
 
 func defaultConfig() config {
