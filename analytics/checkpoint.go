@@ -45,10 +45,10 @@ func (t *tracker) add(rec kds.Record) int64 {
 	return t.next - 1
 }
 
-// cut returns the record to checkpoint at, given low, the first index a
-// live window holds (t.next when none holds any), and forgets the records
-// up to it; ok is false when there is nothing new to checkpoint.
-func (t *tracker) cut(low int64) (p position, ok bool) {
+// cutBefore returns the last index a checkpoint may be placed after,
+// given low, the first index a live window holds (t.next when none holds
+// any); it is below t.base when there is nothing new to checkpoint.
+func (t *tracker) cutBefore(low int64) int64 {
 	c := low - 1
 	for moved := true; moved; {
 		moved = false
@@ -58,6 +58,18 @@ func (t *tracker) cut(low int64) (p position, ok bool) {
 			}
 		}
 	}
+	return c
+}
+
+// take returns the position of the record at index c, a result of
+// cutBefore, and forgets the records up to it and the purged spans that
+// end by it; ok is false if they were forgotten already. A cut stays
+// valid as records come and windows are purged: new windows hold only
+// later records, and windows purged later were live, so hold none up to c.
+func (t *tracker) take(c int64) (p position, ok bool) {
+	if c < t.base {
+		return position{}, false
+	}
 	keep := t.purged[:0]
 	for _, s := range t.purged {
 		if s.last > c {
@@ -65,9 +77,6 @@ func (t *tracker) cut(low int64) (p position, ok bool) {
 		}
 	}
 	t.purged = keep
-	if c < t.base {
-		return position{}, false
-	}
 	n := int(c - t.base + 1)
 	p = t.pending[n-1]
 	t.pending = append([]position(nil), t.pending[n:]...)

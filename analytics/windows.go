@@ -348,7 +348,7 @@ func (st *state[A]) widen(src *source, sp span) {
 
 // emitLocked queues the state's result.
 func (w *Windows[A, R]) emitLocked(st *state[A]) {
-	out := &Output[R]{Window: st.win, Key: st.key, Result: w.agg.Result(st.acc), Update: st.emitted}
+	out := &Output[R]{Window: Window{Start: st.win.Start.UTC(), End: st.win.End.UTC()}, Key: st.key, Result: w.agg.Result(st.acc), Update: st.emitted}
 	st.emitted = true
 	w.stats.Results++
 	if out.Update {
