@@ -58,9 +58,9 @@ func Tumbling(size time.Duration) Windowing {
 // Sliding returns hopping windows of the given size, one starting every
 // slide, aligned to the Unix epoch: Sliding(time.Minute, 10*time.Second)
 // has [12:00:00, 12:01:00), [12:00:10, 12:01:10), ... A record belongs to
-// size/slide windows (rounded up when slide does not divide size). slide
-// must not exceed size, and size/slide must not exceed
-// [MaxWindowsPerRecord].
+// size/slide windows (when slide does not divide size, that rounded down
+// or up, depending on the record's time). slide must not exceed size,
+// and size/slide rounded up must not exceed [MaxWindowsPerRecord].
 func Sliding(size, slide time.Duration) Windowing {
 	return Windowing{kind: sliding, size: size, slide: slide}
 }
