@@ -2,7 +2,9 @@ package analytics
 
 import (
 	"context"
+	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -135,4 +137,41 @@ func TestRestart(t *testing.T) {
 			})
 		})
 	}
+}
+
+// failingSink emits nowhere and fails every Flush.
+type failingSink struct{}
+
+func (failingSink) Emit(context.Context, Output[int64]) error { return nil }
+func (failingSink) Flush(context.Context) error               { return errors.New("sink down") }
+
+// TestNoCheckpointWithoutFlush: results that the sink cannot store hold
+// the checkpoints back.
+func TestNoCheckpointWithoutFlush(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		clock := kds.NewManualClock(t0)
+		svc := newService(t, clock, 1)
+		store := consumergroup.NewMemStore()
+		var errs []error
+		w, err := New(Count(), Tumbling(time.Minute), Sink[int64](failingSink{}), WithClock(clock), WithIdleTimeout(time.Second),
+			WithErrorHandler(func(err error) { errs = append(errs, err) }))
+		if err != nil {
+			t.Fatal(err)
+		}
+		stop := start(t, w, groupConfig(svc, store))
+		put(t, svc, "a")
+		pass(clock, 2*time.Minute)
+		if err := stop(); err != nil {
+			t.Fatal(err)
+		}
+		if s := w.Stats(); s.Results != 1 || s.Open != 0 {
+			t.Fatalf("Stats %+v, want the window fired and purged", s)
+		}
+		if cp := lease(t, store).Checkpoint; cp != consumergroup.CheckpointTrimHorizon {
+			t.Errorf("checkpoint %v, want none", cp)
+		}
+		if len(errs) == 0 || !strings.Contains(errs[0].Error(), "flush before a checkpoint: sink down") {
+			t.Errorf("errors %v", errs)
+		}
+	})
 }

@@ -86,15 +86,14 @@ func (s *streamSink[R]) Flush(ctx context.Context) error {
 	s.pending, s.failed = nil, nil
 	s.mu.Unlock()
 	for i, q := range pending {
-		r, err := q.Wait(ctx)
-		if err != nil {
+		if _, err := q.Wait(ctx); err != nil && !done(q) {
 			// ctx ended: keep the unfinished puts for the next Flush.
 			s.mu.Lock()
 			s.pending = append(pending[i:], s.pending...)
 			s.mu.Unlock()
 			return errors.Join(append(failed, err)...)
 		}
-		failed = append(failed, putError(r))
+		failed = append(failed, putError(q.Result()))
 	}
 	return errors.Join(failed...)
 }
