@@ -48,7 +48,7 @@ func Example() {
 	click("/docs", "20s")
 	click("/home", "50s")
 	click("/home", "1m3s")
-	click("/docs", "58s")  // out of order, within five seconds
+	click("/docs", "58s")   // out of order, within five seconds
 	click("/home", "1m10s") // the watermark passes 12:01
 	click("/docs", "40s")   // late, within a minute: an update
 	click("/home", "2m20s") // the watermark passes 12:02; 12:00 is dropped
