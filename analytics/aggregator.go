@@ -21,9 +21,13 @@ import (
 // modify its argument. The functions are called one at a time, while the
 // [Windows] holds its lock, so they must not call back into it.
 type Aggregator[A, R any] struct {
-	Zero   func() A
-	Add    func(acc A, rec kds.Record) (A, error)
-	Merge  func(a, b A) A
+	// Zero returns the accumulator of an empty window.
+	Zero func() A
+	// Add returns acc with rec added.
+	Add func(acc A, rec kds.Record) (A, error)
+	// Merge returns the accumulator of two sessions joined, a before b.
+	Merge func(a, b A) A
+	// Result reads the result from an accumulator.
 	Result func(acc A) R
 }
 
@@ -96,7 +100,9 @@ func extreme(value Value, start float64, pick func(a, b float64) float64) Aggreg
 
 // Mean is the accumulator of [Avg]: a sum and a count.
 type Mean struct {
-	Sum   float64
+	// Sum is the sum of the values.
+	Sum float64
+	// Count is how many values were added.
 	Count int64
 }
 

@@ -13,10 +13,14 @@ import (
 // within the allowed lateness updated the window, or (session windows)
 // joined sessions whose results were emitted into this wider one.
 type Output[R any] struct {
+	// Window is the window the result covers.
 	Window Window `json:"window"`
-	Key    string `json:"key"`
-	Result R      `json:"result"`
-	Update bool   `json:"update"`
+	// Key is the key whose records it aggregates.
+	Key string `json:"key"`
+	// Result is the aggregator's result.
+	Result R `json:"result"`
+	// Update marks a result that supersedes an earlier one.
+	Update bool `json:"update"`
 }
 
 // Sink receives the results of a [Windows], in the order they are
@@ -50,8 +54,10 @@ func (funcSink[R]) Flush(context.Context) error { return nil }
 // RecordError is the error handler's argument for a record that counts in
 // no window because its event time or its aggregate failed.
 type RecordError struct {
+	// Record is the record that failed.
 	Record kds.Record
-	Err    error
+	// Err is why.
+	Err error
 }
 
 // Error names the record and the cause.

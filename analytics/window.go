@@ -9,8 +9,10 @@ import (
 // Window is the event-time interval a result covers: records whose event
 // time t satisfies Start <= t < End.
 type Window struct {
+	// Start is the first instant in the window.
 	Start time.Time `json:"start"`
-	End   time.Time `json:"end"`
+	// End is the first instant after it.
+	End time.Time `json:"end"`
 }
 
 // String returns the window as [start, end) in RFC 3339.

@@ -108,8 +108,8 @@ func (w *Windows[A, R]) prepare(rec kds.Record) prepared {
 // the record's time pushes the watermark past, and an update if the
 // record is late but within the allowed lateness), hand it to the late
 // handler or fail; the sink and the handlers are called before Add
-// returns. Records given to Add form one input with one watermark,
-// separate from the shards of [Windows.Run].
+// returns. The records given to Add form one input of the watermark (see
+// the package doc), beside the shards of [Windows.Run] if it runs too.
 func (w *Windows[A, R]) Add(ctx context.Context, rec kds.Record) {
 	p := w.prepare(rec)
 	w.mu.Lock()
