@@ -48,7 +48,9 @@ func TestReportBatchItemFailures(t *testing.T) {
 	}{
 		{"lowest failed", true, false, -1, func(ev KinesisEvent) KinesisEventResponse { return failing(ev, "k/4", "k/3") },
 			[]string{"k/1,k/2,k/3,k/4,k/5", "k/3,k/4,k/5"}, 1},
-		{"empty list", true, false, -1, func(ev KinesisEvent) KinesisEventResponse { return KinesisEventResponse{BatchItemFailures: []BatchItemFailure{}} },
+		{"empty list", true, false, -1, func(ev KinesisEvent) KinesisEventResponse {
+			return KinesisEventResponse{BatchItemFailures: []BatchItemFailure{}}
+		},
 			[]string{"k/1,k/2,k/3,k/4,k/5"}, 4},
 		{"first record", true, false, -1, func(ev KinesisEvent) KinesisEventResponse { return failing(ev, "k/1") },
 			[]string{"k/1,k/2,k/3,k/4,k/5", "k/1,k/2,k/3,k/4,k/5"}, -1},
