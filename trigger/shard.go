@@ -165,12 +165,14 @@ func (p *shard) newPending(r kds.Record, now time.Time) *pending {
 
 // laneOf returns the lane of a partition key.
 func (p *shard) laneOf(key string) *lane {
-	if len(p.lanes) == 1 {
-		return p.lanes[0]
-	}
+	return p.lanes[laneIndex(key, len(p.lanes))]
+}
+
+// laneIndex spreads partition keys over n lanes by their FNV-1a hash.
+func laneIndex(key string, n int) int {
 	h := fnv.New32a()
 	h.Write([]byte(key))
-	return p.lanes[h.Sum32()%uint32(len(p.lanes))]
+	return int(h.Sum32() % uint32(n))
 }
 
 // notifyLocked wakes everyone waiting for a change.
