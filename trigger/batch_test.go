@@ -122,10 +122,11 @@ func TestBatchingWindow(t *testing.T) {
 		r := &recorder{clock: e.clock}
 		cfg := e.config(r.handle)
 		cfg.BatchSize, cfg.MaximumBatchingWindowInSeconds = 10, 5
-		e.start(cfg) // reads the three records at t0
-		e.advance(4 * time.Second)
-		e.putN("b", 2) // read at the next poll, within the window
-		e.advance(999 * time.Millisecond)
+		e.start(cfg) // reads the three records at t0, then polls every second
+		e.advance(2 * time.Second)
+		e.putN("b", 2)
+		e.advance(time.Second) // a poll reads them, within the window
+		e.advance(1999 * time.Millisecond)
 		if got := r.sizes(); len(got) != 0 {
 			t.Fatalf("invoked before the window passed: %v", got)
 		}

@@ -2,6 +2,7 @@ package trigger
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"strconv"
 	"sync"
@@ -173,9 +174,15 @@ type recorder struct {
 }
 
 func (r *recorder) handle(ctx context.Context, ev KinesisEvent) (KinesisEventResponse, error) {
+	kept := ev // as it came: the handler may change the state
+	if ev.TimeWindow != nil {
+		w := *ev.TimeWindow
+		w.State = maps.Clone(w.State)
+		kept.TimeWindow = &w
+	}
 	r.mu.Lock()
 	n := len(r.calls)
-	r.calls = append(r.calls, invocation{at: r.clock.Now(), event: ev})
+	r.calls = append(r.calls, invocation{at: r.clock.Now(), event: kept})
 	respond := r.respond
 	r.mu.Unlock()
 	if respond == nil {
