@@ -13,9 +13,10 @@ import (
 
 // Lambda's defaults and limits for a Kinesis event source mapping.
 const (
-	// DefaultBatchSize is BatchSize's default; MaxBatchSize its maximum.
+	// DefaultBatchSize is BatchSize's default.
 	DefaultBatchSize = 100
-	MaxBatchSize     = 10000
+	// MaxBatchSize is BatchSize's maximum.
+	MaxBatchSize = 10000
 	// MaxBatchingWindowInSeconds is MaximumBatchingWindowInSeconds's
 	// maximum (its default is 0).
 	MaxBatchingWindowInSeconds = 300
@@ -25,14 +26,17 @@ const (
 	// MaxRetryAttempts is MaximumRetryAttempts's maximum (its default,
 	// -1, retries until the records expire).
 	MaxRetryAttempts = 10000
-	// MinRecordAgeInSeconds and MaxRecordAgeInSeconds bound
-	// MaximumRecordAgeInSeconds (its default, -1, is no limit).
+	// MinRecordAgeInSeconds is MaximumRecordAgeInSeconds's minimum
+	// other than -1, its default (no limit).
 	MinRecordAgeInSeconds = 60
+	// MaxRecordAgeInSeconds is MaximumRecordAgeInSeconds's maximum, a
+	// week.
 	MaxRecordAgeInSeconds = 604800
 	// MaxTumblingWindowInSeconds is TumblingWindowInSeconds's maximum.
 	MaxTumblingWindowInSeconds = 900
 	// MaxPayloadBytes caps the JSON of one invocation's records, as
-	// Lambda's 6 MB limit on a synchronous invocation's payload does:
+	// Lambda's 6 MB (6,291,456 bytes) limit on a synchronous
+	// invocation's payload does:
 	// a batch stops growing before it would pass it. A single record
 	// bigger than that is invoked alone.
 	MaxPayloadBytes = 6 << 20
