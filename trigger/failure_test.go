@@ -329,3 +329,23 @@ func sameJSON(t *testing.T, a, b any) bool {
 	}
 	return bytes.Equal(ja, jb)
 }
+
+// TestHandlerPanic checks that a panicking handler fails its batch like
+// an error, reported as a function error.
+func TestHandlerPanic(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t, 1)
+		e.putN("k", 1)
+		r := &recorder{clock: e.clock, respond: func(int, KinesisEvent) (KinesisEventResponse, error) { panic("boom") }}
+		dest := &MemoryDestination{}
+		cfg := e.config(r.handle)
+		cfg.MaximumRetryAttempts = intp(1)
+		cfg.DestinationConfig.OnFailure = dest
+		e.start(cfg)
+		e.advance(time.Second)
+		f := dest.Records()
+		if len(r.invocations()) != 2 || len(f) != 1 || f[0].ResponseContext.FunctionError != "Unhandled" || f[0].RequestContext.ApproximateInvokeCount != 2 {
+			t.Errorf("%d invocations, on-failure records %+v", len(r.invocations()), f)
+		}
+	})
+}

@@ -129,8 +129,8 @@ func (e *env) advanceUntil(step, limit time.Duration, cond func() bool) {
 	}
 }
 
-// checkpoint returns the stored checkpoint of a shard of the mapping of
-// cfg.
+// checkpoint returns the stored checkpoint of a shard for the mapping of
+// function "fn".
 func (e *env) checkpoint(shardID string) string {
 	e.t.Helper()
 	leases, err := e.store.ListLeases(context.Background(), "fn."+testStream)

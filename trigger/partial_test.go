@@ -13,22 +13,15 @@ import (
 // records before it are checkpointed, and malformed failures fail the
 // whole batch.
 func TestReportBatchItemFailures(t *testing.T) {
-	// failing returns a response naming the records with these data (or,
-	// for "", an empty identifier and for "?", one not in the batch).
+	// failing returns a response naming the records with these data; a
+	// datum of no record is named as it is.
 	failing := func(ev KinesisEvent, data ...string) KinesisEventResponse {
 		var resp KinesisEventResponse
 		for _, d := range data {
 			id := d
-			switch d {
-			case "", "?":
-				if d == "?" {
-					id = "4959"
-				}
-			default:
-				for _, r := range ev.Records {
-					if string(r.Kinesis.Data) == d {
-						id = r.Kinesis.SequenceNumber
-					}
+			for _, r := range ev.Records {
+				if string(r.Kinesis.Data) == d {
+					id = r.Kinesis.SequenceNumber
 				}
 			}
 			resp.BatchItemFailures = append(resp.BatchItemFailures, BatchItemFailure{ItemIdentifier: id})
@@ -36,31 +29,30 @@ func TestReportBatchItemFailures(t *testing.T) {
 		return resp
 	}
 	for _, tc := range []struct {
-		name    string
-		report  bool
-		bisect  bool
-		retries int
-		first   func(KinesisEvent) KinesisEventResponse // the first invocation's response; later ones succeed
+		name   string
+		report bool
+		bisect bool
+		first  func(KinesisEvent) KinesisEventResponse // the first invocation's response; later ones succeed
 		// want is the invocations' records; checkpoint the record
 		// checkpointed after the first invocation.
 		want       []string
 		checkpoint int // index of the record, -1 for none
 	}{
-		{"lowest failed", true, false, -1, func(ev KinesisEvent) KinesisEventResponse { return failing(ev, "k/4", "k/3") },
+		{"lowest failed", true, false, func(ev KinesisEvent) KinesisEventResponse { return failing(ev, "k/4", "k/3") },
 			[]string{"k/1,k/2,k/3,k/4,k/5", "k/3,k/4,k/5"}, 1},
-		{"empty list", true, false, -1, func(ev KinesisEvent) KinesisEventResponse {
+		{"empty list", true, false, func(ev KinesisEvent) KinesisEventResponse {
 			return KinesisEventResponse{BatchItemFailures: []BatchItemFailure{}}
 		},
 			[]string{"k/1,k/2,k/3,k/4,k/5"}, 4},
-		{"first record", true, false, -1, func(ev KinesisEvent) KinesisEventResponse { return failing(ev, "k/1") },
+		{"first record", true, false, func(ev KinesisEvent) KinesisEventResponse { return failing(ev, "k/1") },
 			[]string{"k/1,k/2,k/3,k/4,k/5", "k/1,k/2,k/3,k/4,k/5"}, -1},
-		{"empty identifier", true, false, -1, func(ev KinesisEvent) KinesisEventResponse { return failing(ev, "k/4", "") },
+		{"empty identifier", true, false, func(ev KinesisEvent) KinesisEventResponse { return failing(ev, "k/4", "") },
 			[]string{"k/1,k/2,k/3,k/4,k/5", "k/1,k/2,k/3,k/4,k/5"}, -1},
-		{"unknown identifier", true, false, -1, func(ev KinesisEvent) KinesisEventResponse { return failing(ev, "?") },
+		{"unknown identifier", true, false, func(ev KinesisEvent) KinesisEventResponse { return failing(ev, "4959") },
 			[]string{"k/1,k/2,k/3,k/4,k/5", "k/1,k/2,k/3,k/4,k/5"}, -1},
-		{"not enabled", false, false, -1, func(ev KinesisEvent) KinesisEventResponse { return failing(ev, "k/3") },
+		{"not enabled", false, false, func(ev KinesisEvent) KinesisEventResponse { return failing(ev, "k/3") },
 			[]string{"k/1,k/2,k/3,k/4,k/5"}, 4},
-		{"with bisect", true, true, -1, func(ev KinesisEvent) KinesisEventResponse { return failing(ev, "k/3") },
+		{"with bisect", true, true, func(ev KinesisEvent) KinesisEventResponse { return failing(ev, "k/3") },
 			[]string{"k/1,k/2,k/3,k/4,k/5", "k/3,k/4,k/5"}, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -75,7 +67,6 @@ func TestReportBatchItemFailures(t *testing.T) {
 				}}
 				cfg := e.config(r.handle)
 				cfg.BisectBatchOnFunctionError = tc.bisect
-				cfg.MaximumRetryAttempts = intp(tc.retries)
 				if tc.report {
 					cfg.FunctionResponseTypes = []FunctionResponseType{ReportBatchItemFailures}
 				}
