@@ -1,0 +1,98 @@
+package trigger
+
+import (
+	"encoding/json"
+	"maps"
+	"time"
+)
+
+// windowIdleWait is how long after a tumbling window's end a lane that
+// has no later record waits before closing the window, when the shard's
+// reader is caught up: records put before the end may still be on their
+// way. Lambda waits "up to 2 minutes".
+const windowIdleWait = 2 * time.Minute
+
+// window is a lane's open tumbling window.
+type window struct {
+	start, end time.Time
+	state      map[string]string
+	recs       []*pending // through the handler; checkpointed when the window closes
+}
+
+func newWindow(start time.Time, size time.Duration) *window {
+	return &window{start: start, end: start.Add(size), state: map[string]string{}}
+}
+
+// tumblingWindow is TumblingWindowInSeconds as a duration.
+func (s *settings) tumblingWindow() time.Duration {
+	return time.Duration(s.TumblingWindowInSeconds) * time.Second
+}
+
+// windowOf returns the start of the tumbling window r belongs to by its
+// arrival time, or the zero time without tumbling windows. Windows are
+// aligned on the Unix epoch.
+func (s *settings) windowOf(r *pending) time.Time {
+	size := int64(s.TumblingWindowInSeconds)
+	if size == 0 {
+		return time.Time{}
+	}
+	sec := r.rec.ApproximateArrivalTimestamp.Unix()
+	return time.Unix(sec-((sec%size)+size)%size, 0).UTC()
+}
+
+// windowEvent returns the window's part of an invocation's event.
+func (l *lane) windowEvent(final, early bool) *TimeWindow {
+	return &TimeWindow{
+		Window:                  Window{Start: l.win.start, End: l.win.end},
+		State:                   maps.Clone(l.win.state),
+		ShardID:                 l.p.id,
+		EventSourceARN:          l.p.s.EventSourceArn,
+		IsFinalInvokeForWindow:  final,
+		IsWindowTerminatedEarly: early,
+	}
+}
+
+// setState adopts the state a handler returned, and ends the window early
+// if it is too big; false means the lease ended meanwhile.
+func (l *lane) setState(state map[string]string) bool {
+	if state == nil {
+		state = map[string]string{}
+	}
+	l.win.state = state
+	if b, _ := json.Marshal(state); len(b) > MaxWindowStateBytes { // cannot fail: strings
+		return l.closeWindow(true)
+	}
+	return true
+}
+
+// closeWindow makes the final invocation of the lane's window, with no
+// records and the window's state, retrying it until it succeeds (Lambda
+// suspends the shard until it does), then checkpoints the window's
+// records. Early (the state grew too big) the window stays open with an
+// empty state; otherwise it closes. False means the lease ended first.
+func (l *lane) closeWindow(early bool) bool {
+	for n := 1; ; n++ {
+		if l.p.ctx.Err() != nil {
+			return false
+		}
+		ev := KinesisEvent{Records: []KinesisEventRecord{}, TimeWindow: l.windowEvent(true, early)}
+		if _, err := l.p.call(ev); err == nil {
+			break
+		}
+		if !l.sleep(retryDelay(n)) {
+			return false
+		}
+	}
+	recs := l.win.recs
+	if early {
+		l.win.state, l.win.recs = map[string]string{}, nil
+	} else {
+		l.win = nil
+		l.p.mu.Lock()
+		l.p.open--
+		l.p.notifyLocked()
+		l.p.mu.Unlock()
+	}
+	l.p.done(recs)
+	return true
+}

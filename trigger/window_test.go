@@ -1,0 +1,159 @@
+package trigger
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+)
+
+// counter is a windowed handler: it adds each batch's record count to
+// state["count"], and fails the invocations listed in failAt (by call
+// number).
+func counter(failAt ...int) func(int, KinesisEvent) (KinesisEventResponse, error) {
+	return func(n int, ev KinesisEvent) (KinesisEventResponse, error) {
+		if slices.Contains(failAt, n) {
+			return KinesisEventResponse{}, errBad
+		}
+		count, _ := strconv.Atoi(ev.State["count"])
+		ev.State["count"] = strconv.Itoa(count + len(ev.Records))
+		return KinesisEventResponse{State: ev.State}, nil
+	}
+}
+
+// describe sums an invocation up: window start (seconds after t0),
+// records, state, flags.
+func describe(c invocation) string {
+	w := c.event.TimeWindow
+	if w == nil {
+		return "no window"
+	}
+	s := "w" + strconv.Itoa(int(w.Window.Start.Sub(t0)/time.Second)) + " [" + strings.Join(c.data(), ",") + "] count=" + w.State["count"]
+	if w.IsFinalInvokeForWindow {
+		s += " final"
+	}
+	if w.IsWindowTerminatedEarly {
+		s += " early"
+	}
+	return s
+}
+
+func describeAll(r *recorder) []string {
+	var out []string
+	for _, c := range r.invocations() {
+		out = append(out, describe(c))
+	}
+	return out
+}
+
+// TestTumblingWindow checks a window's state across invocations (kept by
+// a failed one), the final invocation when a later record comes, the
+// checkpoint only after it, and the final invocation of an idle window
+// two minutes after its end.
+func TestTumblingWindow(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t, 1)
+		e.advance(5 * time.Second)
+		e.putN("a", 3)
+		r := &recorder{clock: e.clock, respond: counter(1)}
+		cfg := e.config(r.handle)
+		cfg.TumblingWindowInSeconds = 60
+		e.start(cfg)
+
+		e.advance(10 * time.Second)
+		seqs := []string{e.put("a", "a/4"), e.put("a", "a/5")}
+		e.advanceUntil(time.Second, time.Minute, func() bool { return len(r.invocations()) == 3 })
+		if cp := e.checkpoint(shardID(0)); cp != "TRIM_HORIZON" {
+			t.Errorf("checkpoint %s before the window closed", cp)
+		}
+		for e.clock.Now().Before(t0.Add(65 * time.Second)) {
+			e.advance(time.Second)
+		}
+		if got := len(r.invocations()); got != 3 {
+			t.Errorf("%d invocations before a later record came, want 3", got)
+		}
+		e.put("b", "b/1")
+		e.advanceUntil(time.Second, time.Minute, func() bool { return len(r.invocations()) == 5 })
+		want := []string{
+			"w0 [a/1,a/2,a/3] count=",
+			"w0 [a/4,a/5] count=3", // fails
+			"w0 [a/4,a/5] count=3", // the retry gets the same state
+			"w0 [] count=5 final",
+			"w60 [b/1] count=",
+		}
+		if got := describeAll(r); !slices.Equal(got, want) {
+			t.Errorf("invocations\n got %q\nwant %q", got, want)
+		}
+		calls := r.invocations()
+		if w := calls[3].event.TimeWindow; !w.Window.End.Equal(t0.Add(time.Minute)) || w.ShardID != shardID(0) || w.EventSourceARN != e.arn || calls[3].event.Records == nil {
+			t.Errorf("final invocation %+v, records %#v", w, calls[3].event.Records)
+		}
+		if cp := e.checkpoint(shardID(0)); cp != seqs[1] {
+			t.Errorf("checkpoint %s after the final invocation, want %s", cp, seqs[1])
+		}
+
+		// Window 60-120 gets no more records: closed two minutes after
+		// its end.
+		for e.clock.Now().Before(t0.Add(239 * time.Second)) {
+			e.advance(time.Second)
+		}
+		if got := len(r.invocations()); got != 5 {
+			t.Fatalf("idle window closed before two minutes had passed: %q", describeAll(r)[5:])
+		}
+		e.advance(time.Second)
+		got := describeAll(r)
+		if len(got) != 6 || got[5] != "w60 [] count=1 final" {
+			t.Errorf("idle window: invocations %q", got[5:])
+		}
+	})
+}
+
+// TestTumblingWindowFinalRetried checks that a failing final invocation
+// is retried, whatever MaximumRetryAttempts says, before the lane goes on.
+func TestTumblingWindowFinalRetried(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t, 1)
+		e.put("a", "a/1")
+		r := &recorder{clock: e.clock, respond: counter(1, 2)}
+		cfg := e.config(r.handle)
+		cfg.TumblingWindowInSeconds, cfg.MaximumRetryAttempts = 60, intp(0)
+		e.start(cfg)
+		e.advance(time.Minute)
+		e.put("b", "b/1")
+		e.advanceUntil(time.Second, time.Minute, func() bool { return len(r.invocations()) == 5 })
+		want := []string{"w0 [a/1] count=", "w0 [] count=1 final", "w0 [] count=1 final", "w0 [] count=1 final", "w60 [b/1] count="}
+		if got := describeAll(r); !slices.Equal(got, want) {
+			t.Errorf("invocations\n got %q\nwant %q", got, want)
+		}
+	})
+}
+
+// TestTumblingWindowTerminatedEarly checks that a state bigger than 1 MB
+// ends the window early: a final invocation flagged so, then the same
+// window with an empty state.
+func TestTumblingWindowTerminatedEarly(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t, 1)
+		e.putN("a", 2)
+		var once sync.Once
+		r := &recorder{clock: e.clock}
+		r.respond = func(n int, ev KinesisEvent) (KinesisEventResponse, error) {
+			resp, err := counter()(n, ev)
+			once.Do(func() { resp.State["blob"] = strings.Repeat("x", MaxWindowStateBytes) })
+			return resp, err
+		}
+		cfg := e.config(r.handle)
+		cfg.TumblingWindowInSeconds, cfg.BatchSize = 60, 1
+		e.start(cfg)
+		want := []string{"w0 [a/1] count=", "w0 [] count=1 final early", "w0 [a/2] count="}
+		if got := describeAll(r); !slices.Equal(got, want) {
+			t.Errorf("invocations\n got %q\nwant %q", got, want)
+		}
+		if len(r.invocations()[1].event.State["blob"]) != MaxWindowStateBytes {
+			t.Error("the early final invocation did not carry the big state")
+		}
+	})
+}
