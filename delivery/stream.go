@@ -1,0 +1,142 @@
+package delivery
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+
+	"github.com/kdsgo/kds"
+	"github.com/kdsgo/kds/consumergroup"
+)
+
+// DeliveryStream reads a Kinesis stream and delivers its records to a
+// [Destination], as a Firehose delivery stream with a Kinesis stream
+// source does. Make one with New and start it with Run.
+type DeliveryStream struct {
+	cfg     *settings
+	running atomic.Bool
+	stats   counters
+
+	mu    sync.Mutex
+	open  map[string]*buffer // by partition
+	queue []*buffer          // sealed, waiting for delivery
+	room  chan struct{}      // closed and replaced when the queue shrinks
+
+	wake    chan struct{} // wakes the delivery loop
+	stopped chan struct{} // closed when Run's context ends
+}
+
+// New returns a DeliveryStream for cfg, or every reason cfg is invalid.
+func New(cfg Config) (*DeliveryStream, error) {
+	s, err := cfg.validate()
+	if err != nil {
+		return nil, err
+	}
+	return &DeliveryStream{
+		cfg:     s,
+		open:    map[string]*buffer{},
+		room:    make(chan struct{}),
+		wake:    make(chan struct{}, 1),
+		stopped: make(chan struct{}),
+	}, nil
+}
+
+// Run reads the stream and delivers its records until ctx ends. It runs
+// a consumer group worker (group DeliveryStreamName in Config.Store)
+// whose Processors feed the buffers, and delivers the buffers from one
+// goroutine.
+//
+// When ctx ends Run stops at once, as a crash would as far as records go:
+// buffered records are not delivered, a delivery in progress is given up
+// (its ctx ends), and the leases are released with their checkpoints
+// covering exactly the records already delivered, so the next run reads
+// the rest again. Run returns nil then, or the consumer group's error
+// (such as a missing stream). It may be called only once.
+func (d *DeliveryStream) Run(ctx context.Context) error {
+	if !d.running.CompareAndSwap(false, true) {
+		return errors.New("delivery: DeliveryStream.Run called more than once")
+	}
+	w, err := consumergroup.NewWorker(consumergroup.Config{
+		ApplicationName: d.cfg.DeliveryStreamName,
+		StreamName:      d.cfg.StreamName,
+		Client:          d.cfg.Client,
+		Store:           d.cfg.Store,
+		NewProcessor:    d.newProcessor,
+		InitialPosition: d.cfg.initial,
+		Clock:           d.cfg.Clock,
+	})
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	loopDone := make(chan struct{})
+	go func() {
+		defer close(loopDone)
+		d.deliverLoop(ctx)
+	}()
+	go func() {
+		<-ctx.Done()
+		close(d.stopped)
+	}()
+	err = w.Run(ctx)
+	cancel()
+	<-loopDone
+	return err
+}
+
+// report passes err to Config.OnError.
+func (d *DeliveryStream) report(err error) {
+	if d.cfg.OnError != nil {
+		d.cfg.OnError(err)
+	}
+}
+
+// Stats counts what a delivery stream has done, like Firehose's
+// CloudWatch metrics for a Kinesis stream source.
+type Stats struct {
+	// IncomingRecords and IncomingBytes count the records read from the
+	// stream and their data (DataReadFromKinesisStream.Records, .Bytes).
+	// Records read again after a restart or a lease change count again.
+	IncomingRecords, IncomingBytes int64
+	// DeliveredRecords and DeliveredBytes count the records in delivered
+	// batches and their bytes as delivered (transformed, with delimiters);
+	// DeliveredBatches counts the batches (objects or requests).
+	DeliveredRecords, DeliveredBytes, DeliveredBatches int64
+	// DroppedRecords counts the records the transform dropped.
+	DroppedRecords int64
+	// ErrorOutputRecords counts the records written to the error output.
+	ErrorOutputRecords int64
+}
+
+// counters are the atomics behind Stats.
+type counters struct {
+	incomingRecords, incomingBytes                     atomic.Int64
+	deliveredRecords, deliveredBytes, deliveredBatches atomic.Int64
+	dropped, errorOutput                               atomic.Int64
+}
+
+// read counts a batch read from the stream.
+func (c *counters) read(recs []kds.Record) {
+	n := 0
+	for _, r := range recs {
+		n += len(r.Data)
+	}
+	c.incomingRecords.Add(int64(len(recs)))
+	c.incomingBytes.Add(int64(n))
+}
+
+// Stats returns the stream's counters.
+func (d *DeliveryStream) Stats() Stats {
+	c := &d.stats
+	return Stats{
+		IncomingRecords:    c.incomingRecords.Load(),
+		IncomingBytes:      c.incomingBytes.Load(),
+		DeliveredRecords:   c.deliveredRecords.Load(),
+		DeliveredBytes:     c.deliveredBytes.Load(),
+		DeliveredBatches:   c.deliveredBatches.Load(),
+		DroppedRecords:     c.dropped.Load(),
+		ErrorOutputRecords: c.errorOutput.Load(),
+	}
+}
