@@ -174,11 +174,11 @@ func (c Config) validate() (*settings, error) {
 	}
 
 	var perr error
-	if s.prefix, perr = parsePrefix(c.Prefix); perr != nil {
+	if s.prefix, perr = parsePrefix(c.Prefix, true); perr != nil {
 		bad("Prefix: %v", perr)
 	}
 	if c.ErrorOutputPrefix != "" {
-		if s.errorPrefix, perr = parsePrefix(c.ErrorOutputPrefix); perr != nil {
+		if s.errorPrefix, perr = parsePrefix(c.ErrorOutputPrefix, false); perr != nil {
 			bad("ErrorOutputPrefix: %v", perr)
 		}
 	}
@@ -249,6 +249,12 @@ func (s *settings) checkPrefixes() []error {
 		errs = append(errs, fmt.Errorf("delivery: Config."+format, args...))
 	}
 	p, dp := s.prefix, s.DynamicPartitioning
+	if !p.relative() {
+		bad("Prefix: %q does not make a relative path (no leading '/', no escaping '..')", s.Prefix)
+	}
+	if e := s.errorPrefix; e != nil && !e.relative() {
+		bad("ErrorOutputPrefix: %q does not make a relative path (no leading '/', no escaping '..')", s.ErrorOutputPrefix)
+	}
 	if p.hasErrorType {
 		bad("Prefix: !{firehose:error-output-type} is allowed only in ErrorOutputPrefix")
 	}

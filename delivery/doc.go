@@ -67,7 +67,8 @@
 // the default (empty) Prefix gives 2026/03/01/12/orders-1-2026-03-01-12-00-00-<UUID>.
 // An empty ErrorOutputPrefix means Prefix, the error output type, "/" and
 // yyyy/MM/dd/HH/ (processing-failed/2026/03/01/12/ for an empty Prefix);
-// it requires a Prefix without expressions.
+// it requires a Prefix without expressions. A non-empty
+// ErrorOutputPrefix is used as it is, with nothing appended.
 //
 // Expressions, !{namespace:value}; any other "!{" is an error:
 //   - !{timestamp:pattern}: the object's timestamp in a subset of Java

@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -47,9 +48,10 @@ type prefixPart struct {
 }
 
 // parsePrefix parses a prefix and its !{namespace:value} expressions;
-// see the package documentation for the supported ones. A prefix without
-// any expression gets Firehose's yyyy/MM/dd/HH/ appended.
-func parsePrefix(s string) (*prefix, error) {
+// see the package documentation for the supported ones. With hourly set
+// (for Prefix, not ErrorOutputPrefix), a prefix without any expression
+// gets Firehose's yyyy/MM/dd/HH/ appended.
+func parsePrefix(s string, hourly bool) (*prefix, error) {
 	p := &prefix{}
 	rest := s
 	for rest != "" {
@@ -79,7 +81,7 @@ func parsePrefix(s string) (*prefix, error) {
 		p.parts = append(p.parts, part)
 		rest = rest[i+end+1:]
 	}
-	if !p.hasExpr {
+	if hourly && !p.hasExpr {
 		p.parts = append(p.parts, prefixPart{time: defaultTimePrefix})
 	}
 	return p, nil
@@ -119,6 +121,18 @@ func errorPrefixFor(p string) *prefix {
 		parts = append([]prefixPart{{literal: p}}, parts...)
 	}
 	return &prefix{parts: parts, hasErrorType: true, hasExpr: true}
+}
+
+// relative reports whether keys made with p are relative paths that stay
+// inside their root, as a DirectoryDestination needs them; partition
+// values are checked record by record (see checkPartitionValue).
+func (p *prefix) relative() bool {
+	vals := map[string]string{}
+	for _, k := range p.keys {
+		vals[k] = "v"
+	}
+	key := p.eval(time.Unix(0, 0), vals, ErrorOutputProcessingFailed) + "name"
+	return filepath.IsLocal(filepath.FromSlash(key))
 }
 
 // eval evaluates the prefix for an object whose timestamp is t, with the
