@@ -112,12 +112,14 @@ func (h *harness) advance(d time.Duration) {
 	synctest.Wait()
 }
 
-// put writes one record.
-func (h *harness) put(key, data string) {
+// put writes one record and returns its sequence number.
+func (h *harness) put(key, data string) string {
 	h.t.Helper()
-	if _, err := h.svc.PutRecord(context.Background(), kds.PutRecordInput{StreamName: testStream, PartitionKey: key, Data: []byte(data)}); err != nil {
+	out, err := h.svc.PutRecord(context.Background(), kds.PutRecordInput{StreamName: testStream, PartitionKey: key, Data: []byte(data)})
+	if err != nil {
 		h.t.Fatal(err)
 	}
+	return out.SequenceNumber.String()
 }
 
 // read lets the shard consumers make their next GetRecords calls (they
