@@ -45,7 +45,11 @@ func readObjects(t *testing.T, dir string) map[string][]string {
 				return fmt.Errorf("%s: %v", rel, err)
 			}
 		}
-		out[filepath.ToSlash(rel)] = strings.SplitAfter(strings.TrimSuffix(string(b), "\n"), "\n")
+		recs := strings.SplitAfter(string(b), "\n")
+		if recs[len(recs)-1] == "" {
+			recs = recs[:len(recs)-1]
+		}
+		out[filepath.ToSlash(rel)] = recs
 		return nil
 	})
 	if err != nil {
