@@ -49,7 +49,11 @@ func (d *DeliveryStream) deliver(ctx context.Context, b *buffer) {
 		d.done(ctx, b)
 	case errors.As(err, &failed):
 		now := d.cfg.Clock.Now()
-		eb := newBuffer("", nil, failed.ErrorOutputType, now)
+		errType := failed.ErrorOutputType
+		if checkPartitionValue(errType) != nil {
+			errType = "delivery-failed"
+		}
+		eb := newBuffer("", nil, errType, now)
 		for _, r := range b.recs {
 			raw := r.data
 			r.data = r.errorLine(raw, failed.ErrorCode, failed.ErrorMessage, failed.AttemptsMade, now)

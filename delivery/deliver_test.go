@@ -80,3 +80,22 @@ func TestGivenUpBatchGoesToErrorOutput(t *testing.T) {
 		}
 	})
 }
+
+// TestGivenUpBatchWithoutType: a DeliveryFailedError without a usable
+// error output type is filed under delivery-failed.
+func TestGivenUpBatchWithoutType(t *testing.T) {
+	for _, errType := range []string{"", "../up"} {
+		synctest.Test(t, func(t *testing.T) {
+			errOut := &recorder{}
+			h := newHarness(t, 1, func(c *Config) { c.ErrorOutput = errOut })
+			h.dest.fail = func(int, *Batch) error { return &DeliveryFailedError{ErrorOutputType: errType} }
+			h.start()
+			h.put("k", "a")
+			h.read()
+			h.advance(time.Minute)
+			if b := errOut.snapshot(); len(b) != 1 || !strings.HasPrefix(b[0].Key, "delivery-failed/2026/03/01/12/") {
+				t.Errorf("type %q: error objects %v", errType, b)
+			}
+		})
+	}
+}

@@ -45,7 +45,8 @@ type Batch struct {
 // under the error output type ErrorOutputType, one [ErrorRecord] each.
 type DeliveryFailedError struct {
 	// ErrorOutputType is the value of !{firehose:error-output-type} in
-	// ErrorOutputPrefix, such as "http-endpoint-failed".
+	// ErrorOutputPrefix, such as "http-endpoint-failed". One that is empty
+	// or would not make a path segment is replaced by "delivery-failed".
 	ErrorOutputType string
 	// ErrorCode and ErrorMessage are copied into each ErrorRecord, e.g.
 	// "HttpEndpoint.DestinationException" and the endpoint's message.
