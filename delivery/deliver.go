@@ -32,14 +32,7 @@ func (d *DeliveryStream) deliverLoop(ctx context.Context) {
 // deliver hands a buffer to the Destination; records it gives up go to
 // the error output.
 func (d *DeliveryStream) deliver(ctx context.Context, b *buffer) {
-	batch := &Batch{
-		Key:     d.cfg.prefix.eval(b.oldest, b.vals, "") + objectName(d.cfg.DeliveryStreamName, d.cfg.DeliveryStreamVersion, b.oldest),
-		Records: make([][]byte, len(b.recs)),
-	}
-	for i, r := range b.recs {
-		batch.Records[i] = r.data
-	}
-	err := d.attempt(ctx, d.cfg.Destination, batch, true)
+	err := d.attempt(ctx, d.cfg.Destination, d.batch(b, d.cfg.prefix), true)
 	var failed *DeliveryFailedError
 	switch {
 	case err == nil:
@@ -55,8 +48,7 @@ func (d *DeliveryStream) deliver(ctx context.Context, b *buffer) {
 		}
 		eb := newBuffer("", nil, errType, now)
 		for _, r := range b.recs {
-			raw := r.data
-			r.data = r.errorLine(raw, failed.ErrorCode, failed.ErrorMessage, failed.AttemptsMade, now)
+			r.data = r.errorLine(r.data, failed.ErrorCode, failed.ErrorMessage, failed.AttemptsMade, now)
 			eb.push(r)
 		}
 		d.writeErrors(ctx, eb)
@@ -66,18 +58,25 @@ func (d *DeliveryStream) deliver(ctx context.Context, b *buffer) {
 
 // writeErrors writes a buffer of error lines to the error output.
 func (d *DeliveryStream) writeErrors(ctx context.Context, b *buffer) {
+	if d.attempt(ctx, d.cfg.ErrorOutput, d.batch(b, d.cfg.errorPrefix), false) != nil {
+		return // ctx has ended
+	}
+	d.stats.errorOutput.Add(int64(len(b.recs)))
+	d.done(ctx, b)
+}
+
+// batch returns b as a Batch whose key starts with prefix p evaluated for
+// b: its oldest record's arrival time, its partition, its error output
+// type.
+func (d *DeliveryStream) batch(b *buffer, p *prefix) *Batch {
 	batch := &Batch{
-		Key:     d.cfg.errorPrefix.eval(b.oldest, nil, b.errorType) + objectName(d.cfg.DeliveryStreamName, d.cfg.DeliveryStreamVersion, b.oldest),
+		Key:     p.eval(b.oldest, b.vals, b.errorType) + objectName(d.cfg.DeliveryStreamName, d.cfg.DeliveryStreamVersion, b.oldest),
 		Records: make([][]byte, len(b.recs)),
 	}
 	for i, r := range b.recs {
 		batch.Records[i] = r.data
 	}
-	if d.attempt(ctx, d.cfg.ErrorOutput, batch, false) != nil {
-		return // ctx has ended
-	}
-	d.stats.errorOutput.Add(int64(len(b.recs)))
-	d.done(ctx, b)
+	return batch
 }
 
 // attempt calls dest.Deliver until it succeeds or, if mayGiveUp, gives

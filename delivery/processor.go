@@ -2,8 +2,6 @@ package delivery
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"slices"
 
 	"github.com/kdsgo/kds"
@@ -125,12 +123,4 @@ func (p *processor) ShardEnded(ctx context.Context, in consumergroup.ShardEndedI
 // every record delivered, and buffered records are read again by the
 // next run.
 func (p *processor) ShutdownRequested(ctx context.Context, in consumergroup.ShutdownRequestedInput) {
-}
-
-// checkpointed reports a checkpoint failure other than a lost lease
-// (whose records the next owner reads again).
-func (d *DeliveryStream) checkpointed(err error) {
-	if err != nil && !errors.Is(err, consumergroup.ErrLeaseLost) {
-		d.report(fmt.Errorf("delivery: checkpoint: %w", err))
-	}
 }

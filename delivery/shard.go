@@ -2,6 +2,8 @@ package delivery
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sync"
 
 	"github.com/kdsgo/kds"
@@ -86,5 +88,13 @@ func (s *shard) waitDone(stop <-chan struct{}) bool {
 		case <-stop:
 			return false
 		}
+	}
+}
+
+// checkpointed reports a checkpoint failure other than a lost lease
+// (whose records the next owner reads again).
+func (d *DeliveryStream) checkpointed(err error) {
+	if err != nil && !errors.Is(err, consumergroup.ErrLeaseLost) {
+		d.report(fmt.Errorf("delivery: checkpoint: %w", err))
 	}
 }
