@@ -116,7 +116,10 @@ type DynamicPartitioning struct {
 	MetadataExtractionQuery map[string]string
 }
 
-var deliveryStreamNamePattern = regexp.MustCompile(`^[a-zA-Z0-9_.-]{1,64}$`)
+var (
+	deliveryStreamNamePattern = regexp.MustCompile(`^[a-zA-Z0-9_.-]{1,64}$`)
+	streamNamePattern         = regexp.MustCompile(`^[a-zA-Z0-9_.-]{1,128}$`)
+)
 
 // settings is a validated Config with its parsed parts.
 type settings struct {
@@ -144,8 +147,8 @@ func (c Config) validate() (*settings, error) {
 	if c.DeliveryStreamVersion < 0 {
 		bad("DeliveryStreamVersion: %d is negative", c.DeliveryStreamVersion)
 	}
-	if c.StreamName == "" {
-		bad("StreamName is empty")
+	if !streamNamePattern.MatchString(c.StreamName) {
+		bad("StreamName: %q is not 1-128 characters of [a-zA-Z0-9_.-]", c.StreamName)
 	}
 	if c.Client == nil {
 		bad("Client is nil")

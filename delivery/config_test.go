@@ -3,6 +3,7 @@ package delivery
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kdsgo/kds"
 	"github.com/kdsgo/kds/consumergroup"
@@ -37,6 +38,11 @@ func TestConfigValidation(t *testing.T) {
 		{"bad name character", func(c *Config) { c.DeliveryStreamName = "a/b" }, "DeliveryStreamName"},
 		{"negative version", func(c *Config) { c.DeliveryStreamVersion = -1 }, "DeliveryStreamVersion"},
 		{"no stream", func(c *Config) { c.StreamName = "" }, "StreamName"},
+		{"bad stream name", func(c *Config) { c.StreamName = "a b" }, "StreamName"},
+		{"AtTimestamp without a time", func(c *Config) {
+			p := consumergroup.AtTimestamp(time.Time{})
+			c.InitialPosition = &p
+		}, "InitialPosition"},
 		{"no client", func(c *Config) { c.Client = nil }, "Client"},
 		{"no store", func(c *Config) { c.Store = nil }, "Store"},
 		{"no destination", func(c *Config) { c.Destination = nil }, "Destination"},

@@ -14,6 +14,7 @@ import (
 // source does. Make one with New and start it with Run.
 type DeliveryStream struct {
 	cfg     *settings
+	worker  *consumergroup.Worker
 	running atomic.Bool
 	stats   counters
 
@@ -32,13 +33,26 @@ func New(cfg Config) (*DeliveryStream, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &DeliveryStream{
+	d := &DeliveryStream{
 		cfg:     s,
 		open:    map[string]*buffer{},
 		room:    make(chan struct{}),
 		wake:    make(chan struct{}, 1),
 		stopped: make(chan struct{}),
-	}, nil
+	}
+	d.worker, err = consumergroup.NewWorker(consumergroup.Config{
+		ApplicationName: s.DeliveryStreamName,
+		StreamName:      s.StreamName,
+		Client:          s.Client,
+		Store:           s.Store,
+		NewProcessor:    d.newProcessor,
+		InitialPosition: s.initial,
+		Clock:           s.Clock,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
 }
 
 // Run reads the stream and delivers its records until ctx ends. It runs
@@ -56,18 +70,6 @@ func (d *DeliveryStream) Run(ctx context.Context) error {
 	if !d.running.CompareAndSwap(false, true) {
 		return errors.New("delivery: DeliveryStream.Run called more than once")
 	}
-	w, err := consumergroup.NewWorker(consumergroup.Config{
-		ApplicationName: d.cfg.DeliveryStreamName,
-		StreamName:      d.cfg.StreamName,
-		Client:          d.cfg.Client,
-		Store:           d.cfg.Store,
-		NewProcessor:    d.newProcessor,
-		InitialPosition: d.cfg.initial,
-		Clock:           d.cfg.Clock,
-	})
-	if err != nil {
-		return err
-	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	loopDone := make(chan struct{})
@@ -79,7 +81,7 @@ func (d *DeliveryStream) Run(ctx context.Context) error {
 		<-ctx.Done()
 		close(d.stopped)
 	}()
-	err = w.Run(ctx)
+	err := d.worker.Run(ctx)
 	cancel()
 	<-loopDone
 	return err
