@@ -60,10 +60,16 @@ type TransformRecord struct {
 // KinesisRecordMetadata is what Firehose tells a transform function about
 // a record read from a Kinesis stream.
 type KinesisRecordMetadata struct {
-	ShardID                     string
-	PartitionKey                string
-	SequenceNumber              string
-	SubsequenceNumber           int64
+	// ShardID is the shard the record was read from.
+	ShardID string
+	// PartitionKey is the key the producer gave.
+	PartitionKey string
+	// SequenceNumber is the record's sequence number in the shard.
+	SequenceNumber string
+	// SubsequenceNumber is the record's position in its KPL aggregate (0
+	// for a plain record).
+	SubsequenceNumber int64
+	// ApproximateArrivalTimestamp is when the stream accepted the record.
 	ApproximateArrivalTimestamp time.Time
 }
 
