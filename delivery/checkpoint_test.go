@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -154,6 +155,42 @@ func TestCrashRedeliversOnlyWhatWasNotDelivered(t *testing.T) {
 		}
 		if len(after) != len(all) {
 			t.Errorf("%d distinct records delivered, want %d", len(after), len(all))
+		}
+	})
+}
+
+// TestCrashInsideAggregate: a buffer sealed between two user records of a
+// KPL aggregate checkpoints at the first one's sub-sequence number, and
+// after a crash only the aggregate's remaining user record is delivered.
+func TestCrashInsideAggregate(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, 1, func(c *Config) { c.BufferingHints.IntervalInSeconds = Int(300) })
+		h.start()
+		h.put("k", "plain-"+strings.Repeat("p", 500<<10))
+		var users []kds.UserRecord
+		for i := range 3 {
+			users = append(users, kds.UserRecord{PartitionKey: "k", Data: []byte(fmt.Sprintf("user-%d-%s", i, strings.Repeat("u", 300<<10)))})
+		}
+		agg := kds.AppendAggregate(nil, users)
+		if _, err := h.svc.PutRecord(t.Context(), kds.PutRecordInput{StreamName: testStream, PartitionKey: "k", Data: agg}); err != nil {
+			t.Fatal(err)
+		}
+		h.read() // plain + user-0 + user-1 reach 1 MiB; user-2 waits
+		short := func(batches [][]string) (out []string) {
+			for _, r := range flat(batches) {
+				out = append(out, r[:6])
+			}
+			return out
+		}
+		if got := short(h.dest.data()); !slices.Equal(got, []string{"plain-", "user-0", "user-1"}) {
+			t.Fatalf("delivered %v before the crash", got)
+		}
+		h.stop()
+		h.start()
+		h.read()
+		h.advance(300 * time.Second)
+		if got := short(h.dest.data()); !slices.Equal(got, []string{"plain-", "user-0", "user-1", "user-2"}) {
+			t.Fatalf("delivered %v in all, want each user record once", got)
 		}
 	})
 }
