@@ -35,7 +35,9 @@
 // ([AppendAggregate], [Deaggregate]); the Go-native readers deaggregate.
 // KCL-style consumer groups are in the consumergroup subpackage. A
 // KPL-style [Producer] batches, aggregates and retries puts in per-key
-// order; the agent subpackage tails log files into a stream.
+// order; the agent subpackage tails log files into a stream. The
+// trigger, delivery and analytics subpackages stand in for Lambda event
+// source mappings, Firehose delivery streams and windowed analytics.
 //
 // CloudWatch metrics under Kinesis's names ([Service.Metrics]): the
 // stream-level ones always, the shard-level ones while
