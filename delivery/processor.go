@@ -20,6 +20,8 @@ func (d *DeliveryStream) newProcessor(shardID string) consumergroup.Processor {
 	return &processor{d: d, sh: newShard(shardID)}
 }
 
+// Initialize has nothing to do: the worker starts the shard just after
+// its checkpoint.
 func (p *processor) Initialize(ctx context.Context, in consumergroup.InitializeInput) {}
 
 // ProcessRecords transforms a batch, partitions it, and adds it to the
@@ -107,6 +109,8 @@ func (p *processor) outcomes(ctx context.Context, recs []kds.Record) ([]outcome,
 	return out, nil
 }
 
+// LeaseLost has nothing to do: the shard's buffered records are still
+// delivered, their checkpoints fail, and the new owner reads them again.
 func (p *processor) LeaseLost(ctx context.Context, in consumergroup.LeaseLostInput) {}
 
 // ShardEnded records SHARD_END once every record of the shard is
