@@ -120,8 +120,10 @@ func TestCheckpointAtChecksRange(t *testing.T) {
 		rec := &recorder{}
 		store := NewMemStore()
 		r := newRunner(t, svc, store, rec)
-		r.start(r.config("a"))
+		// The records are there before the worker starts, so that its
+		// first read takes all five in one batch.
 		putKeyed(t, svc, testKeys(1), 5, map[string]int{})
+		r.start(r.config("a"))
 		time.Sleep(time.Second)
 		synctest.Wait()
 		events := rec.snapshot()
