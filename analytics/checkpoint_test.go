@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -172,6 +173,58 @@ func TestNoCheckpointWithoutFlush(t *testing.T) {
 		}
 		if len(errs) == 0 || !strings.Contains(errs[0].Error(), "flush before a checkpoint: sink down") {
 			t.Errorf("errors %v", errs)
+		}
+	})
+}
+
+// downSink emits nowhere and fails every Flush while down is set.
+type downSink struct{ down *atomic.Bool }
+
+func (downSink) Emit(context.Context, Output[int64]) error { return nil }
+func (s downSink) Flush(context.Context) error {
+	if s.down.Load() {
+		return errors.New("sink down")
+	}
+	return nil
+}
+
+// TestShardEndWaitsForTheSink: a shard's end is checkpointed, letting its
+// children start, only once the sink has stored what the shard's records
+// contributed to.
+func TestShardEndWaitsForTheSink(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		clock := kds.NewManualClock(t0)
+		svc := newService(t, clock, 1)
+		store := consumergroup.NewMemStore()
+		var down atomic.Bool
+		down.Store(true)
+		w, err := New(Count(), Tumbling(time.Minute), Sink[int64](downSink{&down}), WithClock(clock), WithIdleTimeout(time.Second),
+			WithErrorHandler(func(error) {}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		start(t, w, groupConfig(svc, store))
+		put(t, svc, "a")
+		splitInHalf(t, svc, "shardId-000000000000")
+		pass(clock, 10*time.Second)
+		parent := func() consumergroup.Lease {
+			ls, err := store.ListLeases(context.Background(), "analytics")
+			if err != nil {
+				t.Fatal(err)
+			}
+			i := slices.IndexFunc(ls, func(l consumergroup.Lease) bool { return l.Key == "shardId-000000000000" })
+			if i < 0 {
+				t.Fatalf("no lease of the parent in %v", ls)
+			}
+			return ls[i]
+		}
+		if cp := parent().Checkpoint; cp == consumergroup.CheckpointShardEnd {
+			t.Fatal("SHARD_END checkpointed while the sink was down")
+		}
+		down.Store(false)
+		pass(clock, 3*time.Second)
+		if cp := parent().Checkpoint; cp != consumergroup.CheckpointShardEnd {
+			t.Errorf("parent's checkpoint %v once the sink is back, want SHARD_END", cp)
 		}
 	})
 }

@@ -76,8 +76,9 @@
 //
 // Results go to a [Sink]: [Func] calls a function, [ToStream] writes JSON
 // to another stream through a [*kds.Producer]. The sink and the handlers
-// are called in order, one at a time, with no lock held; the aggregator,
-// key and event time functions are called under the Windows' lock.
+// are called in order, one at a time, with no lock held; so are the key
+// and event time functions, before a record is placed. The aggregator's
+// functions are called under the Windows' lock.
 //
 // # Checkpoints and restarts
 //

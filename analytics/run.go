@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/kdsgo/kds"
 	"github.com/kdsgo/kds/consumergroup"
@@ -99,14 +100,32 @@ func (p *processor[A, R]) ProcessRecords(ctx context.Context, in consumergroup.P
 	p.w.addBatch(ctx, p.src, in.Records)
 }
 
-// ShardEnded flushes the sink and checkpoints SHARD_END, so the children
-// start. The shard stays an input of the watermark, at its last
-// watermark, until they have.
+// flushRetry is how long a shard's end waits before it flushes a failing
+// sink again.
+const flushRetry = time.Second
+
+// ShardEnded flushes the sink, trying again every flushRetry until it
+// succeeds (or ctx ends, leaving the shard unfinished), and checkpoints
+// SHARD_END, so the children start. The shard stays an input of the
+// watermark, at its last watermark, until they have.
 func (p *processor[A, R]) ShardEnded(ctx context.Context, in consumergroup.ShardEndedInput) {
 	w := p.w
-	if err := w.flush(ctx); err != nil {
+	for {
+		err := w.flush(ctx)
+		if err == nil {
+			break
+		}
 		w.report(ctx, fmt.Errorf("analytics: flush before the end of shard %s: %w", p.shard, err))
+		select {
+		case <-ctx.Done():
+			return
+		case <-w.cfg.clock.After(flushRetry):
+		}
 	}
+	// No checkpoint inside the shard from now on: SHARD_END is the last.
+	w.mu.Lock()
+	p.src.track = nil
+	w.mu.Unlock()
 	if err := in.Checkpointer.Checkpoint(ctx); err != nil {
 		w.report(ctx, fmt.Errorf("analytics: checkpoint the end of shard %s: %w", p.shard, err))
 	}
@@ -116,7 +135,6 @@ func (p *processor[A, R]) ShardEnded(ctx context.Context, in consumergroup.Shard
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	p.src.track = nil
 	p.src.ended = true
 	p.src.waitFor = map[string]bool{}
 	for _, c := range children {

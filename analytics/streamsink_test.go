@@ -78,7 +78,7 @@ func TestToStream(t *testing.T) {
 }
 
 // TestToStreamFlushReportsFailures: a put that fails after it was
-// accepted surfaces in Flush.
+// accepted surfaces in Flush, and is put again until it is stored.
 func TestToStreamFlushReportsFailures(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx := context.Background()
@@ -102,8 +102,30 @@ func TestToStreamFlushReportsFailures(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "put result") {
 			t.Fatalf("Flush: %v, want the put's failure", err)
 		}
+		// The result is kept and put again by every Flush until it is
+		// stored, so the checkpoints wait for it.
+		if err := s.Flush(ctx); err == nil || !strings.Contains(err.Error(), "put result") {
+			t.Fatalf("second Flush: %v, want the failure again", err)
+		}
+		if _, err := out.Service().CreateStream(ctx, kds.CreateStreamInput{StreamName: "results", ShardCount: 1}); err != nil {
+			t.Fatal(err)
+		}
 		if err := s.Flush(ctx); err != nil {
-			t.Errorf("second Flush: %v, want nothing left", err)
+			t.Fatalf("Flush once the stream is back: %v", err)
+		}
+		back, _ := out.Service().Stream("results")
+		var stored []string
+		for r, err := range back.Replay(ctx, kds.TrimHorizon()) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			stored = append(stored, r.PartitionKey)
+		}
+		if len(stored) != 1 || stored[0] != "a" {
+			t.Errorf("stored results with keys %q, want the one of a", stored)
+		}
+		if err := s.Flush(ctx); err != nil {
+			t.Errorf("Flush with nothing left: %v", err)
 		}
 		cctx, cancel := context.WithCancel(ctx)
 		cancel()
