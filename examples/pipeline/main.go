@@ -121,20 +121,36 @@ func run(trucks, minutes int, dir string, out io.Writer) error {
 		}()
 	}
 
-	fl := newFleet(trucks, 7)
-	if err := drive(ctx, fl, svc, clock, time.Duration(minutes)*time.Minute); err != nil {
+	p, err := kds.NewProducer(kds.ProducerConfig{StreamName: "trucks", Client: svc, Clock: clock})
+	if err != nil {
 		stop()
 		return err
 	}
+	pace := &pacer{
+		clock:    clock,
+		stored:   func() int64 { return p.Metrics().UserRecordsPut },
+		buffered: func() int64 { return p.Metrics().BufferedRecords },
+		read: []func() int64{
+			func() int64 { return archive.Stats().IncomingRecords },
+			func() int64 { return windows.Stats().Records },
+		},
+	}
+	fl := newFleet(trucks, 7)
+	err = drive(ctx, fl, p, pace, time.Duration(minutes)*time.Minute)
 	// Keep time moving until every consumer has had every fix and the
 	// archive's last buffer has been delivered.
-	done := func() bool {
-		return alerts.received() >= fl.fixes && archive.Stats().DeliveredRecords >= int64(fl.fixes) && windows.Stats().Records >= int64(fl.fixes)
+	caughtUp := false
+	if err == nil {
+		caughtUp, err = pace.runUntil(func() bool {
+			return alerts.received() >= fl.fixes && archive.Stats().DeliveredRecords >= int64(fl.fixes) && windows.Stats().Records >= int64(fl.fixes)
+		}, 30*time.Second)
 	}
-	caughtUp := runClockUntil(clock, done, time.Minute)
 	stop()
 	wg.Wait()
 	close(errs)
+	if err != nil {
+		return err
+	}
 	for err := range errs {
 		return err
 	}
@@ -161,20 +177,19 @@ func run(trucks, minutes int, dir string, out io.Writer) error {
 }
 
 // drive has the fleet send a fix per truck every fixInterval for d,
-// through a Producer, with the clock moving on in between.
-func drive(ctx context.Context, fl *fleet, svc *kds.Service, clock *kds.ManualClock, d time.Duration) error {
-	p, err := kds.NewProducer(kds.ProducerConfig{StreamName: "trucks", Client: svc, Clock: clock})
-	if err != nil {
-		return err
-	}
-	for end := clock.Now().Add(d); clock.Now().Before(end); {
-		keys, data := fl.drive(clock.Now())
+// through the Producer p, with the clock moving on in between, then
+// closes p.
+func drive(ctx context.Context, fl *fleet, p *kds.Producer, pace *pacer, d time.Duration) error {
+	for end := pace.clock.Now().Add(d); pace.clock.Now().Before(end); {
+		keys, data := fl.drive(pace.clock.Now())
 		for i := range keys {
 			if _, err := p.PutAsync(ctx, keys[i], data[i]); err != nil {
 				return err
 			}
 		}
-		runClock(clock, fixInterval)
+		if err := pace.run(fixInterval); err != nil {
+			return err
+		}
 	}
 	if err := p.Flush(ctx); err != nil {
 		return err
