@@ -365,15 +365,13 @@ func arnLike(pattern, v string) bool {
 	if !strings.Contains(pattern, ":") {
 		return wildcardMatch(pattern, v, false)
 	}
-	pp := strings.SplitN(pattern, ":", 6)
-	vp := strings.SplitN(v, ":", 6)
-	if len(pp) != 6 || len(vp) != 6 {
-		return false
-	}
-	for i := range pp {
-		if !wildcardMatch(pp[i], vp[i], false) {
+	for field := 0; field < 5; field++ {
+		pf, prest, ok1 := strings.Cut(pattern, ":")
+		vf, vrest, ok2 := strings.Cut(v, ":")
+		if !ok1 || !ok2 || !wildcardMatch(pf, vf, false) {
 			return false
 		}
+		pattern, v = prest, vrest
 	}
-	return true
+	return wildcardMatch(pattern, v, false)
 }

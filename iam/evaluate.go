@@ -88,8 +88,14 @@ func (d Decision) Allowed() bool { return d.Outcome == Allowed }
 //  4. Otherwise the request is denied implicitly.
 //
 // A resource of "*" (actions without a resource) is treated as being in
-// the caller's account. Evaluate does not allocate unless a condition
-// needs to parse a value; it is safe for concurrent use.
+// the caller's account. These rules follow IAM's "Policy evaluation
+// logic" and its "Cross-account policy evaluation logic" pages, restricted
+// to identity and resource policies.
+//
+// Evaluate allocates nothing for action, resource and principal matching
+// or for string, IP, ARN, number and Bool conditions (Date conditions and
+// role-session principals allocate a little); it is safe for concurrent
+// use.
 func Evaluate(req Request, identity []*Policy, resource *Policy) Decision {
 	principalAccount := AccountOf(req.Principal)
 	resourceAccount := AccountOf(req.Resource)

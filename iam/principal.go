@@ -125,11 +125,19 @@ func AccountOf(s string) string {
 	if !strings.HasPrefix(s, "arn:") {
 		return ""
 	}
-	parts := strings.SplitN(s, ":", 6)
-	if len(parts) < 6 {
+	rest := s
+	for range 4 {
+		i := strings.IndexByte(rest, ':')
+		if i < 0 {
+			return ""
+		}
+		rest = rest[i+1:]
+	}
+	account, _, ok := strings.Cut(rest, ":")
+	if !ok {
 		return ""
 	}
-	return parts[4]
+	return account
 }
 
 // isAccountID reports whether s is a 12-digit AWS account id.
