@@ -24,11 +24,12 @@ type Request struct {
 type Outcome int
 
 const (
-	// ImplicitDeny: no applicable statement allows the request.
+	// ImplicitDeny means no applicable statement allows the request. It
+	// is the zero Outcome, so a zero Decision denies.
 	ImplicitDeny Outcome = iota
-	// ExplicitDeny: an applicable Deny statement refused the request.
+	// ExplicitDeny means an applicable Deny statement refused the request.
 	ExplicitDeny
-	// Allowed: the request may proceed.
+	// Allowed means the request may proceed.
 	Allowed
 )
 
@@ -88,7 +89,8 @@ func (d Decision) Allowed() bool { return d.Outcome == Allowed }
 //  4. Otherwise the request is denied implicitly.
 //
 // A resource of "*" (actions without a resource) is treated as being in
-// the caller's account. These rules follow IAM's "Policy evaluation
+// the caller's account. Each policy plays the role of the argument it is
+// passed in, whatever its Type. These rules follow IAM's "Policy evaluation
 // logic" and its "Cross-account policy evaluation logic" pages, restricted
 // to identity and resource policies.
 //

@@ -46,6 +46,16 @@ func FuzzParse(f *testing.F) {
 			if len(p.Statements) == 0 {
 				t.Fatalf("Parse(%q) accepted a policy without statements", doc)
 			}
+			for i, s := range p.Statements {
+				hasPrincipal := s.Principal != nil || s.NotPrincipal != nil
+				switch {
+				case s.Effect != Allow && s.Effect != Deny,
+					(len(s.Action) == 0) == (len(s.NotAction) == 0),
+					(len(s.Resource) == 0) == (len(s.NotResource) == 0),
+					hasPrincipal != (typ == ResourcePolicy):
+					t.Fatalf("Parse(%q) accepted an invalid statement %d: %+v", doc, i+1, s)
+				}
+			}
 			for _, req := range reqs {
 				var d1, d2 Decision
 				if typ == IdentityPolicy {
