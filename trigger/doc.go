@@ -86,7 +86,10 @@
 // holds records of one window only; the event carries the window, the
 // shard ID and the state the previous invocation of the window returned
 // (empty at first), and the response's State is the state from then on
-// (a failed invocation keeps the old one). When the window is over — a
+// (a failed invocation keeps the old one). As in Lambda, every response
+// of a windowed mapping must carry a state: one whose State is nil fails
+// the invocation like an error, and is retried as such; return an empty
+// map for an empty state. When the window is over — a
 // later record comes next in the lane, a later record has been read from
 // the shard, the shard has ended, or, with the shard caught up, two
 // minutes have passed since the window's end — the handler gets a final

@@ -2,6 +2,7 @@ package trigger
 
 import (
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -126,14 +127,23 @@ func indexOf(recs []*pending, seq string) int {
 	return -1
 }
 
-// call invokes the handler, turning a panic into a function error.
+// errNoState is the function error of a tumbling window's invocation
+// whose response has no state.
+var errNoState = errors.New("trigger: the response of a tumbling window's invocation has no State")
+
+// call invokes the handler, turning a panic, and in a tumbling window a
+// response without a state, into a function error.
 func (p *shard) call(ev KinesisEvent) (resp KinesisEventResponse, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("trigger: handler panicked: %v", v)
 		}
 	}()
-	return p.s.Handler(p.ctx, ev)
+	resp, err = p.s.Handler(p.ctx, ev)
+	if err == nil && ev.TimeWindow != nil && resp.State == nil {
+		err = errNoState
+	}
+	return resp, err
 }
 
 // finish marks records as through the handler: done, or, in a tumbling

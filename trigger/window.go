@@ -55,9 +55,6 @@ func (l *lane) windowEvent(final, early bool) *TimeWindow {
 // setState adopts the state a handler returned, and ends the window early
 // if it is too big; false means the lease ended meanwhile.
 func (l *lane) setState(state map[string]string) bool {
-	if state == nil {
-		state = map[string]string{}
-	}
 	l.win.state = state
 	if b, _ := json.Marshal(state); len(b) > MaxWindowStateBytes { // cannot fail: strings
 		return l.closeWindow(true)

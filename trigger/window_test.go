@@ -157,3 +157,47 @@ func TestTumblingWindowTerminatedEarly(t *testing.T) {
 		}
 	})
 }
+
+// TestTumblingWindowResponseWithoutState checks that a windowed response
+// without a state (nil State) fails the invocation, which is retried with
+// the state from before, in a batch as in the final invocation; an empty
+// state is a state.
+func TestTumblingWindowResponseWithoutState(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t, 1)
+		e.putN("a", 2)
+		r := &recorder{clock: e.clock}
+		r.respond = func(n int, ev KinesisEvent) (KinesisEventResponse, error) {
+			switch n {
+			case 1, 3:
+				return KinesisEventResponse{}, nil // no state
+			case 4:
+				return KinesisEventResponse{State: map[string]string{}}, nil
+			}
+			return counter()(n, ev)
+		}
+		cfg := e.config(r.handle)
+		cfg.TumblingWindowInSeconds, cfg.BatchSize = 60, 1
+		e.start(cfg)
+		e.advanceUntil(time.Second, time.Minute, func() bool { return len(r.invocations()) == 3 })
+		for e.clock.Now().Before(t0.Add(time.Minute)) {
+			e.advance(time.Second)
+		}
+		e.put("b", "b/1")
+		e.advanceUntil(time.Second, time.Minute, func() bool { return len(r.invocations()) == 6 })
+		want := []string{
+			"w0 [a/1] count=",
+			"w0 [a/2] count=1", // no state: failed
+			"w0 [a/2] count=1", // retried with the state from before
+			"w0 [] count=2 final",
+			"w0 [] count=2 final", // retried; its empty state is a state
+			"w60 [b/1] count=",
+		}
+		if got := describeAll(r); !slices.Equal(got, want) {
+			t.Errorf("invocations\n got %q\nwant %q", got, want)
+		}
+		if at := r.invocations()[2].at.Sub(t0); at != time.Second {
+			t.Errorf("retry at +%v, want +1s (a function error's backoff)", at)
+		}
+	})
+}
