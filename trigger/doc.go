@@ -94,14 +94,28 @@
 // the shard, the shard has ended, or, with the shard caught up, two
 // minutes have passed since the window's end — the handler gets a final
 // invocation with no records, IsFinalInvokeForWindow and the final
-// state. It is retried until it succeeds, whatever MaximumRetryAttempts
-// says. A window's records are checkpointed only then, since its state
+// state. A window's records are checkpointed only then, since its state
 // lives in memory: after a restart the window starts again from its first
 // unprocessed record with an empty state. A state whose JSON passes
 // [MaxWindowStateBytes] ends the window early: a final invocation with
 // IsWindowTerminatedEarly, after which the window goes on with an empty
 // state. Windows are per lane, so with ParallelizationFactor above 1
 // each lane of a shard has its own.
+//
+// AWS says tumbling windows support MaximumRetryAttempts and
+// MaximumRecordAgeInSeconds without saying how they apply to the final
+// invocation, which has no records of its own; kds reads them as
+// follows. A failing final invocation blocks its lane and is retried with
+// a batch's backoff. It is given up after MaximumRetryAttempts retries
+// (RetryAttemptsExhausted), or when, before a retry, every record of the
+// window (of the lane, since the window began or was last ended early)
+// is older than MaximumRecordAgeInSeconds (RecordAgeExceeded); the age
+// is not checked before the first attempt, which comes after the window's
+// end and so often after its first records' age limit. Given up, the
+// window is reported to DestinationConfig.OnFailure as a batch would be:
+// an [OnFailureRecord] whose KinesisBatchInfo spans the window's records
+// and whose ApproximateInvokeCount counts the final invocations. Its
+// state is dropped, its records are checkpointed, and the lane goes on.
 //
 // # Not implemented
 //

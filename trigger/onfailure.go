@@ -11,9 +11,10 @@ const (
 	RecordAgeExceeded = "RecordAgeExceeded"
 )
 
-// OnFailureRecord describes a discarded batch, shaped as the invocation
-// record Lambda sends to a Kinesis event source mapping's on-failure
-// destination. Like Lambda's, it carries no record data: the records are
+// OnFailureRecord describes a discarded batch, or a tumbling window whose
+// final invocation was given up (see the package documentation), shaped
+// as the invocation record Lambda sends to a Kinesis event source
+// mapping's on-failure destination. Like Lambda's, it carries no record data: the records are
 // in the stream, from StartSequenceNumber to EndSequenceNumber of the
 // shard, until they leave the retention window.
 type OnFailureRecord struct {
@@ -40,7 +41,8 @@ type RequestContext struct {
 	Condition string `json:"condition"`
 	// ApproximateInvokeCount is how many times the handler was invoked
 	// with these records: with the discarded batch itself and with the
-	// larger batches it was split from.
+	// larger batches it was split from. For a window's final invocation,
+	// it counts the final invocations.
 	ApproximateInvokeCount int `json:"approximateInvokeCount"`
 }
 

@@ -177,19 +177,31 @@ func (l *lane) expired(recs []*pending) int {
 	return n
 }
 
-// discard gives up on the first n records of a, sending their
-// OnFailureRecord to the on-failure destination (retrying until it takes
-// it), and marks them through; false means the lease ended first.
+// discard gives up on the first n records of a, reporting them to the
+// on-failure destination, and marks them through; false means the lease
+// ended first.
 func (l *lane) discard(a *attempt, n int, condition string) bool {
-	if dest := l.p.s.DestinationConfig.OnFailure; dest != nil {
-		rec := l.p.onFailureRecord(a, a.recs[:n], condition)
-		for try := 1; dest.Send(l.p.ctx, rec) != nil; try++ {
-			if !l.sleep(retryDelay(try)) {
-				return false
-			}
-		}
+	if !l.report(a, a.recs[:n], condition) {
+		return false
 	}
 	l.finish(a.recs[:n])
+	return true
+}
+
+// report sends the OnFailureRecord of the records recs of a to the
+// on-failure destination, if there is one, retrying until it takes it;
+// false means the lease ended first.
+func (l *lane) report(a *attempt, recs []*pending, condition string) bool {
+	dest := l.p.s.DestinationConfig.OnFailure
+	if dest == nil {
+		return true
+	}
+	rec := l.p.onFailureRecord(a, recs, condition)
+	for try := 1; dest.Send(l.p.ctx, rec) != nil; try++ {
+		if !l.sleep(retryDelay(try)) {
+			return false
+		}
+	}
 	return true
 }
 

@@ -63,12 +63,18 @@ func (l *lane) setState(state map[string]string) bool {
 }
 
 // closeWindow makes the final invocation of the lane's window, with no
-// records and the window's state, retrying it until it succeeds (Lambda
-// suspends the shard until it does), then checkpoints the window's
-// records. Early (the state grew too big) the window stays open with an
-// empty state; otherwise it closes. False means the lease ended first.
+// records and the window's state, then checkpoints the window's records.
+// A failing final invocation is retried with a batch's backoff until it
+// succeeds or, as MaximumRetryAttempts and MaximumRecordAgeInSeconds
+// say, is given up: after that many retries, or once every record of the
+// window is too old (checked before each retry). Given up, it is reported
+// to the on-failure destination with the window's records. Early (the
+// state grew too big) the window stays open with an empty state;
+// otherwise it closes. False means the lease ended first.
 func (l *lane) closeWindow(early bool) bool {
-	for n := 1; ; n++ {
+	s := l.p.s
+	a := &attempt{recs: l.win.recs}
+	for {
 		if l.p.ctx.Err() != nil {
 			return false
 		}
@@ -76,8 +82,28 @@ func (l *lane) closeWindow(early bool) bool {
 		if _, err := l.p.call(ev); err == nil {
 			break
 		}
-		if !l.sleep(retryDelay(n)) {
-			return false
+		if l.p.ctx.Err() != nil {
+			return false // stopped: the window is left for the next owner
+		}
+		a.invokes++
+		a.errored = true
+		a.retries++
+		condition := ""
+		if s.retries >= 0 && a.retries > s.retries {
+			condition = RetryAttemptsExhausted
+		} else {
+			if !l.sleep(retryDelay(a.retries)) {
+				return false
+			}
+			if n := len(a.recs); n > 0 && l.expired(a.recs) == n {
+				condition = RecordAgeExceeded
+			}
+		}
+		if condition != "" {
+			if len(a.recs) > 0 && !l.report(a, a.recs, condition) {
+				return false
+			}
+			break
 		}
 	}
 	recs := l.win.recs
