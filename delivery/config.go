@@ -91,7 +91,8 @@ type Config struct {
 type BufferingHints struct {
 	// SizeInMBs is 1-128 (1-64 for an HTTP endpoint). Default 5.
 	SizeInMBs *int
-	// IntervalInSeconds is 0-900; 0 delivers every batch read at once.
+	// IntervalInSeconds is 0-900; 0 delivers every batch read at once,
+	// and is refused with dynamic partitioning, as Firehose refuses it.
 	// Default 300.
 	IntervalInSeconds *int
 }
@@ -172,6 +173,14 @@ func (c Config) validate() (*settings, error) {
 		bad("BufferingHints: %v", err)
 	}
 	s.bufferBytes, s.interval = size<<20, interval
+	// "Zero buffering feature is not available for dynamic partitioning"
+	// (Amazon Data Firehose Developer Guide, "Buffer data for dynamic
+	// partitioning"). Neither that page nor the BufferingHints API
+	// reference sets a larger minimum SizeInMBs with dynamic partitioning,
+	// so SizeInMBs keeps its 1-128 range.
+	if c.DynamicPartitioning.Enabled && err == nil && interval == 0 {
+		bad("BufferingHints.IntervalInSeconds: 0 (zero buffering) is not available with dynamic partitioning")
+	}
 	if toHTTP {
 		s.maxRecords = maxHTTPRecords
 	}

@@ -93,6 +93,16 @@ func TestConfigValidation(t *testing.T) {
 			c.Prefix, c.ErrorOutputPrefix = "c=!{partitionKeyFromQuery:c}/", "e/!{firehose:error-output-type}/"
 			c.DynamicPartitioning = DynamicPartitioning{Enabled: true, MetadataExtractionQuery: map[string]string{"c": ".customer.id"}}
 		}, ""},
+		{"partitioning: zero buffering", func(c *Config) {
+			c.Prefix, c.ErrorOutputPrefix = "c=!{kinesis:partition-key}/", "e/!{firehose:error-output-type}/"
+			c.DynamicPartitioning.Enabled = true
+			c.BufferingHints = BufferingHints{Int(64), Int(0)}
+		}, "IntervalInSeconds: 0 (zero buffering) is not available with dynamic partitioning"},
+		{"partitioning: 1 s, 1 MiB", func(c *Config) {
+			c.Prefix, c.ErrorOutputPrefix = "c=!{kinesis:partition-key}/", "e/!{firehose:error-output-type}/"
+			c.DynamicPartitioning.Enabled = true
+			c.BufferingHints = BufferingHints{Int(1), Int(1)}
+		}, ""},
 		{"partitioning: no error prefix", func(c *Config) {
 			c.Prefix = "c=!{kinesis:partition-key}/"
 			c.DynamicPartitioning.Enabled = true

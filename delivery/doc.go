@@ -28,7 +28,8 @@
 //     (counting data as delivered, before compression) or when
 //     IntervalInSeconds have passed on the Clock since its first record
 //     was buffered — whichever comes first, never before either (0 s
-//     delivers what each read brought, at once). Then it is delivered, one
+//     delivers what each read brought, at once; not allowed with dynamic
+//     partitioning, as in Firehose). Then it is delivered, one
 //     buffer at a time, in the order sealed.
 //  6. Records that fail (processing-failed, partitioning-failed, or a
 //     batch the destination gives up on, e.g. http-endpoint-failed) are
