@@ -69,12 +69,14 @@ type Config struct {
 	// Destination receives the buffers.
 	Destination Destination
 	// ErrorOutput receives the records that fail, one [ErrorRecord]
-	// each. Default: Destination; required when Destination is an
-	// [HTTPEndpointDestination], as Firehose requires an S3 backup.
+	// each. Default: Destination; required when Destination gives
+	// batches up, as an [HTTPEndpointDestination] does (its
+	// [DestinationLimits] say so), as Firehose requires an S3 backup.
 	ErrorOutput Destination
 
 	// Clock is the source of time for buffering, the consumer group and
-	// retries. Default: [kds.RealClock].
+	// retries, and of the destinations that take one (see
+	// [ClockedDestination]). Default: [kds.RealClock].
 	Clock kds.Clock
 	// OnError, if set, is told about every failure that the stream
 	// handles by retrying: a delivery that will be retried, a transform
@@ -89,7 +91,8 @@ type Config struct {
 // before. Setting one requires setting the other; leaving both nil means
 // the defaults (5 MiB, 300 s). [Int] makes the pointers.
 type BufferingHints struct {
-	// SizeInMBs is 1-128 (1-64 for an HTTP endpoint). Default 5.
+	// SizeInMBs is 1-128, or less if the destination's
+	// [DestinationLimits] say so (1-64 for an HTTP endpoint). Default 5.
 	SizeInMBs *int
 	// IntervalInSeconds is 0-900; 0 delivers every batch read at once,
 	// and is refused with dynamic partitioning, as Firehose refuses it.
@@ -160,19 +163,19 @@ func (c Config) validate() (*settings, error) {
 	if c.Destination == nil {
 		bad("Destination is nil")
 	}
-	_, toHTTP := c.Destination.(*HTTPEndpointDestination)
-	if toHTTP && c.ErrorOutput == nil {
-		bad("ErrorOutput is nil: an HTTP endpoint destination needs a backup destination for failed records")
+	limits := limitsOf(c.Destination)
+	if limits.NeedsErrorOutput && c.ErrorOutput == nil {
+		bad("ErrorOutput is nil: a destination that gives batches up, such as an HTTP endpoint, needs a backup destination for failed records")
 	}
-	if _, ok := c.ErrorOutput.(*HTTPEndpointDestination); ok {
-		bad("ErrorOutput: an HTTP endpoint cannot be the error output")
+	if limitsOf(c.ErrorOutput).NeedsErrorOutput {
+		bad("ErrorOutput: a destination that gives batches up, such as an HTTP endpoint, cannot be the error output")
 	}
 
-	size, interval, err := c.BufferingHints.resolve(toHTTP)
+	size, interval, err := c.BufferingHints.resolve(limits.MaxSizeInMBs)
 	if err != nil {
 		bad("BufferingHints: %v", err)
 	}
-	s.bufferBytes, s.interval = size<<20, interval
+	s.bufferBytes, s.interval, s.maxRecords = size<<20, interval, limits.MaxRecords
 	// "Zero buffering feature is not available for dynamic partitioning"
 	// (Amazon Data Firehose Developer Guide, "Buffer data for dynamic
 	// partitioning"). Neither that page nor the BufferingHints API
@@ -180,9 +183,6 @@ func (c Config) validate() (*settings, error) {
 	// so SizeInMBs keeps its 1-128 range.
 	if c.DynamicPartitioning.Enabled && err == nil && interval == 0 {
 		bad("BufferingHints.IntervalInSeconds: 0 (zero buffering) is not available with dynamic partitioning")
-	}
-	if toHTTP {
-		s.maxRecords = maxHTTPRecords
 	}
 
 	var perr error
@@ -228,8 +228,9 @@ func (c Config) validate() (*settings, error) {
 	return s, nil
 }
 
-// resolve returns the hints' size (MiB) and interval (s), with defaults.
-func (h BufferingHints) resolve(toHTTP bool) (size, interval int, err error) {
+// resolve returns the hints' size (MiB) and interval (s), with defaults;
+// maxSize, if not 0, lowers the largest size allowed.
+func (h BufferingHints) resolve(maxSize int) (size, interval int, err error) {
 	switch {
 	case h.SizeInMBs == nil && h.IntervalInSeconds == nil:
 		return DefaultSizeInMBs, DefaultIntervalInSeconds, nil
@@ -239,9 +240,8 @@ func (h BufferingHints) resolve(toHTTP bool) (size, interval int, err error) {
 		return 0, 0, errors.New("SizeInMBs is set without IntervalInSeconds: set both or neither")
 	}
 	size, interval = *h.SizeInMBs, *h.IntervalInSeconds
-	maxSize := MaxSizeInMBs
-	if toHTTP {
-		maxSize = maxHTTPSizeInMBs
+	if maxSize == 0 {
+		maxSize = MaxSizeInMBs
 	}
 	var errs []error
 	if size < MinSizeInMBs || size > maxSize {

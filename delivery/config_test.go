@@ -1,7 +1,9 @@
 package delivery
 
 import (
+	"context"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -63,6 +65,14 @@ func TestConfigValidation(t *testing.T) {
 		}, "SizeInMBs 65 is outside [1, 64]"},
 		{"HTTP without error output", func(c *Config) { c.Destination = httpDest }, "ErrorOutput is nil"},
 		{"HTTP as error output", func(c *Config) { c.ErrorOutput = httpDest }, "cannot be the error output"},
+		{"wrapped HTTP: size 64", func(c *Config) {
+			c.Destination, c.ErrorOutput, c.BufferingHints = wrap(httpDest), &recorder{}, BufferingHints{Int(64), Int(60)}
+		}, ""},
+		{"wrapped HTTP: size 65", func(c *Config) {
+			c.Destination, c.ErrorOutput, c.BufferingHints = wrap(httpDest), &recorder{}, BufferingHints{Int(65), Int(60)}
+		}, "SizeInMBs 65 is outside [1, 64]"},
+		{"wrapped HTTP without error output", func(c *Config) { c.Destination = wrap(httpDest) }, "ErrorOutput is nil"},
+		{"wrapped HTTP as error output", func(c *Config) { c.ErrorOutput = wrap(httpDest) }, "cannot be the error output"},
 
 		{"prefix: literal", func(c *Config) { c.Prefix = "logs/" }, ""},
 		{"prefix: timestamp needs error prefix", func(c *Config) { c.Prefix = "!{timestamp:yyyy}/" }, "ErrorOutputPrefix is empty"},
@@ -142,6 +152,50 @@ func TestConfigValidation(t *testing.T) {
 				t.Fatalf("New: %v\nwant an error with %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// wrapper is a Destination wrapping another, as a user's would (to count
+// deliveries, say): it passes the optional interfaces on.
+type wrapper struct {
+	Destination
+	calls atomic.Int64
+}
+
+func wrap(d Destination) *wrapper { return &wrapper{Destination: d} }
+
+func (w *wrapper) Deliver(ctx context.Context, b *Batch) error {
+	w.calls.Add(1)
+	return w.Destination.Deliver(ctx, b)
+}
+
+func (w *wrapper) Limits() DestinationLimits { return limitsOf(w.Destination) }
+
+func (w *wrapper) SetDefaultClock(c kds.Clock) {
+	if d, ok := w.Destination.(ClockedDestination); ok {
+		d.SetDefaultClock(c)
+	}
+}
+
+// TestWrappedHTTPEndpointLimits: a wrapped HTTP endpoint keeps its
+// 10,000-record batches, and its clock defaults to the stream's.
+func TestWrappedHTTPEndpointLimits(t *testing.T) {
+	httpDest, err := NewHTTPEndpointDestination(HTTPEndpointConfig{URL: "https://example.com/ingest"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := validConfig()
+	clock := kds.NewManualClock(epoch)
+	c.Destination, c.ErrorOutput, c.Clock = wrap(httpDest), &recorder{}, clock
+	ds, err := New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ds.cfg.maxRecords != 10000 {
+		t.Errorf("batches of at most %d records, want 10000", ds.cfg.maxRecords)
+	}
+	if got := httpDest.currentClock(); got != clock {
+		t.Errorf("the HTTP endpoint's clock is %T, want the stream's ManualClock", got)
 	}
 }
 

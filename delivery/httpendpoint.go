@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kdsgo/kds"
@@ -82,8 +83,9 @@ type HTTPEndpointConfig struct {
 	// are never followed, and a Client without a Timeout gets Firehose's
 	// 3 minutes.
 	Client *http.Client
-	// Clock times the retries and stamps the requests. Default:
-	// [kds.RealClock]; use the delivery stream's Clock.
+	// Clock times the retries and stamps the requests. Default: the
+	// Clock of the delivery stream the destination is given to (see
+	// [ClockedDestination]), or [kds.RealClock] if it is used on its own.
 	Clock kds.Clock
 }
 
@@ -122,7 +124,9 @@ type HTTPEndpointDestination struct {
 	gzip     bool
 	duration time.Duration
 	client   *http.Client
-	clock    kds.Clock
+
+	mu    sync.Mutex
+	clock kds.Clock // nil until configured or set by SetDefaultClock
 }
 
 // NewHTTPEndpointDestination returns an HTTPEndpointDestination for cfg,
@@ -179,14 +183,38 @@ func NewHTTPEndpointDestination(cfg HTTPEndpointConfig) (*HTTPEndpointDestinatio
 	if d.client.Timeout == 0 {
 		d.client.Timeout = httpRequestTimeout
 	}
-	if d.clock == nil {
-		d.clock = kds.RealClock{}
-	}
 	if len(cfg.CommonAttributes) > 0 {
 		h, _ := json.Marshal(map[string]any{"commonAttributes": cfg.CommonAttributes}) // strings: cannot fail
 		d.attrs = string(h)
 	}
 	return d, nil
+}
+
+// Limits returns Firehose's limits of an HTTP endpoint: at most 10,000
+// records per request, buffers of at most 64 MiB, and an error output
+// for the batches it gives up.
+func (d *HTTPEndpointDestination) Limits() DestinationLimits {
+	return DestinationLimits{MaxRecords: maxHTTPRecords, MaxSizeInMBs: maxHTTPSizeInMBs, NeedsErrorOutput: true}
+}
+
+// SetDefaultClock makes c the destination's clock, unless
+// HTTPEndpointConfig.Clock or an earlier call set one.
+func (d *HTTPEndpointDestination) SetDefaultClock(c kds.Clock) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.clock == nil {
+		d.clock = c
+	}
+}
+
+// currentClock returns the destination's clock: its own, or kds.RealClock.
+func (d *HTTPEndpointDestination) currentClock() kds.Clock {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.clock == nil {
+		return kds.RealClock{}
+	}
+	return d.clock
 }
 
 // httpRequest is the body Firehose sends.
@@ -202,7 +230,8 @@ type httpRecord struct {
 
 // Deliver sends b and retries it as the type documentation says.
 func (d *HTTPEndpointDestination) Deliver(ctx context.Context, b *Batch) error {
-	req := httpRequest{RequestID: newUUID(), Timestamp: d.clock.Now().UnixMilli(), Records: make([]httpRecord, len(b.Records))}
+	clock := d.currentClock()
+	req := httpRequest{RequestID: newUUID(), Timestamp: clock.Now().UnixMilli(), Records: make([]httpRecord, len(b.Records))}
 	for i, r := range b.Records {
 		req.Records[i].Data = r
 	}
@@ -213,7 +242,7 @@ func (d *HTTPEndpointDestination) Deliver(ctx context.Context, b *Batch) error {
 	if d.gzip {
 		body = GZIP.encode([][]byte{body})
 	}
-	start := d.clock.Now()
+	start := clock.Now()
 	backoff := httpMinBackoff
 	for attempt := 1; ; attempt++ {
 		failure := d.send(ctx, req.RequestID, body)
@@ -224,13 +253,13 @@ func (d *HTTPEndpointDestination) Deliver(ctx context.Context, b *Batch) error {
 			return err
 		}
 		failure.AttemptsMade = attempt
-		left := d.duration - d.clock.Now().Sub(start)
+		left := d.duration - clock.Now().Sub(start)
 		if failure.permanent || left <= 0 {
 			return &failure.DeliveryFailedError
 		}
 		wait := min(time.Duration(float64(backoff)*(1+httpBackoffJitter*(2*rand.Float64()-1))), left)
 		select {
-		case <-d.clock.After(wait):
+		case <-clock.After(wait):
 		case <-ctx.Done():
 			return ctx.Err()
 		}
