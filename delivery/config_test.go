@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"context"
+	"math"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -73,6 +74,14 @@ func TestConfigValidation(t *testing.T) {
 		}, "SizeInMBs 65 is outside [1, 64]"},
 		{"wrapped HTTP without error output", func(c *Config) { c.Destination = wrap(httpDest) }, "ErrorOutput is nil"},
 		{"wrapped HTTP as error output", func(c *Config) { c.ErrorOutput = wrap(httpDest) }, "cannot be the error output"},
+
+		{"transform buffer 0.2", func(c *Config) { c.Transform, c.TransformBufferSizeInMBs = byPrefix, 0.2 }, ""},
+		{"transform buffer 3", func(c *Config) { c.Transform, c.TransformBufferSizeInMBs = byPrefix, 3 }, ""},
+		{"transform buffer 0.1", func(c *Config) { c.Transform, c.TransformBufferSizeInMBs = byPrefix, 0.1 }, "TransformBufferSizeInMBs: 0.1 is outside [0.2, 3]"},
+		{"transform buffer 3.5", func(c *Config) { c.Transform, c.TransformBufferSizeInMBs = byPrefix, 3.5 }, "TransformBufferSizeInMBs: 3.5 is outside [0.2, 3]"},
+		{"transform buffer -1", func(c *Config) { c.Transform, c.TransformBufferSizeInMBs = byPrefix, -1 }, "TransformBufferSizeInMBs: -1"},
+		{"transform buffer NaN", func(c *Config) { c.Transform, c.TransformBufferSizeInMBs = byPrefix, math.NaN() }, "TransformBufferSizeInMBs: NaN"},
+		{"transform buffer without transform", func(c *Config) { c.TransformBufferSizeInMBs = 1 }, "without a Transform"},
 
 		{"prefix: literal", func(c *Config) { c.Prefix = "logs/" }, ""},
 		{"prefix: timestamp needs error prefix", func(c *Config) { c.Prefix = "!{timestamp:yyyy}/" }, "ErrorOutputPrefix is empty"},
@@ -207,6 +216,9 @@ func TestConfigDefaults(t *testing.T) {
 	s := ds.cfg
 	if s.bufferBytes != 5<<20 || s.interval != 300 {
 		t.Errorf("buffering = %d bytes, %d s; want Firehose's 5 MiB, 300 s", s.bufferBytes, s.interval)
+	}
+	if s.transformBytes != 1<<20 {
+		t.Errorf("transform calls of %d bytes, want Firehose's 1 MiB", s.transformBytes)
 	}
 	if s.DeliveryStreamVersion != 1 {
 		t.Errorf("DeliveryStreamVersion = %d, want 1", s.DeliveryStreamVersion)
