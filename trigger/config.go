@@ -34,11 +34,13 @@ const (
 	MaxRecordAgeInSeconds = 604800
 	// MaxTumblingWindowInSeconds is TumblingWindowInSeconds's maximum.
 	MaxTumblingWindowInSeconds = 900
-	// MaxPayloadBytes caps the JSON of one invocation's records, as
+	// MaxPayloadBytes caps the JSON of one invocation's event, as
 	// Lambda's 6 MB (6,291,456 bytes) limit on a synchronous
-	// invocation's payload does:
-	// a batch stops growing before it would pass it. A single record
-	// bigger than that is invoked alone.
+	// invocation's payload does: a batch stops growing before its event
+	// — the records, and with a tumbling window the window and its state
+	// — would pass it. A single record bigger than that is invoked alone,
+	// and the final invocation of a window ended early carries the state
+	// that was too big, whatever its size.
 	MaxPayloadBytes = 6 << 20
 	// MaxWindowStateBytes is the most a tumbling window's state may hold
 	// (as JSON); a handler returning more ends the window early.
@@ -100,7 +102,7 @@ type Config struct {
 	Role string
 
 	// BatchSize is the most records of one invocation, 1 to 10,000.
-	// Default: 100. A batch also stops before its records' JSON would
+	// Default: 100. A batch also stops before its event's JSON would
 	// pass [MaxPayloadBytes].
 	BatchSize int
 	// MaximumBatchingWindowInSeconds is how long, 0 to 300, a batch waits

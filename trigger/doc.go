@@ -29,9 +29,9 @@
 // hash of their partition key, so one key's records always go to the same
 // lane, in shard order. Each lane invokes the handler with one batch at
 // a time; the lanes of a shard, and the shards, run concurrently. A batch
-// takes up to BatchSize records of its lane, and stops before its
-// records' JSON would pass [MaxPayloadBytes] (Lambda's 6 MB payload
-// limit). With MaximumBatchingWindowInSeconds, a batch short of BatchSize
+// takes up to BatchSize records of its lane, and stops before the JSON
+// of its event (the records, and with a tumbling window the window and
+// its state) would pass [MaxPayloadBytes] (Lambda's 6 MB payload limit). With MaximumBatchingWindowInSeconds, a batch short of BatchSize
 // (and of the payload limit) is invoked only once that many seconds have
 // passed since its first record was read; without, it is invoked at once
 // with what the lane holds.

@@ -17,10 +17,29 @@ type window struct {
 	start, end time.Time
 	state      map[string]string
 	recs       []*pending // through the handler; checkpointed when the window closes
+	envelope   int        // bytes of a batch's event JSON besides its records'
 }
 
-func newWindow(start time.Time, size time.Duration) *window {
-	return &window{start: start, end: start.Add(size), state: map[string]string{}}
+// newWindow returns the lane's window starting at start, with an empty
+// state.
+func (l *lane) newWindow(start time.Time) *window {
+	w := &window{start: start, end: start.Add(l.p.s.tumblingWindow()), state: map[string]string{}}
+	l.measure(w)
+	return w
+}
+
+// measure sets w.envelope to the size of the JSON of a batch's event in
+// w without its records: what a batch's records are left by
+// MaxPayloadBytes is that much less.
+func (l *lane) measure(w *window) {
+	ev := KinesisEvent{Records: []KinesisEventRecord{}, TimeWindow: &TimeWindow{
+		Window:         Window{Start: w.start, End: w.end},
+		State:          w.state,
+		ShardID:        l.p.id,
+		EventSourceARN: l.p.s.EventSourceArn,
+	}}
+	b, _ := json.Marshal(ev) // cannot fail: strings and times
+	w.envelope = len(b)
 }
 
 // tumblingWindow is TumblingWindowInSeconds as a duration.
@@ -59,6 +78,7 @@ func (l *lane) setState(state map[string]string) bool {
 	if b, _ := json.Marshal(state); len(b) > MaxWindowStateBytes { // cannot fail: strings
 		return l.closeWindow(true)
 	}
+	l.measure(l.win)
 	return true
 }
 
@@ -109,6 +129,7 @@ func (l *lane) closeWindow(early bool) bool {
 	recs := l.win.recs
 	if early {
 		l.win.state, l.win.recs = map[string]string{}, nil
+		l.measure(l.win)
 	} else {
 		l.win = nil
 		l.p.mu.Lock()
