@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/kdsgo/kds"
+	"github.com/kdsgo/kds/internal/uuid"
 )
 
 // Limits of Firehose's HTTP endpoint destination.
@@ -231,7 +232,7 @@ type httpRecord struct {
 // Deliver sends b and retries it as the type documentation says.
 func (d *HTTPEndpointDestination) Deliver(ctx context.Context, b *Batch) error {
 	clock := d.currentClock()
-	req := httpRequest{RequestID: newUUID(), Timestamp: clock.Now().UnixMilli(), Records: make([]httpRecord, len(b.Records))}
+	req := httpRequest{RequestID: uuid.New(), Timestamp: clock.Now().UnixMilli(), Records: make([]httpRecord, len(b.Records))}
 	for i, r := range b.Records {
 		req.Records[i].Data = r
 	}

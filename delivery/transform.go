@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kdsgo/kds"
+	"github.com/kdsgo/kds/internal/uuid"
 )
 
 // TransformFunc transforms records before they are buffered, with the
@@ -181,7 +182,7 @@ func (d *DeliveryStream) transformCall(ctx context.Context, shardID string, recs
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		in.InvocationID = newUUID()
+		in.InvocationID = uuid.New()
 		res, err := callTransform(ctx, d.cfg.Transform, in)
 		if err == nil {
 			return checkTransformOutput(res, index, attempt), nil

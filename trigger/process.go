@@ -1,10 +1,11 @@
 package trigger
 
 import (
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/kdsgo/kds/internal/uuid"
 )
 
 // attempt is a batch on its way through the handler: the records left,
@@ -210,7 +211,7 @@ func (p *shard) onFailureRecord(a *attempt, recs []*pending, condition string) O
 	first, last := recs[0], recs[len(recs)-1]
 	rec := OnFailureRecord{
 		RequestContext: RequestContext{
-			RequestID:              newUUID(),
+			RequestID:              uuid.New(),
 			FunctionArn:            p.s.functionArn,
 			Condition:              condition,
 			ApproximateInvokeCount: a.invokes,
@@ -234,13 +235,4 @@ func (p *shard) onFailureRecord(a *attempt, recs []*pending, condition string) O
 		}
 	}
 	return rec
-}
-
-// newUUID returns a random (version 4) UUID.
-func newUUID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
