@@ -8,6 +8,7 @@ import (
 
 	"github.com/kdsgo/kds"
 	"github.com/kdsgo/kds/consumergroup"
+	"github.com/kdsgo/kds/internal/awsarn"
 )
 
 // Firehose's buffering hints: ranges and defaults.
@@ -133,10 +134,7 @@ type DynamicPartitioning struct {
 	MetadataExtractionQuery map[string]string
 }
 
-var (
-	deliveryStreamNamePattern = regexp.MustCompile(`^[a-zA-Z0-9_.-]{1,64}$`)
-	streamNamePattern         = regexp.MustCompile(`^[a-zA-Z0-9_.-]{1,128}$`)
-)
+var deliveryStreamNamePattern = regexp.MustCompile(`^[a-zA-Z0-9_.-]{1,64}$`)
 
 // settings is a validated Config with its parsed parts.
 type settings struct {
@@ -165,7 +163,7 @@ func (c Config) validate() (*settings, error) {
 	if c.DeliveryStreamVersion < 0 {
 		bad("DeliveryStreamVersion: %d is negative", c.DeliveryStreamVersion)
 	}
-	if !streamNamePattern.MatchString(c.StreamName) {
+	if !awsarn.IsStreamName(c.StreamName) {
 		bad("StreamName: %q is not 1-128 characters of [a-zA-Z0-9_.-]", c.StreamName)
 	}
 	if c.Client == nil {

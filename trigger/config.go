@@ -9,6 +9,7 @@ import (
 
 	"github.com/kdsgo/kds"
 	"github.com/kdsgo/kds/consumergroup"
+	"github.com/kdsgo/kds/internal/awsarn"
 )
 
 // Lambda's defaults and limits for a Kinesis event source mapping.
@@ -175,11 +176,12 @@ func (c Config) settle() (settings, error) {
 		errs = append(errs, fmt.Errorf("trigger: Config."+format, args...))
 	}
 	s := settings{Config: c, retries: -1}
-	s.partition, s.region, s.account, s.stream = parseStreamArn(c.EventSourceArn)
+	var isStream bool
+	s.partition, s.region, s.account, s.stream, isStream = awsarn.ParseStream(c.EventSourceArn)
 	switch {
 	case strings.Contains(c.EventSourceArn, "/consumer/"):
 		errs = append(errs, fmt.Errorf("%w: %q", ErrEnhancedFanOut, c.EventSourceArn))
-	case s.stream == "":
+	case !isStream || s.region == "": // the region goes into every record
 		bad("EventSourceArn: %q is not a Kinesis stream ARN (arn:aws:kinesis:<region>:<account>:stream/<name>)", c.EventSourceArn)
 	}
 	if !functionNamePattern.MatchString(c.FunctionName) {
@@ -255,22 +257,6 @@ func (c Config) settle() (settings, error) {
 	}
 	s.functionArn = fmt.Sprintf("arn:%s:lambda:%s:%s:function:%s", s.partition, s.region, s.account, s.FunctionName)
 	return s, nil
-}
-
-var streamNamePattern = regexp.MustCompile(`^[a-zA-Z0-9_.-]{1,128}$`)
-
-// parseStreamArn splits arn:<partition>:kinesis:<region>:<account>:stream/<name>,
-// returning empty strings if arn is not of that form.
-func parseStreamArn(arn string) (partition, region, account, stream string) {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || !strings.HasPrefix(parts[1], "aws") || parts[2] != "kinesis" || parts[3] == "" || parts[4] == "" {
-		return "", "", "", ""
-	}
-	name, ok := strings.CutPrefix(parts[5], "stream/")
-	if !ok || !streamNamePattern.MatchString(name) {
-		return "", "", "", ""
-	}
-	return parts[1], parts[3], parts[4], name
 }
 
 // maxQueued is how many delivered records may wait for the handler before

@@ -78,6 +78,8 @@ func TestConfigRanges(t *testing.T) {
 		{"no arn", func(c *Config) { c.EventSourceArn = "" }, []string{"EventSourceArn"}},
 		{"not a stream arn", func(c *Config) { c.EventSourceArn = "arn:aws:sqs:eu-west-1:123456789012:queue" }, []string{"EventSourceArn"}},
 		{"bad stream name", func(c *Config) { c.EventSourceArn = "arn:aws:kinesis:eu-west-1:123456789012:stream/a b" }, []string{"EventSourceArn"}},
+		{"no region", func(c *Config) { c.EventSourceArn = "arn:aws:kinesis::123456789012:stream/orders" }, []string{"EventSourceArn"}},
+		{"bad account", func(c *Config) { c.EventSourceArn = "arn:aws:kinesis:eu-west-1:acct:stream/orders" }, []string{"EventSourceArn"}},
 		{"consumer arn", func(c *Config) { c.EventSourceArn = arn + "/consumer/app:1700000000" }, []string{"enhanced fan-out"}},
 		{"no function", func(c *Config) { c.FunctionName = "" }, []string{"FunctionName"}},
 		{"bad function", func(c *Config) { c.FunctionName = "fn.v2" }, []string{"FunctionName"}},
