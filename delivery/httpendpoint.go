@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"mime"
 	"net"
 	"net/http"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"github.com/kdsgo/kds"
+	"github.com/kdsgo/kds/internal/backoff"
 	"github.com/kdsgo/kds/internal/uuid"
 )
 
@@ -36,9 +36,6 @@ const (
 	maxAttributeValue       = 1024  // characters
 	maxResponseBytes        = 1 << 20
 	httpRequestTimeout      = 3 * time.Minute
-	httpMinBackoff          = time.Second
-	httpMaxBackoff          = 2 * time.Minute
-	httpBackoffJitter       = 0.15
 	firehoseProtocolVersion = "1.0"
 )
 
@@ -218,6 +215,10 @@ func (d *HTTPEndpointDestination) currentClock() kds.Clock {
 	return d.clock
 }
 
+// httpBackoff paces the attempts of a request: 1 s doubling up to 2 min,
+// ±15%.
+var httpBackoff = backoff.Exponential{Min: time.Second, Max: 2 * time.Minute, Jitter: 0.15}
+
 // httpRequest is the body Firehose sends.
 type httpRequest struct {
 	RequestID string       `json:"requestId"`
@@ -244,7 +245,6 @@ func (d *HTTPEndpointDestination) Deliver(ctx context.Context, b *Batch) error {
 		body = GZIP.encode([][]byte{body})
 	}
 	start := clock.Now()
-	backoff := httpMinBackoff
 	for attempt := 1; ; attempt++ {
 		failure := d.send(ctx, req.RequestID, body)
 		if failure == nil {
@@ -258,13 +258,12 @@ func (d *HTTPEndpointDestination) Deliver(ctx context.Context, b *Batch) error {
 		if failure.permanent || left <= 0 {
 			return &failure.DeliveryFailedError
 		}
-		wait := min(time.Duration(float64(backoff)*(1+httpBackoffJitter*(2*rand.Float64()-1))), left)
+		wait := min(httpBackoff.Delay(attempt), left)
 		select {
 		case <-clock.After(wait):
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		backoff = min(2*backoff, httpMaxBackoff)
 	}
 }
 

@@ -2,6 +2,8 @@ package trigger
 
 import (
 	"time"
+
+	"github.com/kdsgo/kds/internal/backoff"
 )
 
 // lane is one of a shard's ParallelizationFactor lanes: it takes the
@@ -140,17 +142,7 @@ func (l *lane) sleep(d time.Duration) bool {
 	}
 }
 
-// retryDelay is the pause before the n-th retry (from 1) of a failed
-// batch, final window invocation or on-failure delivery.
-func retryDelay(n int) time.Duration {
-	if n > 7 {
-		return maxRetryDelay
-	}
-	return min(minRetryDelay<<(n-1), maxRetryDelay)
-}
-
-// The bounds of retryDelay. Lambda does not document its pacing.
-const (
-	minRetryDelay = time.Second
-	maxRetryDelay = time.Minute
-)
+// retryBackoff paces the retries of a failed batch, final window
+// invocation or on-failure delivery: 1 s doubling up to a minute. Lambda
+// does not document its pacing.
+var retryBackoff = backoff.Exponential{Min: time.Second, Max: time.Minute}

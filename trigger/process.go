@@ -79,7 +79,7 @@ func (l *lane) process(batch []*pending) bool {
 			stack = stack[:len(stack)-1]
 			continue
 		}
-		if !l.sleep(retryDelay(a.retries)) {
+		if !l.sleep(retryBackoff.Delay(a.retries)) {
 			return false
 		}
 	}
@@ -199,7 +199,7 @@ func (l *lane) report(a *attempt, recs []*pending, condition string) bool {
 	}
 	rec := l.p.onFailureRecord(a, recs, condition)
 	for try := 1; dest.Send(l.p.ctx, rec) != nil; try++ {
-		if !l.sleep(retryDelay(try)) {
+		if !l.sleep(retryBackoff.Delay(try)) {
 			return false
 		}
 	}

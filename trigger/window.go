@@ -112,7 +112,7 @@ func (l *lane) closeWindow(early bool) bool {
 		if s.retries >= 0 && a.retries > s.retries {
 			condition = RetryAttemptsExhausted
 		} else {
-			if !l.sleep(retryDelay(a.retries)) {
+			if !l.sleep(retryBackoff.Delay(a.retries)) {
 				return false
 			}
 			if n := len(a.recs); n > 0 && l.expired(a.recs) == n {
