@@ -102,8 +102,9 @@ type Config struct {
 	// arn:aws:iam::<account>:role/<FunctionName>-role.
 	Role string
 
-	// BatchSize is the most records of one invocation, 1 to 10,000.
-	// Default: 100. A batch also stops before its event's JSON would
+	// BatchSize is the most records of one invocation, 1 to 10,000,
+	// counted as the handler gets them: each user record of a KPL
+	// aggregate counts as one. Default: 100. A batch also stops before its event's JSON would
 	// pass [MaxPayloadBytes].
 	BatchSize int
 	// MaximumBatchingWindowInSeconds is how long, 0 to 300, a batch waits
@@ -125,7 +126,7 @@ type Config struct {
 	BisectBatchOnFunctionError bool
 	// MaximumRetryAttempts is how many times a failing batch is retried
 	// before it is discarded: -1 (until the records expire) or 0 to
-	// 10,000. Nil means the default, -1.
+	// 10,000. Nil means the default, -1; [Int] makes the pointer.
 	MaximumRetryAttempts *int
 	// MaximumRecordAgeInSeconds discards records older than this before
 	// invoking them: -1 (no limit) or 60 to 604,800. Default (0): -1.
@@ -152,6 +153,9 @@ type Config struct {
 	// the stream's clock. Default: [kds.RealClock].
 	Clock kds.Clock
 }
+
+// Int returns a pointer to v, for Config.MaximumRetryAttempts.
+func Int(v int) *int { return &v }
 
 var functionNamePattern = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
 

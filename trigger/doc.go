@@ -21,7 +21,10 @@
 // aggregate share its sequence number. Lambda itself passes aggregates
 // on as they are and leaves de-aggregation to the function; a function
 // that de-aggregates with the usual libraries gets the same records
-// either way, since they pass plain records through.
+// either way, since they pass plain records through. But BatchSize
+// counts user records here, where Lambda counts Kinesis records (an
+// aggregate counts once there), so a batch of aggregated records holds
+// fewer user records than Lambda's would.
 //
 // # Batches
 //

@@ -120,7 +120,7 @@ func TestTumblingWindowFinalRetried(t *testing.T) {
 		r := &recorder{clock: e.clock, respond: counter(1, 2)}
 		dest := &MemoryDestination{}
 		cfg := e.config(r.handle)
-		cfg.TumblingWindowInSeconds, cfg.MaximumRetryAttempts = 60, intp(2)
+		cfg.TumblingWindowInSeconds, cfg.MaximumRetryAttempts = 60, Int(2)
 		cfg.DestinationConfig.OnFailure = dest
 		e.start(cfg)
 		e.advance(time.Minute)
@@ -153,7 +153,7 @@ func TestTumblingWindowFinalRetryAttempts(t *testing.T) {
 		}
 		dest := &MemoryDestination{}
 		cfg := e.config(r.handle)
-		cfg.TumblingWindowInSeconds, cfg.MaximumRetryAttempts = 60, intp(2)
+		cfg.TumblingWindowInSeconds, cfg.MaximumRetryAttempts = 60, Int(2)
 		cfg.DestinationConfig.OnFailure = dest
 		e.start(cfg)
 		for e.clock.Now().Before(t0.Add(time.Minute)) {
