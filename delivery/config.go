@@ -13,19 +13,31 @@ import (
 
 // Firehose's buffering hints: ranges and defaults.
 const (
-	MinSizeInMBs             = 1
-	MaxSizeInMBs             = 128
-	DefaultSizeInMBs         = 5
-	MinIntervalInSeconds     = 0
-	MaxIntervalInSeconds     = 900
+	// MinSizeInMBs is the smallest BufferingHints.SizeInMBs.
+	MinSizeInMBs = 1
+	// MaxSizeInMBs is the largest BufferingHints.SizeInMBs, unless the
+	// destination's limits lower it.
+	MaxSizeInMBs = 128
+	// DefaultSizeInMBs is BufferingHints.SizeInMBs's default.
+	DefaultSizeInMBs = 5
+	// MinIntervalInSeconds is the smallest BufferingHints.IntervalInSeconds.
+	MinIntervalInSeconds = 0
+	// MaxIntervalInSeconds is the largest BufferingHints.IntervalInSeconds.
+	MaxIntervalInSeconds = 900
+	// DefaultIntervalInSeconds is BufferingHints.IntervalInSeconds's
+	// default.
 	DefaultIntervalInSeconds = 300
 )
 
 // The range and default of Config.TransformBufferSizeInMBs, those of the
 // BufferSizeInMBs parameter of Firehose's Lambda processor.
 const (
-	MinTransformBufferSizeInMBs     = 0.2
-	MaxTransformBufferSizeInMBs     = 3
+	// MinTransformBufferSizeInMBs is the smallest TransformBufferSizeInMBs.
+	MinTransformBufferSizeInMBs = 0.2
+	// MaxTransformBufferSizeInMBs is the largest TransformBufferSizeInMBs.
+	MaxTransformBufferSizeInMBs = 3
+	// DefaultTransformBufferSizeInMBs is TransformBufferSizeInMBs's
+	// default.
 	DefaultTransformBufferSizeInMBs = 1
 )
 

@@ -91,9 +91,11 @@ type DeliveryFailedError struct {
 	// ErrorOutputPrefix, such as "http-endpoint-failed". One that is empty
 	// or would not make a path segment is replaced by "delivery-failed".
 	ErrorOutputType string
-	// ErrorCode and ErrorMessage are copied into each ErrorRecord, e.g.
-	// "HttpEndpoint.DestinationException" and the endpoint's message.
-	ErrorCode    string
+	// ErrorCode is copied into each ErrorRecord, e.g.
+	// "HttpEndpoint.DestinationException".
+	ErrorCode string
+	// ErrorMessage is copied into each ErrorRecord, e.g. the endpoint's
+	// message.
 	ErrorMessage string
 	// AttemptsMade is how many times delivery was tried.
 	AttemptsMade int

@@ -22,10 +22,14 @@ import (
 
 // Limits of Firehose's HTTP endpoint destination.
 const (
-	// MinRetryDurationInSeconds, MaxRetryDurationInSeconds and
-	// DefaultRetryDurationInSeconds bound RetryOptions.DurationInSeconds.
-	MinRetryDurationInSeconds     = 0
-	MaxRetryDurationInSeconds     = 7200
+	// MinRetryDurationInSeconds is the smallest
+	// RetryOptions.DurationInSeconds: no retry.
+	MinRetryDurationInSeconds = 0
+	// MaxRetryDurationInSeconds is the largest
+	// RetryOptions.DurationInSeconds, two hours.
+	MaxRetryDurationInSeconds = 7200
+	// DefaultRetryDurationInSeconds is RetryOptions.DurationInSeconds's
+	// default.
 	DefaultRetryDurationInSeconds = 300
 
 	maxHTTPSizeInMBs        = 64    // largest buffer for an HTTP endpoint

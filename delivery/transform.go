@@ -101,6 +101,10 @@ type TransformResult struct {
 // TransformMetadata is the metadata a [TransformFunc] may return with a
 // record, as Firehose's Lambda functions return metadata.partitionKeys.
 type TransformMetadata struct {
+	// PartitionKeys maps each key name of the Prefix's
+	// !{partitionKeyFromLambda:name} expressions to the record's value.
+	// A key the Prefix uses but the map lacks fails the record as
+	// partitioning-failed; keys the Prefix does not use are ignored.
 	PartitionKeys map[string]string
 }
 
@@ -109,8 +113,12 @@ type Result string
 
 // The results of Firehose's data-transformation contract.
 const (
-	Ok               Result = "Ok"
-	Dropped          Result = "Dropped"
+	// Ok delivers the result's Data in place of the record.
+	Ok Result = "Ok"
+	// Dropped delivers nothing; the record counts as done.
+	Dropped Result = "Dropped"
+	// ProcessingFailed sends the original record to the error output as
+	// processing-failed.
 	ProcessingFailed Result = "ProcessingFailed"
 )
 

@@ -93,8 +93,12 @@ type TimeWindow struct {
 // Window is the span of a tumbling window: Start inclusive, End
 // exclusive, both whole seconds in UTC (RFC 3339 in JSON).
 type Window struct {
+	// Start is the first instant of the window, a multiple of
+	// TumblingWindowInSeconds since the Unix epoch.
 	Start time.Time `json:"start"`
-	End   time.Time `json:"end"`
+	// End is Start plus TumblingWindowInSeconds, the first instant after
+	// the window.
+	End time.Time `json:"end"`
 }
 
 // KinesisEventResponse is what a [Handler] returns, shaped as Lambda's

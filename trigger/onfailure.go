@@ -62,14 +62,18 @@ type ResponseContext struct {
 type KinesisBatchInfo struct {
 	// ShardID is the shard of the records.
 	ShardID string `json:"shardId"`
-	// StartSequenceNumber and EndSequenceNumber are the sequence numbers
-	// of the batch's first and last records.
+	// StartSequenceNumber is the sequence number of the batch's first
+	// record.
 	StartSequenceNumber string `json:"startSequenceNumber"`
-	EndSequenceNumber   string `json:"endSequenceNumber"`
-	// ApproximateArrivalOfFirstRecord and ApproximateArrivalOfLastRecord
-	// are their arrival timestamps.
+	// EndSequenceNumber is the sequence number of the batch's last
+	// record.
+	EndSequenceNumber string `json:"endSequenceNumber"`
+	// ApproximateArrivalOfFirstRecord is the arrival time of the batch's
+	// first record.
 	ApproximateArrivalOfFirstRecord ISOMillis `json:"approximateArrivalOfFirstRecord"`
-	ApproximateArrivalOfLastRecord  ISOMillis `json:"approximateArrivalOfLastRecord"`
+	// ApproximateArrivalOfLastRecord is the arrival time of the batch's
+	// last record.
+	ApproximateArrivalOfLastRecord ISOMillis `json:"approximateArrivalOfLastRecord"`
 	// BatchSize is the number of records discarded.
 	BatchSize int `json:"batchSize"`
 	// StreamArn is Config.EventSourceArn.

@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"time"
-
-	"github.com/kdsgo/kds/internal/uuid"
 )
 
 // attempt is a batch on its way through the handler: the records left,
@@ -187,52 +185,4 @@ func (l *lane) discard(a *attempt, n int, condition string) bool {
 	}
 	l.finish(a.recs[:n])
 	return true
-}
-
-// report sends the OnFailureRecord of the records recs of a to the
-// on-failure destination, if there is one, retrying until it takes it;
-// false means the lease ended first.
-func (l *lane) report(a *attempt, recs []*pending, condition string) bool {
-	dest := l.p.s.DestinationConfig.OnFailure
-	if dest == nil {
-		return true
-	}
-	rec := l.p.onFailureRecord(a, recs, condition)
-	for try := 1; dest.Send(l.p.ctx, rec) != nil; try++ {
-		if !l.sleep(retryBackoff.Delay(try)) {
-			return false
-		}
-	}
-	return true
-}
-
-// onFailureRecord describes the discarded records recs of a.
-func (p *shard) onFailureRecord(a *attempt, recs []*pending, condition string) OnFailureRecord {
-	first, last := recs[0], recs[len(recs)-1]
-	rec := OnFailureRecord{
-		RequestContext: RequestContext{
-			RequestID:              uuid.New(),
-			FunctionArn:            p.s.functionArn,
-			Condition:              condition,
-			ApproximateInvokeCount: a.invokes,
-		},
-		Version:   "1.0",
-		Timestamp: ISOMillis{p.s.Clock.Now()},
-		KinesisBatchInfo: KinesisBatchInfo{
-			ShardID:                         p.id,
-			StartSequenceNumber:             first.event.Kinesis.SequenceNumber,
-			EndSequenceNumber:               last.event.Kinesis.SequenceNumber,
-			ApproximateArrivalOfFirstRecord: ISOMillis{first.rec.ApproximateArrivalTimestamp},
-			ApproximateArrivalOfLastRecord:  ISOMillis{last.rec.ApproximateArrivalTimestamp},
-			BatchSize:                       len(recs),
-			StreamArn:                       p.s.EventSourceArn,
-		},
-	}
-	if a.invokes > 0 {
-		rec.ResponseContext = ResponseContext{StatusCode: 200, ExecutedVersion: "$LATEST"}
-		if a.errored {
-			rec.ResponseContext.FunctionError = "Unhandled"
-		}
-	}
-	return rec
 }
