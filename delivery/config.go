@@ -95,9 +95,9 @@ type Config struct {
 	// Destination receives the buffers.
 	Destination Destination
 	// ErrorOutput receives the records that fail, one [ErrorRecord]
-	// each. Default: Destination; required when Destination gives
-	// batches up, as an [HTTPEndpointDestination] does (its
-	// [DestinationLimits] say so), as Firehose requires an S3 backup.
+	// each. Default: Destination. Required when the [DestinationLimits]
+	// of Destination say that it gives batches up, as those of an
+	// [HTTPEndpointDestination] do: Firehose requires an S3 backup there.
 	ErrorOutput Destination
 
 	// Clock is the source of time for buffering, the consumer group and
