@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kdsgo/kds/internal/awsarn"
 	"github.com/kdsgo/kds/internal/coral"
 	"golang.org/x/time/rate"
 )
@@ -101,7 +102,7 @@ func parseConsumerARN(arn string) (streamARN, name string, ok bool) {
 		return "", "", false
 	}
 	name, secs, found := strings.Cut(rest, ":")
-	if _, _, _, _, sok := parseStreamARN(streamARN); !sok || !found || !isName(name) || !isCanonicalDecimal(secs, 19) {
+	if _, _, _, _, sok := awsarn.ParseStream(streamARN); !sok || !found || !awsarn.IsName(name) || !isCanonicalDecimal(secs, 19) {
 		return "", "", false
 	}
 	return streamARN, name, true

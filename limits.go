@@ -1,11 +1,15 @@
 package kds
 
-import "time"
+import (
+	"time"
+
+	"github.com/kdsgo/kds/internal/awsarn"
+)
 
 // Kinesis's documented limits, as kds enforces them.
 const (
 	// MaxStreamNameLength is the longest stream name, in characters.
-	MaxStreamNameLength = 128
+	MaxStreamNameLength = awsarn.MaxStreamNameLength
 	// MaxPartitionKeyLength is the longest partition key, in characters.
 	MaxPartitionKeyLength = 256
 	// MaxDataBytes is the largest Data blob the API model accepts (10 MiB).

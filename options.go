@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"regexp"
 	"time"
+
+	"github.com/kdsgo/kds/internal/awsarn"
 )
 
 // Option configures a [Service] (through [NewService]) or a standalone
@@ -46,10 +48,7 @@ func defaultConfig() config {
 	}
 }
 
-var (
-	accountIDPattern = regexp.MustCompile(`^\d{12}$`)
-	regionPattern    = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d+$`)
-)
+var regionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d+$`)
 
 func newConfig(opts []Option) (config, error) {
 	c := defaultConfig()
@@ -59,7 +58,7 @@ func newConfig(opts []Option) (config, error) {
 	if c.clock == nil {
 		c.errs = append(c.errs, errors.New("kds: WithClock: clock is nil"))
 	}
-	if !accountIDPattern.MatchString(c.accountID) {
+	if !awsarn.IsAccountID(c.accountID) {
 		c.errs = append(c.errs, fmt.Errorf("kds: WithAccountID: %q is not 12 digits", c.accountID))
 	}
 	if !regionPattern.MatchString(c.region) {

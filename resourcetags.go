@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/kdsgo/kds/internal/awsarn"
 	"github.com/kdsgo/kds/internal/coral"
 )
 
@@ -22,7 +23,7 @@ func (v *violations) checkResourceARN(arn string) {
 	if len(arn) > 2048 {
 		v.add(quote(arn), "resourceARN", lengthAtMost(2048))
 	}
-	_, _, _, _, isStream := parseStreamARN(arn)
+	_, _, _, _, isStream := awsarn.ParseStream(arn)
 	if _, _, isConsumer := parseConsumerARN(arn); !isStream && !isConsumer {
 		v.add(quote(arn), "resourceARN", matchPattern(resourceARNPattern))
 	}

@@ -3,6 +3,8 @@ package kds
 import (
 	"strings"
 	"time"
+
+	"github.com/kdsgo/kds/internal/awsarn"
 )
 
 // streamRef names a stream the way Kinesis requests do: by StreamName,
@@ -26,7 +28,7 @@ func (v *violations) checkStreamRef(ref streamRef) {
 	if len(ref.arn) > 2048 {
 		v.add(quote(ref.arn), "streamARN", lengthAtMost(2048))
 	}
-	if _, _, _, _, ok := parseStreamARN(ref.arn); !ok {
+	if _, _, _, _, ok := awsarn.ParseStream(ref.arn); !ok {
 		v.add(quote(ref.arn), "streamARN", matchPattern(streamARNPattern))
 	}
 }
@@ -51,7 +53,7 @@ func (svc *Service) resolve(v violations, ref streamRef) (*Stream, time.Time, er
 func (svc *Service) lookup(ref streamRef, now time.Time) (*Stream, error) {
 	name := ref.name
 	if ref.arn != "" {
-		partition, region, account, arnName, _ := parseStreamARN(ref.arn)
+		partition, region, account, arnName, _ := awsarn.ParseStream(ref.arn)
 		switch {
 		case name != "" && name != arnName:
 			return nil, newError(codeInvalidArgument, "StreamARN %s and StreamName %s do not refer to the same stream.", ref.arn, ref.name)
@@ -71,19 +73,6 @@ func (svc *Service) lookup(ref streamRef, now time.Time) (*Stream, error) {
 	}
 	s.settle(now)
 	return s, nil
-}
-
-// parseStreamARN splits arn:<partition>:kinesis:<region>:<account>:stream/<name>.
-func parseStreamARN(arn string) (partition, region, account, name string, ok bool) {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || !strings.HasPrefix(parts[1], "aws") || parts[2] != "kinesis" {
-		return "", "", "", "", false
-	}
-	name, found := strings.CutPrefix(parts[5], "stream/")
-	if !found || !accountIDPattern.MatchString(parts[4]) || !isName(name) || len(name) > MaxStreamNameLength {
-		return "", "", "", "", false
-	}
-	return parts[1], parts[3], parts[4], name, true
 }
 
 // partition returns the AWS partition of the Service's region, as it

@@ -7,6 +7,7 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
+	"github.com/kdsgo/kds/internal/awsarn"
 	"github.com/kdsgo/kds/internal/coral"
 )
 
@@ -32,18 +33,6 @@ func matchPattern(p string) string {
 }
 func enumValues(vals ...string) string {
 	return "Member must satisfy enum value set: [" + strings.Join(vals, ", ") + "]"
-}
-
-// isName reports whether s matches [a-zA-Z0-9_.-]+, the pattern of
-// stream, consumer and shard names.
-func isName(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '.' || c == '-') {
-			return false
-		}
-	}
-	return len(s) > 0
 }
 
 // violations collects the constraint failures of one request, in the
@@ -84,7 +73,7 @@ func (v *violations) checkName(name, path string) {
 		v.add(quote(name), path, lengthAtLeast(1))
 		return
 	}
-	if !isName(name) {
+	if !awsarn.IsName(name) {
 		v.add(quote(name), path, matchPattern(namePattern))
 	}
 }

@@ -4,10 +4,10 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"regexp"
 	"time"
 
 	"github.com/kdsgo/kds"
+	"github.com/kdsgo/kds/internal/awsarn"
 )
 
 // Defaults of [Config], KCL's where KCL has one.
@@ -75,8 +75,6 @@ type Config struct {
 // interval is at least a millisecond.
 const minLeaseDuration = 3 * time.Millisecond
 
-var streamNamePattern = regexp.MustCompile(`^[a-zA-Z0-9_.-]{1,128}$`)
-
 // withDefaults returns c with every unset field at its default, or all
 // the reasons c is invalid.
 func (c Config) withDefaults() (Config, error) {
@@ -87,7 +85,7 @@ func (c Config) withDefaults() (Config, error) {
 	if !groupNamePattern.MatchString(c.ApplicationName) {
 		bad("ApplicationName: %q is not 1-255 characters of [a-zA-Z0-9_.-]", c.ApplicationName)
 	}
-	if !streamNamePattern.MatchString(c.StreamName) {
+	if !awsarn.IsStreamName(c.StreamName) {
 		bad("StreamName: %q is not 1-128 characters of [a-zA-Z0-9_.-]", c.StreamName)
 	}
 	if c.Client == nil {

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"slices"
-	"strconv"
 	"time"
 )
 
@@ -33,20 +32,6 @@ type bufRecord struct {
 	seq     string
 	sub     int64
 	arrival time.Time
-}
-
-// errorLine returns r's error output line, with raw as its data.
-func (r bufRecord) errorLine(raw []byte, code, message string, attempts int, now time.Time) []byte {
-	return ErrorRecord{
-		AttemptsMade:           attempts,
-		ArrivalTimestamp:       r.arrival.UnixMilli(),
-		ErrorCode:              code,
-		ErrorMessage:           message,
-		AttemptEndingTimestamp: now.UnixMilli(),
-		RawData:                raw,
-		SubsequenceNumber:      r.sub,
-		DataID:                 r.seq + "." + strconv.FormatInt(r.sub, 10),
-	}.line()
 }
 
 // newBuffer returns an empty buffer.

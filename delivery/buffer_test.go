@@ -151,3 +151,32 @@ func batchSizes(batches [][]string) []int {
 	}
 	return out
 }
+
+// TestDestinationMaxRecords: a destination's MaxRecords seals buffers at
+// that many records, also behind a wrapper.
+func TestDestinationMaxRecords(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, 1, nil) // 1 MiB, 60 s
+		h.cfg.Destination = wrap(&limited{recorder: h.dest, limits: DestinationLimits{MaxRecords: 2}})
+		h.start()
+		for _, r := range numbered("r", 5) {
+			h.put("k", r)
+		}
+		h.read()
+		if got := h.dest.data(); !slices.Equal(flat(got), numbered("r", 4)) || len(got) != 2 {
+			t.Fatalf("delivered %v at once, want two batches of 2", got)
+		}
+		h.advance(time.Minute)
+		if got := h.dest.data(); len(got) != 3 || !slices.Equal(got[2], []string{"r4"}) {
+			t.Errorf("delivered %v, want the last record alone after the interval", got)
+		}
+	})
+}
+
+// limited is a recorder with limits.
+type limited struct {
+	*recorder
+	limits DestinationLimits
+}
+
+func (l *limited) Limits() DestinationLimits { return l.limits }

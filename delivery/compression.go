@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"fmt"
+	"io"
 )
 
 // CompressionFormat is how a [DirectoryDestination] compresses its
@@ -40,16 +41,25 @@ func (f CompressionFormat) extension() string {
 // encode returns the concatenated records, compressed as f says.
 func (f CompressionFormat) encode(records [][]byte) []byte {
 	var buf bytes.Buffer
+	f.encodeTo(&buf, records) // writes into memory: cannot fail
+	return buf.Bytes()
+}
+
+// encodeTo writes the concatenated records to w, compressed as f says.
+func (f CompressionFormat) encodeTo(w io.Writer, records [][]byte) error {
 	if f != GZIP {
 		for _, r := range records {
-			buf.Write(r)
+			if _, err := w.Write(r); err != nil {
+				return err
+			}
 		}
-		return buf.Bytes()
+		return nil
 	}
-	zw := gzip.NewWriter(&buf)
+	zw := gzip.NewWriter(w)
 	for _, r := range records {
-		zw.Write(r) // writes into memory: cannot fail
+		if _, err := zw.Write(r); err != nil {
+			return err
+		}
 	}
-	zw.Close()
-	return buf.Bytes()
+	return zw.Close()
 }

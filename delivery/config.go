@@ -8,16 +8,37 @@ import (
 
 	"github.com/kdsgo/kds"
 	"github.com/kdsgo/kds/consumergroup"
+	"github.com/kdsgo/kds/internal/awsarn"
 )
 
 // Firehose's buffering hints: ranges and defaults.
 const (
-	MinSizeInMBs             = 1
-	MaxSizeInMBs             = 128
-	DefaultSizeInMBs         = 5
-	MinIntervalInSeconds     = 0
-	MaxIntervalInSeconds     = 900
+	// MinSizeInMBs is the smallest BufferingHints.SizeInMBs.
+	MinSizeInMBs = 1
+	// MaxSizeInMBs is the largest BufferingHints.SizeInMBs, unless the
+	// destination's limits lower it.
+	MaxSizeInMBs = 128
+	// DefaultSizeInMBs is BufferingHints.SizeInMBs's default.
+	DefaultSizeInMBs = 5
+	// MinIntervalInSeconds is the smallest BufferingHints.IntervalInSeconds.
+	MinIntervalInSeconds = 0
+	// MaxIntervalInSeconds is the largest BufferingHints.IntervalInSeconds.
+	MaxIntervalInSeconds = 900
+	// DefaultIntervalInSeconds is BufferingHints.IntervalInSeconds's
+	// default.
 	DefaultIntervalInSeconds = 300
+)
+
+// The range and default of Config.TransformBufferSizeInMBs, those of the
+// BufferSizeInMBs parameter of Firehose's Lambda processor.
+const (
+	// MinTransformBufferSizeInMBs is the smallest TransformBufferSizeInMBs.
+	MinTransformBufferSizeInMBs = 0.2
+	// MaxTransformBufferSizeInMBs is the largest TransformBufferSizeInMBs.
+	MaxTransformBufferSizeInMBs = 3
+	// DefaultTransformBufferSizeInMBs is TransformBufferSizeInMBs's
+	// default.
+	DefaultTransformBufferSizeInMBs = 1
 )
 
 // Config configures a [DeliveryStream]. Required: DeliveryStreamName,
@@ -49,6 +70,11 @@ type Config struct {
 	// Transform, if set, transforms the records before they are
 	// buffered; see [TransformFunc].
 	Transform TransformFunc
+	// TransformBufferSizeInMBs is the most record data, in MiB, that one
+	// Transform call gets: the BufferSizeInMBs parameter of Firehose's
+	// Lambda processor, 0.2-3, and only with a Transform. Default (0): 1.
+	// A call never gets more than a buffer holds (BufferingHints.SizeInMBs).
+	TransformBufferSizeInMBs float64
 	// RecordDelimiter is appended to every record's data before it is
 	// buffered, like Firehose's AppendDelimiterToRecord processor (e.g.
 	// "\n"). Default: none, records are concatenated as they are.
@@ -69,12 +95,14 @@ type Config struct {
 	// Destination receives the buffers.
 	Destination Destination
 	// ErrorOutput receives the records that fail, one [ErrorRecord]
-	// each. Default: Destination; required when Destination is an
-	// [HTTPEndpointDestination], as Firehose requires an S3 backup.
+	// each. Default: Destination. Required when the [DestinationLimits]
+	// of Destination say that it gives batches up, as those of an
+	// [HTTPEndpointDestination] do: Firehose requires an S3 backup there.
 	ErrorOutput Destination
 
 	// Clock is the source of time for buffering, the consumer group and
-	// retries. Default: [kds.RealClock].
+	// retries, and of the destinations that take one (see
+	// [ClockedDestination]). Default: [kds.RealClock].
 	Clock kds.Clock
 	// OnError, if set, is told about every failure that the stream
 	// handles by retrying: a delivery that will be retried, a transform
@@ -89,9 +117,11 @@ type Config struct {
 // before. Setting one requires setting the other; leaving both nil means
 // the defaults (5 MiB, 300 s). [Int] makes the pointers.
 type BufferingHints struct {
-	// SizeInMBs is 1-128 (1-64 for an HTTP endpoint). Default 5.
+	// SizeInMBs is 1-128, or less if the destination's
+	// [DestinationLimits] say so (1-64 for an HTTP endpoint). Default 5.
 	SizeInMBs *int
-	// IntervalInSeconds is 0-900; 0 delivers every batch read at once.
+	// IntervalInSeconds is 0-900; 0 delivers every batch read at once,
+	// and is refused with dynamic partitioning, as Firehose refuses it.
 	// Default 300.
 	IntervalInSeconds *int
 }
@@ -116,21 +146,19 @@ type DynamicPartitioning struct {
 	MetadataExtractionQuery map[string]string
 }
 
-var (
-	deliveryStreamNamePattern = regexp.MustCompile(`^[a-zA-Z0-9_.-]{1,64}$`)
-	streamNamePattern         = regexp.MustCompile(`^[a-zA-Z0-9_.-]{1,128}$`)
-)
+var deliveryStreamNamePattern = regexp.MustCompile(`^[a-zA-Z0-9_.-]{1,64}$`)
 
 // settings is a validated Config with its parsed parts.
 type settings struct {
 	Config
-	initial     consumergroup.InitialPosition
-	bufferBytes int
-	interval    int // seconds
-	maxRecords  int // per batch; 0: no limit
-	prefix      *prefix
-	errorPrefix *prefix
-	queries     map[string]query // by key name
+	initial        consumergroup.InitialPosition
+	bufferBytes    int
+	transformBytes int // the most record data of one Transform call
+	interval       int // seconds
+	maxRecords     int // per batch; 0: no limit
+	prefix         *prefix
+	errorPrefix    *prefix
+	queries        map[string]query // by key name
 }
 
 // validate checks c and fills in its defaults, or returns every reason it
@@ -147,7 +175,7 @@ func (c Config) validate() (*settings, error) {
 	if c.DeliveryStreamVersion < 0 {
 		bad("DeliveryStreamVersion: %d is negative", c.DeliveryStreamVersion)
 	}
-	if !streamNamePattern.MatchString(c.StreamName) {
+	if !awsarn.IsStreamName(c.StreamName) {
 		bad("StreamName: %q is not 1-128 characters of [a-zA-Z0-9_.-]", c.StreamName)
 	}
 	if c.Client == nil {
@@ -159,21 +187,37 @@ func (c Config) validate() (*settings, error) {
 	if c.Destination == nil {
 		bad("Destination is nil")
 	}
-	_, toHTTP := c.Destination.(*HTTPEndpointDestination)
-	if toHTTP && c.ErrorOutput == nil {
-		bad("ErrorOutput is nil: an HTTP endpoint destination needs a backup destination for failed records")
+	limits := limitsOf(c.Destination)
+	if limits.NeedsErrorOutput && c.ErrorOutput == nil {
+		bad("ErrorOutput is nil: a destination that gives batches up, such as an HTTP endpoint, needs a backup destination for failed records")
 	}
-	if _, ok := c.ErrorOutput.(*HTTPEndpointDestination); ok {
-		bad("ErrorOutput: an HTTP endpoint cannot be the error output")
+	if limitsOf(c.ErrorOutput).NeedsErrorOutput {
+		bad("ErrorOutput: a destination that gives batches up, such as an HTTP endpoint, cannot be the error output")
 	}
 
-	size, interval, err := c.BufferingHints.resolve(toHTTP)
+	size, interval, err := c.BufferingHints.resolve(limits.MaxSizeInMBs)
 	if err != nil {
 		bad("BufferingHints: %v", err)
 	}
-	s.bufferBytes, s.interval = size<<20, interval
-	if toHTTP {
-		s.maxRecords = maxHTTPRecords
+	s.bufferBytes, s.interval, s.maxRecords = size<<20, interval, limits.MaxRecords
+	// "Zero buffering feature is not available for dynamic partitioning"
+	// (Amazon Data Firehose Developer Guide, "Buffer data for dynamic
+	// partitioning"). Neither that page nor the BufferingHints API
+	// reference sets a larger minimum SizeInMBs with dynamic partitioning,
+	// so SizeInMBs keeps its 1-128 range.
+	if c.DynamicPartitioning.Enabled && err == nil && interval == 0 {
+		bad("BufferingHints.IntervalInSeconds: 0 (zero buffering) is not available with dynamic partitioning")
+	}
+
+	s.transformBytes = DefaultTransformBufferSizeInMBs << 20
+	if v := c.TransformBufferSizeInMBs; v != 0 {
+		switch {
+		case c.Transform == nil:
+			bad("TransformBufferSizeInMBs is set without a Transform")
+		case !(v >= MinTransformBufferSizeInMBs && v <= MaxTransformBufferSizeInMBs):
+			bad("TransformBufferSizeInMBs: %v is outside [%v, %v]", v, MinTransformBufferSizeInMBs, MaxTransformBufferSizeInMBs)
+		}
+		s.transformBytes = int(v * (1 << 20))
 	}
 
 	var perr error
@@ -219,8 +263,9 @@ func (c Config) validate() (*settings, error) {
 	return s, nil
 }
 
-// resolve returns the hints' size (MiB) and interval (s), with defaults.
-func (h BufferingHints) resolve(toHTTP bool) (size, interval int, err error) {
+// resolve returns the hints' size (MiB) and interval (s), with defaults;
+// maxSize, if not 0, lowers the largest size allowed.
+func (h BufferingHints) resolve(maxSize int) (size, interval int, err error) {
 	switch {
 	case h.SizeInMBs == nil && h.IntervalInSeconds == nil:
 		return DefaultSizeInMBs, DefaultIntervalInSeconds, nil
@@ -230,9 +275,8 @@ func (h BufferingHints) resolve(toHTTP bool) (size, interval int, err error) {
 		return 0, 0, errors.New("SizeInMBs is set without IntervalInSeconds: set both or neither")
 	}
 	size, interval = *h.SizeInMBs, *h.IntervalInSeconds
-	maxSize := MaxSizeInMBs
-	if toHTTP {
-		maxSize = maxHTTPSizeInMBs
+	if maxSize == 0 {
+		maxSize = MaxSizeInMBs
 	}
 	var errs []error
 	if size < MinSizeInMBs || size > maxSize {

@@ -1,7 +1,10 @@
 package delivery
 
 import (
+	"context"
+	"math"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -63,6 +66,22 @@ func TestConfigValidation(t *testing.T) {
 		}, "SizeInMBs 65 is outside [1, 64]"},
 		{"HTTP without error output", func(c *Config) { c.Destination = httpDest }, "ErrorOutput is nil"},
 		{"HTTP as error output", func(c *Config) { c.ErrorOutput = httpDest }, "cannot be the error output"},
+		{"wrapped HTTP: size 64", func(c *Config) {
+			c.Destination, c.ErrorOutput, c.BufferingHints = wrap(httpDest), &recorder{}, BufferingHints{Int(64), Int(60)}
+		}, ""},
+		{"wrapped HTTP: size 65", func(c *Config) {
+			c.Destination, c.ErrorOutput, c.BufferingHints = wrap(httpDest), &recorder{}, BufferingHints{Int(65), Int(60)}
+		}, "SizeInMBs 65 is outside [1, 64]"},
+		{"wrapped HTTP without error output", func(c *Config) { c.Destination = wrap(httpDest) }, "ErrorOutput is nil"},
+		{"wrapped HTTP as error output", func(c *Config) { c.ErrorOutput = wrap(httpDest) }, "cannot be the error output"},
+
+		{"transform buffer 0.2", func(c *Config) { c.Transform, c.TransformBufferSizeInMBs = byPrefix, 0.2 }, ""},
+		{"transform buffer 3", func(c *Config) { c.Transform, c.TransformBufferSizeInMBs = byPrefix, 3 }, ""},
+		{"transform buffer 0.1", func(c *Config) { c.Transform, c.TransformBufferSizeInMBs = byPrefix, 0.1 }, "TransformBufferSizeInMBs: 0.1 is outside [0.2, 3]"},
+		{"transform buffer 3.5", func(c *Config) { c.Transform, c.TransformBufferSizeInMBs = byPrefix, 3.5 }, "TransformBufferSizeInMBs: 3.5 is outside [0.2, 3]"},
+		{"transform buffer -1", func(c *Config) { c.Transform, c.TransformBufferSizeInMBs = byPrefix, -1 }, "TransformBufferSizeInMBs: -1"},
+		{"transform buffer NaN", func(c *Config) { c.Transform, c.TransformBufferSizeInMBs = byPrefix, math.NaN() }, "TransformBufferSizeInMBs: NaN"},
+		{"transform buffer without transform", func(c *Config) { c.TransformBufferSizeInMBs = 1 }, "without a Transform"},
 
 		{"prefix: literal", func(c *Config) { c.Prefix = "logs/" }, ""},
 		{"prefix: timestamp needs error prefix", func(c *Config) { c.Prefix = "!{timestamp:yyyy}/" }, "ErrorOutputPrefix is empty"},
@@ -92,6 +111,16 @@ func TestConfigValidation(t *testing.T) {
 		{"partitioning: enabled", func(c *Config) {
 			c.Prefix, c.ErrorOutputPrefix = "c=!{partitionKeyFromQuery:c}/", "e/!{firehose:error-output-type}/"
 			c.DynamicPartitioning = DynamicPartitioning{Enabled: true, MetadataExtractionQuery: map[string]string{"c": ".customer.id"}}
+		}, ""},
+		{"partitioning: zero buffering", func(c *Config) {
+			c.Prefix, c.ErrorOutputPrefix = "c=!{kinesis:partition-key}/", "e/!{firehose:error-output-type}/"
+			c.DynamicPartitioning.Enabled = true
+			c.BufferingHints = BufferingHints{Int(64), Int(0)}
+		}, "IntervalInSeconds: 0 (zero buffering) is not available with dynamic partitioning"},
+		{"partitioning: 1 s, 1 MiB", func(c *Config) {
+			c.Prefix, c.ErrorOutputPrefix = "c=!{kinesis:partition-key}/", "e/!{firehose:error-output-type}/"
+			c.DynamicPartitioning.Enabled = true
+			c.BufferingHints = BufferingHints{Int(1), Int(1)}
 		}, ""},
 		{"partitioning: no error prefix", func(c *Config) {
 			c.Prefix = "c=!{kinesis:partition-key}/"
@@ -135,6 +164,50 @@ func TestConfigValidation(t *testing.T) {
 	}
 }
 
+// wrapper is a Destination wrapping another, as a user's would (to count
+// deliveries, say): it passes the optional interfaces on.
+type wrapper struct {
+	Destination
+	calls atomic.Int64
+}
+
+func wrap(d Destination) *wrapper { return &wrapper{Destination: d} }
+
+func (w *wrapper) Deliver(ctx context.Context, b *Batch) error {
+	w.calls.Add(1)
+	return w.Destination.Deliver(ctx, b)
+}
+
+func (w *wrapper) Limits() DestinationLimits { return limitsOf(w.Destination) }
+
+func (w *wrapper) SetDefaultClock(c kds.Clock) {
+	if d, ok := w.Destination.(ClockedDestination); ok {
+		d.SetDefaultClock(c)
+	}
+}
+
+// TestWrappedHTTPEndpointLimits: a wrapped HTTP endpoint keeps its
+// 10,000-record batches, and its clock defaults to the stream's.
+func TestWrappedHTTPEndpointLimits(t *testing.T) {
+	httpDest, err := NewHTTPEndpointDestination(HTTPEndpointConfig{URL: "https://example.com/ingest"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := validConfig()
+	clock := kds.NewManualClock(epoch)
+	c.Destination, c.ErrorOutput, c.Clock = wrap(httpDest), &recorder{}, clock
+	ds, err := New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ds.cfg.maxRecords != 10000 {
+		t.Errorf("batches of at most %d records, want 10000", ds.cfg.maxRecords)
+	}
+	if got := httpDest.currentClock(); got != clock {
+		t.Errorf("the HTTP endpoint's clock is %T, want the stream's ManualClock", got)
+	}
+}
+
 func TestConfigDefaults(t *testing.T) {
 	ds, err := New(validConfig())
 	if err != nil {
@@ -143,6 +216,9 @@ func TestConfigDefaults(t *testing.T) {
 	s := ds.cfg
 	if s.bufferBytes != 5<<20 || s.interval != 300 {
 		t.Errorf("buffering = %d bytes, %d s; want Firehose's 5 MiB, 300 s", s.bufferBytes, s.interval)
+	}
+	if s.transformBytes != 1<<20 {
+		t.Errorf("transform calls of %d bytes, want Firehose's 1 MiB", s.transformBytes)
 	}
 	if s.DeliveryStreamVersion != 1 {
 		t.Errorf("DeliveryStreamVersion = %d, want 1", s.DeliveryStreamVersion)

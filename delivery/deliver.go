@@ -5,14 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/kdsgo/kds/internal/backoff"
 )
 
-// Backoff between attempts of a batch whose Deliver returned a plain
-// error: it doubles from minRetryBackoff up to maxRetryBackoff.
-const (
-	minRetryBackoff = time.Second
-	maxRetryBackoff = 2 * time.Minute
-)
+// retryBackoff paces the attempts of a batch whose Deliver returned a
+// plain error: 1 s doubling up to 2 min.
+var retryBackoff = backoff.Exponential{Min: time.Second, Max: 2 * time.Minute}
 
 // deliverLoop delivers buffers, one at a time, until ctx ends.
 func (d *DeliveryStream) deliverLoop(ctx context.Context) {
@@ -85,8 +84,7 @@ func (d *DeliveryStream) batch(b *buffer, p *prefix) *Batch {
 // failures are retried like any other. attempt returns ctx's error if
 // ctx ends first.
 func (d *DeliveryStream) attempt(ctx context.Context, dest Destination, batch *Batch, mayGiveUp bool) error {
-	backoff := minRetryBackoff
-	for {
+	for retry := 1; ; retry++ {
 		err := dest.Deliver(ctx, batch)
 		var failed *DeliveryFailedError
 		if err == nil || mayGiveUp && errors.As(err, &failed) {
@@ -95,13 +93,13 @@ func (d *DeliveryStream) attempt(ctx context.Context, dest Destination, batch *B
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		d.report(fmt.Errorf("delivery: %d records to %s, retrying in %v: %w", len(batch.Records), batch.Key, backoff, err))
+		wait := retryBackoff.Delay(retry)
+		d.report(fmt.Errorf("delivery: %d records to %s, retrying in %v: %w", len(batch.Records), batch.Key, wait, err))
 		select {
-		case <-d.cfg.Clock.After(backoff):
+		case <-d.cfg.Clock.After(wait):
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		backoff = min(2*backoff, maxRetryBackoff)
 	}
 }
 

@@ -3,6 +3,8 @@ package delivery
 import (
 	"context"
 	"fmt"
+
+	"github.com/kdsgo/kds"
 )
 
 // Destination is where a delivery stream delivers its buffers: one call
@@ -21,6 +23,47 @@ import (
 // are the two destinations of this package.
 type Destination interface {
 	Deliver(ctx context.Context, b *Batch) error
+}
+
+// DestinationLimits are what a [Destination] demands of the delivery
+// stream that feeds it. The zero value demands nothing.
+type DestinationLimits struct {
+	// MaxRecords, if not 0, is the most records of one batch: buffers
+	// are sealed when they hold that many.
+	MaxRecords int
+	// MaxSizeInMBs, if not 0, lowers the largest BufferingHints.SizeInMBs
+	// New accepts.
+	MaxSizeInMBs int
+	// NeedsErrorOutput says that the destination gives batches up (with a
+	// [*DeliveryFailedError]): Config.ErrorOutput must then be set, and
+	// the destination cannot be an error output itself.
+	NeedsErrorOutput bool
+}
+
+// LimitedDestination is implemented by a [Destination] with
+// [DestinationLimits], such as [HTTPEndpointDestination]. New reads the
+// limits of Config.Destination and Config.ErrorOutput through it, so a
+// Destination that wraps another should implement it too and return the
+// wrapped one's limits.
+type LimitedDestination interface {
+	Limits() DestinationLimits
+}
+
+// ClockedDestination is implemented by a [Destination] that reads time
+// (for its retries, say), such as [HTTPEndpointDestination]. New hands it
+// Config.Clock through SetDefaultClock before the stream runs; the
+// destination uses that clock unless it was configured with one of its
+// own. A Destination that wraps another should pass the call on.
+type ClockedDestination interface {
+	SetDefaultClock(c kds.Clock)
+}
+
+// limitsOf returns d's limits, the zero value if it has none.
+func limitsOf(d Destination) DestinationLimits {
+	if l, ok := d.(LimitedDestination); ok {
+		return l.Limits()
+	}
+	return DestinationLimits{}
 }
 
 // Batch is one buffer of records for a [Destination]. The destination
@@ -48,9 +91,11 @@ type DeliveryFailedError struct {
 	// ErrorOutputPrefix, such as "http-endpoint-failed". One that is empty
 	// or would not make a path segment is replaced by "delivery-failed".
 	ErrorOutputType string
-	// ErrorCode and ErrorMessage are copied into each ErrorRecord, e.g.
-	// "HttpEndpoint.DestinationException" and the endpoint's message.
-	ErrorCode    string
+	// ErrorCode is copied into each ErrorRecord, e.g.
+	// "HttpEndpoint.DestinationException".
+	ErrorCode string
+	// ErrorMessage is copied into each ErrorRecord, e.g. the endpoint's
+	// message.
 	ErrorMessage string
 	// AttemptsMade is how many times delivery was tried.
 	AttemptsMade int

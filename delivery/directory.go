@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/kdsgo/kds/internal/atomicfile"
 )
 
 // DirectoryDestination writes each batch as one file under a directory,
@@ -14,10 +17,12 @@ import (
 // with ".gz" added for GZIP. It can serve as a delivery stream's
 // Destination and as its ErrorOutput.
 //
-// A file appears complete or not at all: it is written to a temporary
-// file in its final directory, whose name starts with "." and ends with
-// ".tmp" plus random characters, synced, and renamed into place. A
-// reader that skips names starting with "." never sees half an object.
+// A file appears complete or not at all, even across a crash: it is
+// written to a temporary file in its final directory (named "." + the
+// file's name + random characters + ".tmp"), synced, renamed into place,
+// and the directory is synced before Deliver returns, so an object the
+// stream has checkpointed past is on disk. A reader that skips names
+// starting with "." never sees half an object.
 type DirectoryDestination struct {
 	dir         string
 	compression CompressionFormat
@@ -51,35 +56,24 @@ func NewDirectoryDestination(cfg DirectoryConfig) (*DirectoryDestination, error)
 }
 
 // Deliver writes b's records, concatenated and compressed, to the file
-// named by b.Key.
+// named by b.Key. If ctx has ended it writes nothing; if ctx ends while
+// the file is written, the file is not put in place.
 func (d *DirectoryDestination) Deliver(ctx context.Context, b *Batch) error {
 	name := filepath.FromSlash(b.Key + d.compression.extension())
 	if !filepath.IsLocal(name) {
 		return fmt.Errorf("delivery: object key %q is not a path inside the directory", b.Key)
 	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	path := filepath.Join(d.dir, name)
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
-	if err != nil {
-		return err
-	}
-	_, err = tmp.Write(d.compression.encode(b.Records))
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = ctx.Err()
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-	}
-	return err
+	return atomicfile.WriteFunc(path, func(w io.Writer) error {
+		if err := d.compression.encodeTo(w, b.Records); err != nil {
+			return err
+		}
+		return ctx.Err()
+	})
 }

@@ -107,8 +107,25 @@ func TestGZIPRoundTrip(t *testing.T) {
 	}
 }
 
-// TestDirectoryWritesAtomically: a delivery whose ctx has ended leaves no
-// file and no temporary file; keys leaving the directory are refused.
+// endsDuringWrite is a context that is live when first asked and over
+// from then on: it ends while Deliver writes the file.
+type endsDuringWrite struct {
+	context.Context
+	asked bool
+}
+
+func (c *endsDuringWrite) Err() error {
+	if !c.asked {
+		c.asked = true
+		return nil
+	}
+	return context.Canceled
+}
+
+// TestDirectoryWritesAtomically: a delivery whose ctx has ended writes
+// nothing, not even the folders of its key; one whose ctx ends during the
+// write leaves no file and no temporary file; keys leaving the directory
+// are refused.
 func TestDirectoryWritesAtomically(t *testing.T) {
 	dir := t.TempDir()
 	dest, err := NewDirectoryDestination(DirectoryConfig{Dir: dir, CompressionFormat: GZIP})
@@ -120,7 +137,13 @@ func TestDirectoryWritesAtomically(t *testing.T) {
 	if err := dest.Deliver(ctx, &Batch{Key: "a/b", Records: [][]byte{[]byte("x")}}); err == nil {
 		t.Error("Deliver with an ended ctx succeeded")
 	}
-	entries, err := os.ReadDir(filepath.Join(dir, "a"))
+	if _, err := os.Stat(filepath.Join(dir, "a")); !os.IsNotExist(err) {
+		t.Errorf("Deliver with an ended ctx made the folder a (%v)", err)
+	}
+	if err := dest.Deliver(&endsDuringWrite{Context: context.Background()}, &Batch{Key: "c/d", Records: [][]byte{[]byte("x")}}); err == nil {
+		t.Error("Deliver whose ctx ended during the write succeeded")
+	}
+	entries, err := os.ReadDir(filepath.Join(dir, "c"))
 	if err != nil || len(entries) != 0 {
 		t.Errorf("after an abandoned write the folder holds %v (%v)", entries, err)
 	}

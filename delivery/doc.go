@@ -16,9 +16,10 @@
 //
 //  1. A shard's Processor gets a batch from GetRecords (KPL aggregates
 //     already split into user records).
-//  2. Transform, if set, gets the batch in calls of at most 3 MiB (or the
-//     buffer size, if smaller) with Firehose's data-transformation
-//     contract ([TransformFunc]): each record is Ok (new data), Dropped or
+//  2. Transform, if set, gets the batch in calls of at most
+//     TransformBufferSizeInMBs (default 1 MiB; or the buffer size, if
+//     smaller) with Firehose's data-transformation contract
+//     ([TransformFunc]): each record is Ok (new data), Dropped or
 //     ProcessingFailed.
 //  3. With dynamic partitioning, each kept record's partition key values
 //     are taken from it; they choose its buffer.
@@ -28,7 +29,8 @@
 //     (counting data as delivered, before compression) or when
 //     IntervalInSeconds have passed on the Clock since its first record
 //     was buffered — whichever comes first, never before either (0 s
-//     delivers what each read brought, at once). Then it is delivered, one
+//     delivers what each read brought, at once; not allowed with dynamic
+//     partitioning, as in Firehose). Then it is delivered, one
 //     buffer at a time, in the order sealed.
 //  6. Records that fail (processing-failed, partitioning-failed, or a
 //     batch the destination gives up on, e.g. http-endpoint-failed) are
@@ -100,11 +102,11 @@
 //
 // Firehose's other destinations, record format conversion, ZIP and
 // Snappy compression, CustomTimeZone, FileExtension, source record
-// backup and S3BackupMode AllData, the transform's NumberOfRetries and
-// buffer hints (fixed at 3 retries, 3 MiB), multi-record deaggregation,
-// the 500-active-partitions limit, the 512-character prefix limit,
-// Firehose's dynamic raising of the buffer size when delivery falls
-// behind, and parallel deliveries.
+// backup and S3BackupMode AllData, the transform's NumberOfRetries (fixed
+// at 3) and BufferIntervalInSeconds (each read is transformed at once),
+// multi-record deaggregation, the 500-active-partitions limit, the
+// 512-character prefix limit, Firehose's dynamic raising of the buffer
+// size when delivery falls behind, and parallel deliveries.
 //
 // Time is read only through Config.Clock, so a delivery stream runs on a
 // [kds.ManualClock] (with the Service and destinations on the same

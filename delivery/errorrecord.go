@@ -1,6 +1,10 @@
 package delivery
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"strconv"
+	"time"
+)
 
 // The error output types a delivery stream writes, the values of
 // !{firehose:error-output-type}.
@@ -50,4 +54,18 @@ type ErrorRecord struct {
 func (e ErrorRecord) line() []byte {
 	b, _ := json.Marshal(e) // plain fields: cannot fail
 	return append(b, '\n')
+}
+
+// errorLine returns r's error output line, with raw as its data.
+func (r bufRecord) errorLine(raw []byte, code, message string, attempts int, now time.Time) []byte {
+	return ErrorRecord{
+		AttemptsMade:           attempts,
+		ArrivalTimestamp:       r.arrival.UnixMilli(),
+		ErrorCode:              code,
+		ErrorMessage:           message,
+		AttemptEndingTimestamp: now.UnixMilli(),
+		RawData:                raw,
+		SubsequenceNumber:      r.sub,
+		DataID:                 r.seq + "." + strconv.FormatInt(r.sub, 10),
+	}.line()
 }

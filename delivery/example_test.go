@@ -39,8 +39,10 @@ func dropCancelled(ctx context.Context, in delivery.TransformInput) (delivery.Tr
 
 // A delivery stream reads a stream of orders and writes them, gzipped,
 // into a directory laid out like Firehose's S3 objects, one folder per
-// customer and day. IntervalInSeconds 0 delivers each read at once; a
-// ManualClock fixes the timestamps in the names.
+// customer and day. The stream's ManualClock fixes the records' arrival
+// times, which name the objects; the delivery stream runs on real time
+// and delivers each partition's buffer a second after its first record
+// (dynamic partitioning does not allow IntervalInSeconds 0).
 func Example() {
 	ctx := context.Background()
 	clock := kds.NewManualClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
@@ -79,7 +81,7 @@ func Example() {
 		Client:             svc,
 		Store:              consumergroup.NewMemStore(),
 		InitialPosition:    &from,
-		BufferingHints:     delivery.BufferingHints{SizeInMBs: delivery.Int(64), IntervalInSeconds: delivery.Int(0)},
+		BufferingHints:     delivery.BufferingHints{SizeInMBs: delivery.Int(64), IntervalInSeconds: delivery.Int(1)},
 		Transform:          dropCancelled,
 		RecordDelimiter:    "\n",
 		DynamicPartitioning: delivery.DynamicPartitioning{
@@ -89,7 +91,6 @@ func Example() {
 		Prefix:            "customer=!{partitionKeyFromQuery:customer}/!{timestamp:yyyy/MM/dd}/",
 		ErrorOutputPrefix: "errors/!{firehose:error-output-type}/",
 		Destination:       dest,
-		Clock:             clock,
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -97,8 +98,12 @@ func Example() {
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- ds.Run(runCtx) }()
+	deadline := time.Now().Add(30 * time.Second)
 	for s := ds.Stats(); s.DeliveredRecords+s.DroppedRecords+s.ErrorOutputRecords < 5; s = ds.Stats() {
-		time.Sleep(time.Millisecond)
+		if time.Now().After(deadline) {
+			log.Fatalf("after 30 s, %d of 5 orders delivered, dropped or in the error output", s.DeliveredRecords+s.DroppedRecords+s.ErrorOutputRecords)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 	stop()
 	if err := <-done; err != nil {

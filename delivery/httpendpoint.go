@@ -7,23 +7,29 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"mime"
 	"net"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kdsgo/kds"
+	"github.com/kdsgo/kds/internal/backoff"
+	"github.com/kdsgo/kds/internal/uuid"
 )
 
 // Limits of Firehose's HTTP endpoint destination.
 const (
-	// MinRetryDurationInSeconds, MaxRetryDurationInSeconds and
-	// DefaultRetryDurationInSeconds bound RetryOptions.DurationInSeconds.
-	MinRetryDurationInSeconds     = 0
-	MaxRetryDurationInSeconds     = 7200
+	// MinRetryDurationInSeconds is the smallest
+	// RetryOptions.DurationInSeconds: no retry.
+	MinRetryDurationInSeconds = 0
+	// MaxRetryDurationInSeconds is the largest
+	// RetryOptions.DurationInSeconds, two hours.
+	MaxRetryDurationInSeconds = 7200
+	// DefaultRetryDurationInSeconds is RetryOptions.DurationInSeconds's
+	// default.
 	DefaultRetryDurationInSeconds = 300
 
 	maxHTTPSizeInMBs        = 64    // largest buffer for an HTTP endpoint
@@ -34,9 +40,6 @@ const (
 	maxAttributeValue       = 1024  // characters
 	maxResponseBytes        = 1 << 20
 	httpRequestTimeout      = 3 * time.Minute
-	httpMinBackoff          = time.Second
-	httpMaxBackoff          = 2 * time.Minute
-	httpBackoffJitter       = 0.15
 	firehoseProtocolVersion = "1.0"
 )
 
@@ -82,8 +85,9 @@ type HTTPEndpointConfig struct {
 	// are never followed, and a Client without a Timeout gets Firehose's
 	// 3 minutes.
 	Client *http.Client
-	// Clock times the retries and stamps the requests. Default:
-	// [kds.RealClock]; use the delivery stream's Clock.
+	// Clock times the retries and stamps the requests. Default: the
+	// Clock of the delivery stream the destination is given to (see
+	// [ClockedDestination]), or [kds.RealClock] if it is used on its own.
 	Clock kds.Clock
 }
 
@@ -122,7 +126,9 @@ type HTTPEndpointDestination struct {
 	gzip     bool
 	duration time.Duration
 	client   *http.Client
-	clock    kds.Clock
+
+	mu    sync.Mutex
+	clock kds.Clock // nil until configured or set by SetDefaultClock
 }
 
 // NewHTTPEndpointDestination returns an HTTPEndpointDestination for cfg,
@@ -179,15 +185,43 @@ func NewHTTPEndpointDestination(cfg HTTPEndpointConfig) (*HTTPEndpointDestinatio
 	if d.client.Timeout == 0 {
 		d.client.Timeout = httpRequestTimeout
 	}
-	if d.clock == nil {
-		d.clock = kds.RealClock{}
-	}
 	if len(cfg.CommonAttributes) > 0 {
 		h, _ := json.Marshal(map[string]any{"commonAttributes": cfg.CommonAttributes}) // strings: cannot fail
 		d.attrs = string(h)
 	}
 	return d, nil
 }
+
+// Limits returns Firehose's limits of an HTTP endpoint: at most 10,000
+// records per request, buffers of at most 64 MiB, and an error output
+// for the batches it gives up.
+func (d *HTTPEndpointDestination) Limits() DestinationLimits {
+	return DestinationLimits{MaxRecords: maxHTTPRecords, MaxSizeInMBs: maxHTTPSizeInMBs, NeedsErrorOutput: true}
+}
+
+// SetDefaultClock makes c the destination's clock, unless
+// HTTPEndpointConfig.Clock or an earlier call set one.
+func (d *HTTPEndpointDestination) SetDefaultClock(c kds.Clock) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.clock == nil {
+		d.clock = c
+	}
+}
+
+// currentClock returns the destination's clock: its own, or kds.RealClock.
+func (d *HTTPEndpointDestination) currentClock() kds.Clock {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.clock == nil {
+		return kds.RealClock{}
+	}
+	return d.clock
+}
+
+// httpBackoff paces the attempts of a request: 1 s doubling up to 2 min,
+// ±15%.
+var httpBackoff = backoff.Exponential{Min: time.Second, Max: 2 * time.Minute, Jitter: 0.15}
 
 // httpRequest is the body Firehose sends.
 type httpRequest struct {
@@ -202,7 +236,8 @@ type httpRecord struct {
 
 // Deliver sends b and retries it as the type documentation says.
 func (d *HTTPEndpointDestination) Deliver(ctx context.Context, b *Batch) error {
-	req := httpRequest{RequestID: newUUID(), Timestamp: d.clock.Now().UnixMilli(), Records: make([]httpRecord, len(b.Records))}
+	clock := d.currentClock()
+	req := httpRequest{RequestID: uuid.New(), Timestamp: clock.Now().UnixMilli(), Records: make([]httpRecord, len(b.Records))}
 	for i, r := range b.Records {
 		req.Records[i].Data = r
 	}
@@ -213,8 +248,7 @@ func (d *HTTPEndpointDestination) Deliver(ctx context.Context, b *Batch) error {
 	if d.gzip {
 		body = GZIP.encode([][]byte{body})
 	}
-	start := d.clock.Now()
-	backoff := httpMinBackoff
+	start := clock.Now()
 	for attempt := 1; ; attempt++ {
 		failure := d.send(ctx, req.RequestID, body)
 		if failure == nil {
@@ -224,17 +258,16 @@ func (d *HTTPEndpointDestination) Deliver(ctx context.Context, b *Batch) error {
 			return err
 		}
 		failure.AttemptsMade = attempt
-		left := d.duration - d.clock.Now().Sub(start)
+		left := d.duration - clock.Now().Sub(start)
 		if failure.permanent || left <= 0 {
 			return &failure.DeliveryFailedError
 		}
-		wait := min(time.Duration(float64(backoff)*(1+httpBackoffJitter*(2*rand.Float64()-1))), left)
+		wait := min(httpBackoff.Delay(attempt), left)
 		select {
-		case <-d.clock.After(wait):
+		case <-clock.After(wait):
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		backoff = min(2*backoff, httpMaxBackoff)
 	}
 }
 

@@ -472,3 +472,37 @@ func TestHTTPEndpointThroughStream(t *testing.T) {
 		}
 	})
 }
+
+// TestHTTPEndpointTakesStreamClock: an HTTP endpoint configured without
+// a Clock retries on the delivery stream's ManualClock.
+func TestHTTPEndpointTakesStreamClock(t *testing.T) {
+	e := newEndpoint(t) // outside the bubble: its goroutines are not part of it
+	e.respond = func(n int, w http.ResponseWriter, id string) {
+		if n == 1 {
+			failWith(500, "busy")(n, w, id)
+			return
+		}
+		ok(n, w, id)
+	}
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, 1, nil)
+		h.cfg.Destination, h.cfg.ErrorOutput = newHTTPDest(t, HTTPEndpointConfig{
+			URL:    e.srv.URL,
+			Client: &http.Client{Transport: &http.Transport{DisableKeepAlives: true}},
+		}), &recorder{}
+		h.start()
+		h.put("k", "a")
+		h.read()
+		h.advance(time.Minute) // the buffer is sent and fails
+		if n := len(e.requests()); n != 1 {
+			t.Fatalf("%d requests after the interval, want 1", n)
+		}
+		h.advance(2 * time.Second) // the backoff, 1 s ± 15%, on the stream's clock
+		if n := len(e.requests()); n != 2 {
+			t.Fatalf("%d requests 2 s after the failure, want 2", n)
+		}
+		if s := h.ds.Stats(); s.DeliveredRecords != 1 {
+			t.Errorf("Stats %+v, want the record delivered", s)
+		}
+	})
+}

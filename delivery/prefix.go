@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/kdsgo/kds/internal/uuid"
 )
 
 // The namespaces of prefix expressions !{namespace:value}.
@@ -146,7 +148,7 @@ func (p *prefix) eval(t time.Time, vals map[string]string, errType string) strin
 		case part.time != nil:
 			b.WriteString(part.time.format(t))
 		case part.random:
-			b.WriteString(newUUID()[:11])
+			b.WriteString(uuid.New()[:11])
 		case part.errorType:
 			b.WriteString(errType)
 		case part.key != "":

@@ -52,6 +52,11 @@ func New(cfg Config) (*DeliveryStream, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, dest := range []Destination{s.Destination, s.ErrorOutput} {
+		if c, ok := dest.(ClockedDestination); ok {
+			c.SetDefaultClock(s.Clock)
+		}
+	}
 	return d, nil
 }
 

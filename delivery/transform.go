@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kdsgo/kds"
+	"github.com/kdsgo/kds/internal/uuid"
 )
 
 // TransformFunc transforms records before they are buffered, with the
@@ -28,8 +29,13 @@ import (
 // Failed records go to the error output as processing-failed.
 //
 // The function is called from the shards' goroutines, so calls may run
-// concurrently; each call gets at most min(3 MiB, the buffer size) of
-// records, as Firehose invokes its Lambda function.
+// concurrently. Each call gets the records of one GetRecords batch, or a
+// run of them holding at most Config.TransformBufferSizeInMBs (1 MiB by
+// default, as Firehose's) and at most a buffer's size of data; a record
+// bigger than that is sent alone. Firehose also waits up to its
+// processor's BufferIntervalInSeconds (60 s) to fill a call; kds does not
+// hold records back for that, and calls the function with what each read
+// brought.
 type TransformFunc func(ctx context.Context, in TransformInput) (TransformOutput, error)
 
 // TransformInput is the event a [TransformFunc] gets, shaped like
@@ -95,6 +101,10 @@ type TransformResult struct {
 // TransformMetadata is the metadata a [TransformFunc] may return with a
 // record, as Firehose's Lambda functions return metadata.partitionKeys.
 type TransformMetadata struct {
+	// PartitionKeys maps each key name of the Prefix's
+	// !{partitionKeyFromLambda:name} expressions to the record's value.
+	// A key the Prefix uses but the map lacks fails the record as
+	// partitioning-failed; keys the Prefix does not use are ignored.
 	PartitionKeys map[string]string
 }
 
@@ -103,18 +113,18 @@ type Result string
 
 // The results of Firehose's data-transformation contract.
 const (
-	Ok               Result = "Ok"
-	Dropped          Result = "Dropped"
+	// Ok delivers the result's Data in place of the record.
+	Ok Result = "Ok"
+	// Dropped delivers nothing; the record counts as done.
+	Dropped Result = "Dropped"
+	// ProcessingFailed sends the original record to the error output as
+	// processing-failed.
 	ProcessingFailed Result = "ProcessingFailed"
 )
 
 // transformAttempts is how many times a failing call is made: Firehose's
 // default NumberOfRetries (3) plus the first.
 const transformAttempts = 4
-
-// maxTransformBytes is the most record data one call gets, Firehose's
-// largest Lambda processor buffer.
-const maxTransformBytes = 3 << 20
 
 // outcome is what became of one record in the transform step.
 type outcome struct {
@@ -133,11 +143,11 @@ func recordID(rec kds.Record) string {
 	return rec.SequenceNumber.String() + "." + strconv.FormatInt(rec.SubSequenceNumber, 10)
 }
 
-// transform runs fn over recs from shardID, in calls of at most limit
-// bytes of data, and returns one outcome per record. It returns ctx's
-// error if ctx ends first.
+// transform runs the Transform over recs from shardID, in calls of at
+// most TransformBufferSizeInMBs and a buffer's size of data, and returns
+// one outcome per record. It returns ctx's error if ctx ends first.
 func (d *DeliveryStream) transform(ctx context.Context, shardID string, recs []kds.Record) ([]outcome, error) {
-	limit := min(maxTransformBytes, d.cfg.bufferBytes)
+	limit := min(d.cfg.transformBytes, d.cfg.bufferBytes)
 	out := make([]outcome, 0, len(recs))
 	for start := 0; start < len(recs); {
 		end, size := start+1, len(recs[start].Data)
@@ -180,7 +190,7 @@ func (d *DeliveryStream) transformCall(ctx context.Context, shardID string, recs
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		in.InvocationID = newUUID()
+		in.InvocationID = uuid.New()
 		res, err := callTransform(ctx, d.cfg.Transform, in)
 		if err == nil {
 			return checkTransformOutput(res, index, attempt), nil

@@ -196,31 +196,62 @@ func TestTransformErrorsAreRetried(t *testing.T) {
 	}
 }
 
-// TestTransformInput: the function sees Firehose's fields for each record,
-// and calls are cut at 3 MiB.
+// TestTransformBufferSize: calls are cut at TransformBufferSizeInMBs
+// (default 1 MiB), and at the buffer size if smaller.
+func TestTransformBufferSize(t *testing.T) {
+	tests := []struct {
+		name      string
+		sizeInMBs float64 // TransformBufferSizeInMBs
+		bufferMBs int     // BufferingHints.SizeInMBs
+		recordKiB int
+		want      []int // records per call, of 4
+	}{
+		{"default 1 MiB", 0, 10, 300, []int{3, 1}},
+		{"3 MiB", 3, 10, 900, []int{3, 1}},
+		{"0.2 MiB", 0.2, 10, 100, []int{2, 2}},
+		{"record above the limit goes alone", 0.2, 10, 300, []int{1, 1, 1, 1}},
+		{"buffer smaller than the call", 3, 1, 400, []int{2, 2}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				var calls []int
+				h := newHarness(t, 1, func(c *Config) {
+					c.BufferingHints = BufferingHints{SizeInMBs: Int(tt.bufferMBs), IntervalInSeconds: Int(60)}
+					c.TransformBufferSizeInMBs = tt.sizeInMBs
+					c.Transform = func(ctx context.Context, in TransformInput) (TransformOutput, error) {
+						calls = append(calls, len(in.Records))
+						return byPrefix(ctx, in)
+					}
+				})
+				h.start()
+				for range 4 {
+					h.put("key-1", "ok:"+strings.Repeat("x", tt.recordKiB<<10-3))
+				}
+				h.read()
+				if !slices.Equal(calls, tt.want) {
+					t.Errorf("calls with %v records, want %v", calls, tt.want)
+				}
+			})
+		})
+	}
+}
+
+// TestTransformInput: the function sees Firehose's fields for each record.
 func TestTransformInput(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var inputs []TransformInput
 		h := newHarness(t, 1, func(c *Config) {
-			c.BufferingHints = BufferingHints{SizeInMBs: Int(10), IntervalInSeconds: Int(60)}
 			c.Transform = func(ctx context.Context, in TransformInput) (TransformOutput, error) {
 				inputs = append(inputs, in)
 				return byPrefix(ctx, in)
 			}
 		})
 		h.start()
-		big := strings.Repeat("x", 900<<10)
-		for range 4 {
-			h.put("key-1", "ok:"+big) // 4 × 900 KiB: two calls of 3 and 1
-		}
+		h.put("key-1", "ok:a")
 		h.read()
-		if len(inputs) != 2 || len(inputs[0].Records) != 3 || len(inputs[1].Records) != 1 {
-			t.Fatalf("calls with %v records, want [3 1]", func() (n []int) {
-				for _, in := range inputs {
-					n = append(n, len(in.Records))
-				}
-				return
-			}())
+		if len(inputs) != 1 || len(inputs[0].Records) != 1 {
+			t.Fatalf("%d calls, want one of one record", len(inputs))
 		}
 		in := inputs[0]
 		r := in.Records[0]

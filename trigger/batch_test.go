@@ -1,10 +1,13 @@
 package trigger
 
 import (
+	"context"
+	"encoding/json"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -108,6 +111,74 @@ func TestPayloadLimit(t *testing.T) {
 		e.start(e.config(r.handle))
 		if got := r.sizes(); !slices.Equal(got, []int{4, 4, 2}) {
 			t.Errorf("batch sizes %v, want [4 4 2]", got)
+		}
+	})
+}
+
+// TestPayloadLimitCountsEnvelope checks that the event around the
+// records (its braces, the commas between records) counts toward 6 MB.
+func TestPayloadLimitCountsEnvelope(t *testing.T) {
+	if b, _ := json.Marshal(KinesisEvent{Records: []KinesisEventRecord{}}); len(b) != emptyEventBytes {
+		t.Fatalf("an empty event is %s, %d bytes; emptyEventBytes says %d", b, len(b), emptyEventBytes)
+	}
+	for _, tt := range []struct {
+		total int // of the two records' JSON
+		want  int // records in the first batch
+	}{
+		{MaxPayloadBytes - emptyEventBytes - 1, 2}, // with the comma: exactly 6 MB
+		{MaxPayloadBytes - emptyEventBytes, 1},
+	} {
+		s := &settings{Config: Config{BatchSize: 10}}
+		p := &shard{s: s, ctx: context.Background()}
+		l := &lane{p: p, queue: []*pending{{size: tt.total / 2}, {size: tt.total - tt.total/2}}}
+		w, _, ok := l.planLocked(t0)
+		if !ok || len(w.batch) != tt.want {
+			t.Errorf("records of %d bytes in all: first batch of %d, want %d", tt.total, len(w.batch), tt.want)
+		}
+	}
+}
+
+// TestPayloadLimitCountsState checks that a tumbling window's state
+// counts toward 6 MB: no invocation's JSON passes it.
+func TestPayloadLimitCountsState(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t, 1)
+		e.put("k", "first")
+		var (
+			mu    sync.Mutex
+			sizes []int
+		)
+		r := &recorder{clock: e.clock}
+		r.respond = func(n int, ev KinesisEvent) (KinesisEventResponse, error) {
+			b, err := json.Marshal(ev)
+			if err != nil {
+				return KinesisEventResponse{}, err
+			}
+			mu.Lock()
+			sizes = append(sizes, len(b))
+			mu.Unlock()
+			if n == 0 {
+				return KinesisEventResponse{State: map[string]string{"blob": strings.Repeat("s", 1000000)}}, nil
+			}
+			return KinesisEventResponse{State: ev.State}, nil
+		}
+		cfg := e.config(r.handle)
+		cfg.TumblingWindowInSeconds = 60
+		e.start(cfg)
+		big := strings.Repeat("x", 1000000) // 1.33 MB in base64: four fit alone, three with the state
+		for i := range 5 {
+			e.put("k", strconv.Itoa(i)+big)
+		}
+		e.advance(time.Second)
+		if got := r.sizes(); !slices.Equal(got, []int{1, 3, 2}) {
+			t.Errorf("batch sizes %v, want [1 3 2]", got)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for i, n := range sizes {
+			if n > MaxPayloadBytes {
+				t.Errorf("invocation %d: %d bytes of JSON, more than %d", i, n, MaxPayloadBytes)
+			}
 		}
 	})
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kdsgo/kds"
 	"github.com/kdsgo/kds/consumergroup"
+	"github.com/kdsgo/kds/internal/awsarn"
 )
 
 // Lambda's defaults and limits for a Kinesis event source mapping.
@@ -34,11 +35,13 @@ const (
 	MaxRecordAgeInSeconds = 604800
 	// MaxTumblingWindowInSeconds is TumblingWindowInSeconds's maximum.
 	MaxTumblingWindowInSeconds = 900
-	// MaxPayloadBytes caps the JSON of one invocation's records, as
+	// MaxPayloadBytes caps the JSON of one invocation's event, as
 	// Lambda's 6 MB (6,291,456 bytes) limit on a synchronous
-	// invocation's payload does:
-	// a batch stops growing before it would pass it. A single record
-	// bigger than that is invoked alone.
+	// invocation's payload does: a batch stops growing before its event
+	// — the records, and with a tumbling window the window and its state
+	// — would pass it. A single record bigger than that is invoked alone,
+	// and the final invocation of a window ended early carries the state
+	// that was too big, whatever its size.
 	MaxPayloadBytes = 6 << 20
 	// MaxWindowStateBytes is the most a tumbling window's state may hold
 	// (as JSON); a handler returning more ends the window early.
@@ -99,8 +102,9 @@ type Config struct {
 	// arn:aws:iam::<account>:role/<FunctionName>-role.
 	Role string
 
-	// BatchSize is the most records of one invocation, 1 to 10,000.
-	// Default: 100. A batch also stops before its records' JSON would
+	// BatchSize is the most records of one invocation, 1 to 10,000,
+	// counted as the handler gets them: each user record of a KPL
+	// aggregate counts as one. Default: 100. A batch also stops before its event's JSON would
 	// pass [MaxPayloadBytes].
 	BatchSize int
 	// MaximumBatchingWindowInSeconds is how long, 0 to 300, a batch waits
@@ -122,7 +126,7 @@ type Config struct {
 	BisectBatchOnFunctionError bool
 	// MaximumRetryAttempts is how many times a failing batch is retried
 	// before it is discarded: -1 (until the records expire) or 0 to
-	// 10,000. Nil means the default, -1.
+	// 10,000. Nil means the default, -1; [Int] makes the pointer.
 	MaximumRetryAttempts *int
 	// MaximumRecordAgeInSeconds discards records older than this before
 	// invoking them: -1 (no limit) or 60 to 604,800. Default (0): -1.
@@ -150,6 +154,9 @@ type Config struct {
 	Clock kds.Clock
 }
 
+// Int returns a pointer to v, for Config.MaximumRetryAttempts.
+func Int(v int) *int { return &v }
+
 var functionNamePattern = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
 
 // settings is a Config with its defaults applied and its ARN taken apart.
@@ -173,11 +180,12 @@ func (c Config) settle() (settings, error) {
 		errs = append(errs, fmt.Errorf("trigger: Config."+format, args...))
 	}
 	s := settings{Config: c, retries: -1}
-	s.partition, s.region, s.account, s.stream = parseStreamArn(c.EventSourceArn)
+	var isStream bool
+	s.partition, s.region, s.account, s.stream, isStream = awsarn.ParseStream(c.EventSourceArn)
 	switch {
 	case strings.Contains(c.EventSourceArn, "/consumer/"):
 		errs = append(errs, fmt.Errorf("%w: %q", ErrEnhancedFanOut, c.EventSourceArn))
-	case s.stream == "":
+	case !isStream || s.region == "": // the region goes into every record
 		bad("EventSourceArn: %q is not a Kinesis stream ARN (arn:aws:kinesis:<region>:<account>:stream/<name>)", c.EventSourceArn)
 	}
 	if !functionNamePattern.MatchString(c.FunctionName) {
@@ -253,22 +261,6 @@ func (c Config) settle() (settings, error) {
 	}
 	s.functionArn = fmt.Sprintf("arn:%s:lambda:%s:%s:function:%s", s.partition, s.region, s.account, s.FunctionName)
 	return s, nil
-}
-
-var streamNamePattern = regexp.MustCompile(`^[a-zA-Z0-9_.-]{1,128}$`)
-
-// parseStreamArn splits arn:<partition>:kinesis:<region>:<account>:stream/<name>,
-// returning empty strings if arn is not of that form.
-func parseStreamArn(arn string) (partition, region, account, stream string) {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || !strings.HasPrefix(parts[1], "aws") || parts[2] != "kinesis" || parts[3] == "" || parts[4] == "" {
-		return "", "", "", ""
-	}
-	name, ok := strings.CutPrefix(parts[5], "stream/")
-	if !ok || !streamNamePattern.MatchString(name) {
-		return "", "", "", ""
-	}
-	return parts[1], parts[3], parts[4], name
 }
 
 // maxQueued is how many delivered records may wait for the handler before

@@ -15,7 +15,13 @@ func nopHandler(context.Context, KinesisEvent) (KinesisEventResponse, error) {
 	return KinesisEventResponse{}, nil
 }
 
-func intp(n int) *int { return &n }
+// TestInt checks that Int makes a new pointer to its value each time.
+func TestInt(t *testing.T) {
+	p, q := Int(7), Int(7)
+	if *p != 7 || p == q {
+		t.Errorf("Int(7) = %p -> %d, then %p", p, *p, q)
+	}
+}
 
 // TestConfigRanges checks every knob's range at its edges, and the
 // defaults.
@@ -59,11 +65,11 @@ func TestConfigRanges(t *testing.T) {
 		{"bad starting position", func(c *Config) { c.StartingPosition = "OLDEST" }, []string{`StartingPosition: "OLDEST"`}},
 		{"at timestamp without time", func(c *Config) { c.StartingPosition = AtTimestamp }, []string{"StartingPositionTimestamp: required"}},
 		{"time without at timestamp", func(c *Config) { c.StartingPositionTimestamp = time.Unix(1, 0) }, []string{"StartingPositionTimestamp: set with StartingPosition TRIM_HORIZON"}},
-		{"retries -1", func(c *Config) { c.MaximumRetryAttempts = intp(-1) }, nil},
-		{"retries 0", func(c *Config) { c.MaximumRetryAttempts = intp(0) }, nil},
-		{"retries 10000", func(c *Config) { c.MaximumRetryAttempts = intp(10000) }, nil},
-		{"retries 10001", func(c *Config) { c.MaximumRetryAttempts = intp(10001) }, []string{"MaximumRetryAttempts: 10001"}},
-		{"retries -2", func(c *Config) { c.MaximumRetryAttempts = intp(-2) }, []string{"MaximumRetryAttempts: -2"}},
+		{"retries -1", func(c *Config) { c.MaximumRetryAttempts = Int(-1) }, nil},
+		{"retries 0", func(c *Config) { c.MaximumRetryAttempts = Int(0) }, nil},
+		{"retries 10000", func(c *Config) { c.MaximumRetryAttempts = Int(10000) }, nil},
+		{"retries 10001", func(c *Config) { c.MaximumRetryAttempts = Int(10001) }, []string{"MaximumRetryAttempts: 10001"}},
+		{"retries -2", func(c *Config) { c.MaximumRetryAttempts = Int(-2) }, []string{"MaximumRetryAttempts: -2"}},
 		{"record age -1", func(c *Config) { c.MaximumRecordAgeInSeconds = -1 }, nil},
 		{"record age 60", func(c *Config) { c.MaximumRecordAgeInSeconds = 60 }, nil},
 		{"record age 604800", func(c *Config) { c.MaximumRecordAgeInSeconds = 604800 }, nil},
@@ -78,6 +84,8 @@ func TestConfigRanges(t *testing.T) {
 		{"no arn", func(c *Config) { c.EventSourceArn = "" }, []string{"EventSourceArn"}},
 		{"not a stream arn", func(c *Config) { c.EventSourceArn = "arn:aws:sqs:eu-west-1:123456789012:queue" }, []string{"EventSourceArn"}},
 		{"bad stream name", func(c *Config) { c.EventSourceArn = "arn:aws:kinesis:eu-west-1:123456789012:stream/a b" }, []string{"EventSourceArn"}},
+		{"no region", func(c *Config) { c.EventSourceArn = "arn:aws:kinesis::123456789012:stream/orders" }, []string{"EventSourceArn"}},
+		{"bad account", func(c *Config) { c.EventSourceArn = "arn:aws:kinesis:eu-west-1:acct:stream/orders" }, []string{"EventSourceArn"}},
 		{"consumer arn", func(c *Config) { c.EventSourceArn = arn + "/consumer/app:1700000000" }, []string{"enhanced fan-out"}},
 		{"no function", func(c *Config) { c.FunctionName = "" }, []string{"FunctionName"}},
 		{"bad function", func(c *Config) { c.FunctionName = "fn.v2" }, []string{"FunctionName"}},

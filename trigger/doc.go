@@ -21,7 +21,10 @@
 // aggregate share its sequence number. Lambda itself passes aggregates
 // on as they are and leaves de-aggregation to the function; a function
 // that de-aggregates with the usual libraries gets the same records
-// either way, since they pass plain records through.
+// either way, since they pass plain records through. But BatchSize
+// counts user records here, where Lambda counts Kinesis records (an
+// aggregate counts once there), so a batch of aggregated records holds
+// fewer user records than Lambda's would.
 //
 // # Batches
 //
@@ -29,9 +32,9 @@
 // hash of their partition key, so one key's records always go to the same
 // lane, in shard order. Each lane invokes the handler with one batch at
 // a time; the lanes of a shard, and the shards, run concurrently. A batch
-// takes up to BatchSize records of its lane, and stops before its
-// records' JSON would pass [MaxPayloadBytes] (Lambda's 6 MB payload
-// limit). With MaximumBatchingWindowInSeconds, a batch short of BatchSize
+// takes up to BatchSize records of its lane, and stops before the JSON
+// of its event (the records, and with a tumbling window the window and
+// its state) would pass [MaxPayloadBytes] (Lambda's 6 MB payload limit). With MaximumBatchingWindowInSeconds, a batch short of BatchSize
 // (and of the payload limit) is invoked only once that many seconds have
 // passed since its first record was read; without, it is invoked at once
 // with what the lane holds.
@@ -86,19 +89,36 @@
 // holds records of one window only; the event carries the window, the
 // shard ID and the state the previous invocation of the window returned
 // (empty at first), and the response's State is the state from then on
-// (a failed invocation keeps the old one). When the window is over — a
+// (a failed invocation keeps the old one). As in Lambda, every response
+// of a windowed mapping must carry a state: one whose State is nil fails
+// the invocation like an error, and is retried as such; return an empty
+// map for an empty state. When the window is over — a
 // later record comes next in the lane, a later record has been read from
 // the shard, the shard has ended, or, with the shard caught up, two
 // minutes have passed since the window's end — the handler gets a final
 // invocation with no records, IsFinalInvokeForWindow and the final
-// state. It is retried until it succeeds, whatever MaximumRetryAttempts
-// says. A window's records are checkpointed only then, since its state
+// state. A window's records are checkpointed only then, since its state
 // lives in memory: after a restart the window starts again from its first
 // unprocessed record with an empty state. A state whose JSON passes
 // [MaxWindowStateBytes] ends the window early: a final invocation with
 // IsWindowTerminatedEarly, after which the window goes on with an empty
 // state. Windows are per lane, so with ParallelizationFactor above 1
 // each lane of a shard has its own.
+//
+// AWS says tumbling windows support MaximumRetryAttempts and
+// MaximumRecordAgeInSeconds without saying how they apply to the final
+// invocation, which has no records of its own; kds reads them as
+// follows. A failing final invocation blocks its lane and is retried with
+// a batch's backoff. It is given up after MaximumRetryAttempts retries
+// (RetryAttemptsExhausted), or when, before a retry, every record of the
+// window (of the lane, since the window began or was last ended early)
+// is older than MaximumRecordAgeInSeconds (RecordAgeExceeded); the age
+// is not checked before the first attempt, which comes after the window's
+// end and so often after its first records' age limit. Given up, the
+// window is reported to DestinationConfig.OnFailure as a batch would be:
+// an [OnFailureRecord] whose KinesisBatchInfo spans the window's records
+// and whose ApproximateInvokeCount counts the final invocations. Its
+// state is dropped, its records are checkpointed, and the lane goes on.
 //
 // # Not implemented
 //

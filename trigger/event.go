@@ -13,7 +13,8 @@ import (
 // [ReportBatchItemFailures] among Config.FunctionResponseTypes, the
 // response's BatchItemFailures fail part of it; without, they are
 // ignored. With a tumbling window, the response's State is the window's
-// state for the next invocation.
+// state for the next invocation, and a response without one (nil) fails
+// the invocation.
 type Handler func(ctx context.Context, event KinesisEvent) (KinesisEventResponse, error)
 
 // KinesisEvent is one invocation's payload, shaped as Lambda's Kinesis
@@ -92,8 +93,12 @@ type TimeWindow struct {
 // Window is the span of a tumbling window: Start inclusive, End
 // exclusive, both whole seconds in UTC (RFC 3339 in JSON).
 type Window struct {
+	// Start is the first instant of the window, a multiple of
+	// TumblingWindowInSeconds since the Unix epoch.
 	Start time.Time `json:"start"`
-	End   time.Time `json:"end"`
+	// End is Start plus TumblingWindowInSeconds, the first instant after
+	// the window.
+	End time.Time `json:"end"`
 }
 
 // KinesisEventResponse is what a [Handler] returns, shaped as Lambda's
@@ -106,10 +111,13 @@ type KinesisEventResponse struct {
 	// list means success; an empty or unknown ItemIdentifier fails the
 	// whole batch.
 	BatchItemFailures []BatchItemFailure `json:"batchItemFailures"`
-	// State is the tumbling window's state after this batch; nil counts
-	// as an empty state. Ignored without a tumbling window, and in the
-	// window's final invocation.
-	State map[string]string `json:"state,omitempty"`
+	// State is the tumbling window's state after this batch. With a
+	// tumbling window every response must carry one, as Lambda requires
+	// a state property: nil (absent from the JSON) fails the invocation
+	// as an error would, while an empty map is an empty state. The final
+	// invocation's state is not kept, but it must be there too. Ignored
+	// without a tumbling window.
+	State map[string]string `json:"state,omitzero"`
 }
 
 // BatchItemFailure names one failed record of a batch.

@@ -57,7 +57,6 @@ func Example() {
 		return trigger.KinesisEventResponse{}, nil
 	}
 
-	noRetries := 0
 	failures := &trigger.MemoryDestination{}
 	mapping, err := trigger.New(trigger.Config{
 		EventSourceArn:             sum.StreamDescriptionSummary.StreamARN,
@@ -65,7 +64,7 @@ func Example() {
 		Handler:                    handler,
 		StartingPosition:           trigger.TrimHorizon,
 		BisectBatchOnFunctionError: true,
-		MaximumRetryAttempts:       &noRetries,
+		MaximumRetryAttempts:       trigger.Int(0),
 		FunctionResponseTypes:      []trigger.FunctionResponseType{trigger.ReportBatchItemFailures},
 		DestinationConfig:          trigger.DestinationConfig{OnFailure: failures},
 		Client:                     svc,

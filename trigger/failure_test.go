@@ -34,7 +34,7 @@ func TestMaximumRetryAttempts(t *testing.T) {
 		r := &recorder{clock: e.clock, respond: failOn("k/3")}
 		dest := &MemoryDestination{}
 		cfg := e.config(r.handle)
-		cfg.MaximumRetryAttempts = intp(2)
+		cfg.MaximumRetryAttempts = Int(2)
 		cfg.DestinationConfig.OnFailure = dest
 		e.start(cfg)
 		e.advance(time.Second)
@@ -101,7 +101,7 @@ func TestMaximumRetryAttemptsZero(t *testing.T) {
 		e.putN("k", 2)
 		r := &recorder{clock: e.clock, respond: failOn("k/1")}
 		cfg := e.config(r.handle)
-		cfg.BatchSize, cfg.MaximumRetryAttempts = 1, intp(0)
+		cfg.BatchSize, cfg.MaximumRetryAttempts = 1, Int(0)
 		e.start(cfg)
 		calls := r.invocations()
 		if len(calls) != 2 || calls[0].data()[0] != "k/1" || calls[1].data()[0] != "k/2" {
@@ -161,7 +161,7 @@ func TestBisect(t *testing.T) {
 		dest := &MemoryDestination{}
 		cfg := e.config(r.handle)
 		cfg.BisectBatchOnFunctionError = true
-		cfg.MaximumRetryAttempts = intp(2)
+		cfg.MaximumRetryAttempts = Int(2)
 		cfg.DestinationConfig.OnFailure = dest
 		e.start(cfg)
 		e.advanceUntil(time.Second, time.Minute, func() bool { return len(dest.Records()) > 0 })
@@ -280,7 +280,7 @@ func TestJSONLinesDestination(t *testing.T) {
 		r := &recorder{clock: e.clock, respond: failOn("k/1")}
 		w := &flakyWriter{fail: 2}
 		cfg := e.config(r.handle)
-		cfg.BatchSize, cfg.MaximumRetryAttempts = 1, intp(0)
+		cfg.BatchSize, cfg.MaximumRetryAttempts = 1, Int(0)
 		cfg.DestinationConfig.OnFailure = NewJSONLinesDestination(w)
 		e.start(cfg)
 		if len(r.invocations()) != 1 {
@@ -339,7 +339,7 @@ func TestHandlerPanic(t *testing.T) {
 		r := &recorder{clock: e.clock, respond: func(int, KinesisEvent) (KinesisEventResponse, error) { panic("boom") }}
 		dest := &MemoryDestination{}
 		cfg := e.config(r.handle)
-		cfg.MaximumRetryAttempts = intp(1)
+		cfg.MaximumRetryAttempts = Int(1)
 		cfg.DestinationConfig.OnFailure = dest
 		e.start(cfg)
 		e.advance(time.Second)

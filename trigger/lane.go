@@ -2,6 +2,8 @@ package trigger
 
 import (
 	"time"
+
+	"github.com/kdsgo/kds/internal/backoff"
 )
 
 // lane is one of a shard's ParallelizationFactor lanes: it takes the
@@ -95,12 +97,23 @@ func (l *lane) planLocked(now time.Time) (w work, wakeAt time.Time, ok bool) {
 	if len(q) == 0 {
 		return work{}, time.Time{}, false
 	}
-	n, size := 0, 0
+	win, size := l.win, emptyEventBytes
+	if s.TumblingWindowInSeconds > 0 && win == nil {
+		win = l.newWindow(s.windowOf(q[0])) // opened below if the batch is taken
+	}
+	if win != nil {
+		size = win.envelope
+	}
+	n := 0
 	for n < len(q) && n < s.BatchSize {
-		if n > 0 && (size+q[n].size > MaxPayloadBytes || s.windowOf(q[n]).After(s.windowOf(q[0]))) {
+		next := size + q[n].size
+		if n > 0 {
+			next++ // the comma between records
+		}
+		if n > 0 && (next > MaxPayloadBytes || s.windowOf(q[n]).After(s.windowOf(q[0]))) {
 			break
 		}
-		size += q[n].size
+		size = next
 		n++
 	}
 	deadline := q[0].readAt.Add(time.Duration(s.MaximumBatchingWindowInSeconds) * time.Second)
@@ -108,12 +121,16 @@ func (l *lane) planLocked(now time.Time) (w work, wakeAt time.Time, ok bool) {
 		return work{}, deadline, false
 	}
 	l.queue = q[n:]
-	if s.TumblingWindowInSeconds > 0 && l.win == nil {
-		l.win = newWindow(s.windowOf(q[0]), s.tumblingWindow())
+	if win != nil && l.win == nil {
+		l.win = win
 		p.open++
 	}
 	return work{batch: q[:n:n]}, time.Time{}, true
 }
+
+// emptyEventBytes is the size of the JSON of an event without records
+// and without a window: {"Records":[]}.
+const emptyEventBytes = len(`{"Records":[]}`)
 
 // sleep waits d on the clock; false means the lease ended meanwhile.
 func (l *lane) sleep(d time.Duration) bool {
@@ -125,17 +142,7 @@ func (l *lane) sleep(d time.Duration) bool {
 	}
 }
 
-// retryDelay is the pause before the n-th retry (from 1) of a failed
-// batch, final window invocation or on-failure delivery.
-func retryDelay(n int) time.Duration {
-	if n > 7 {
-		return maxRetryDelay
-	}
-	return min(minRetryDelay<<(n-1), maxRetryDelay)
-}
-
-// The bounds of retryDelay. Lambda does not document its pacing.
-const (
-	minRetryDelay = time.Second
-	maxRetryDelay = time.Minute
-)
+// retryBackoff paces the retries of a failed batch, final window
+// invocation or on-failure delivery: 1 s doubling up to a minute. Lambda
+// does not document its pacing.
+var retryBackoff = backoff.Exponential{Min: time.Second, Max: time.Minute}

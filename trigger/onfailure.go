@@ -11,9 +11,10 @@ const (
 	RecordAgeExceeded = "RecordAgeExceeded"
 )
 
-// OnFailureRecord describes a discarded batch, shaped as the invocation
-// record Lambda sends to a Kinesis event source mapping's on-failure
-// destination. Like Lambda's, it carries no record data: the records are
+// OnFailureRecord describes a discarded batch, or a tumbling window whose
+// final invocation was given up (see the package documentation), shaped
+// as the invocation record Lambda sends to a Kinesis event source
+// mapping's on-failure destination. Like Lambda's, it carries no record data: the records are
 // in the stream, from StartSequenceNumber to EndSequenceNumber of the
 // shard, until they leave the retention window.
 type OnFailureRecord struct {
@@ -40,7 +41,8 @@ type RequestContext struct {
 	Condition string `json:"condition"`
 	// ApproximateInvokeCount is how many times the handler was invoked
 	// with these records: with the discarded batch itself and with the
-	// larger batches it was split from.
+	// larger batches it was split from. For a window's final invocation,
+	// it counts the final invocations.
 	ApproximateInvokeCount int `json:"approximateInvokeCount"`
 }
 
@@ -60,14 +62,18 @@ type ResponseContext struct {
 type KinesisBatchInfo struct {
 	// ShardID is the shard of the records.
 	ShardID string `json:"shardId"`
-	// StartSequenceNumber and EndSequenceNumber are the sequence numbers
-	// of the batch's first and last records.
+	// StartSequenceNumber is the sequence number of the batch's first
+	// record.
 	StartSequenceNumber string `json:"startSequenceNumber"`
-	EndSequenceNumber   string `json:"endSequenceNumber"`
-	// ApproximateArrivalOfFirstRecord and ApproximateArrivalOfLastRecord
-	// are their arrival timestamps.
+	// EndSequenceNumber is the sequence number of the batch's last
+	// record.
+	EndSequenceNumber string `json:"endSequenceNumber"`
+	// ApproximateArrivalOfFirstRecord is the arrival time of the batch's
+	// first record.
 	ApproximateArrivalOfFirstRecord ISOMillis `json:"approximateArrivalOfFirstRecord"`
-	ApproximateArrivalOfLastRecord  ISOMillis `json:"approximateArrivalOfLastRecord"`
+	// ApproximateArrivalOfLastRecord is the arrival time of the batch's
+	// last record.
+	ApproximateArrivalOfLastRecord ISOMillis `json:"approximateArrivalOfLastRecord"`
 	// BatchSize is the number of records discarded.
 	BatchSize int `json:"batchSize"`
 	// StreamArn is Config.EventSourceArn.

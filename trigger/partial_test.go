@@ -130,7 +130,7 @@ func TestPartialFailureRetries(t *testing.T) {
 				cfg := e.config(r.handle)
 				cfg.FunctionResponseTypes = []FunctionResponseType{ReportBatchItemFailures}
 				cfg.BisectBatchOnFunctionError = tc.bisect
-				cfg.MaximumRetryAttempts = intp(1)
+				cfg.MaximumRetryAttempts = Int(1)
 				cfg.DestinationConfig.OnFailure = dest
 				e.start(cfg)
 				e.advance(time.Second)

@@ -1,7 +1,7 @@
 package trigger
 
 import (
-	"crypto/rand"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -77,7 +77,7 @@ func (l *lane) process(batch []*pending) bool {
 			stack = stack[:len(stack)-1]
 			continue
 		}
-		if !l.sleep(retryDelay(a.retries)) {
+		if !l.sleep(retryBackoff.Delay(a.retries)) {
 			return false
 		}
 	}
@@ -126,14 +126,23 @@ func indexOf(recs []*pending, seq string) int {
 	return -1
 }
 
-// call invokes the handler, turning a panic into a function error.
+// errNoState is the function error of a tumbling window's invocation
+// whose response has no state.
+var errNoState = errors.New("trigger: the response of a tumbling window's invocation has no State")
+
+// call invokes the handler, turning a panic, and in a tumbling window a
+// response without a state, into a function error.
 func (p *shard) call(ev KinesisEvent) (resp KinesisEventResponse, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("trigger: handler panicked: %v", v)
 		}
 	}()
-	return p.s.Handler(p.ctx, ev)
+	resp, err = p.s.Handler(p.ctx, ev)
+	if err == nil && ev.TimeWindow != nil && resp.State == nil {
+		err = errNoState
+	}
+	return resp, err
 }
 
 // finish marks records as through the handler: done, or, in a tumbling
@@ -167,58 +176,13 @@ func (l *lane) expired(recs []*pending) int {
 	return n
 }
 
-// discard gives up on the first n records of a, sending their
-// OnFailureRecord to the on-failure destination (retrying until it takes
-// it), and marks them through; false means the lease ended first.
+// discard gives up on the first n records of a, reporting them to the
+// on-failure destination, and marks them through; false means the lease
+// ended first.
 func (l *lane) discard(a *attempt, n int, condition string) bool {
-	if dest := l.p.s.DestinationConfig.OnFailure; dest != nil {
-		rec := l.p.onFailureRecord(a, a.recs[:n], condition)
-		for try := 1; dest.Send(l.p.ctx, rec) != nil; try++ {
-			if !l.sleep(retryDelay(try)) {
-				return false
-			}
-		}
+	if !l.report(a, a.recs[:n], condition) {
+		return false
 	}
 	l.finish(a.recs[:n])
 	return true
-}
-
-// onFailureRecord describes the discarded records recs of a.
-func (p *shard) onFailureRecord(a *attempt, recs []*pending, condition string) OnFailureRecord {
-	first, last := recs[0], recs[len(recs)-1]
-	rec := OnFailureRecord{
-		RequestContext: RequestContext{
-			RequestID:              newUUID(),
-			FunctionArn:            p.s.functionArn,
-			Condition:              condition,
-			ApproximateInvokeCount: a.invokes,
-		},
-		Version:   "1.0",
-		Timestamp: ISOMillis{p.s.Clock.Now()},
-		KinesisBatchInfo: KinesisBatchInfo{
-			ShardID:                         p.id,
-			StartSequenceNumber:             first.event.Kinesis.SequenceNumber,
-			EndSequenceNumber:               last.event.Kinesis.SequenceNumber,
-			ApproximateArrivalOfFirstRecord: ISOMillis{first.rec.ApproximateArrivalTimestamp},
-			ApproximateArrivalOfLastRecord:  ISOMillis{last.rec.ApproximateArrivalTimestamp},
-			BatchSize:                       len(recs),
-			StreamArn:                       p.s.EventSourceArn,
-		},
-	}
-	if a.invokes > 0 {
-		rec.ResponseContext = ResponseContext{StatusCode: 200, ExecutedVersion: "$LATEST"}
-		if a.errored {
-			rec.ResponseContext.FunctionError = "Unhandled"
-		}
-	}
-	return rec
-}
-
-// newUUID returns a random (version 4) UUID.
-func newUUID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }

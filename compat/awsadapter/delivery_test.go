@@ -46,8 +46,14 @@ func TestDeliveryStreamThroughTheAdapter(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- ds.Run(ctx) }()
+	want := int64(len(keys) * 25)
 	deadline := time.Now().Add(30 * time.Second)
-	for ds.Stats().DeliveredRecords < int64(len(keys)*25) && time.Now().Before(deadline) {
+	for ds.Stats().DeliveredRecords < want {
+		if time.Now().After(deadline) {
+			cancel()
+			<-done
+			t.Fatalf("after 30 s, %d of %d records delivered", ds.Stats().DeliveredRecords, want)
+		}
 		time.Sleep(10 * time.Millisecond)
 	}
 	cancel()

@@ -196,6 +196,51 @@ func TestTimeWindowHandler(t *testing.T) {
 	})
 }
 
+// TestTimeWindowHandlerWithoutState checks that a response without a
+// state reaches the mapping as one (nil State), which fails the
+// invocation as Lambda fails it, while an empty state stays a state.
+func TestTimeWindowHandlerWithoutState(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		state map[string]string
+	}{{"no state", nil}, {"empty state", map[string]string{}}} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := TimeWindowHandler(func(ctx context.Context, e events.KinesisTimeWindowEvent) (events.KinesisTimeWindowEventResponse, error) {
+				return events.KinesisTimeWindowEventResponse{TimeWindowEventResponseProperties: events.TimeWindowEventResponseProperties{State: tt.state}}, nil
+			})
+			resp, err := h(context.Background(), trigger.KinesisEvent{TimeWindow: &trigger.TimeWindow{}})
+			if err != nil || (resp.State == nil) != (tt.state == nil) {
+				t.Errorf("response state %#v (%v), want %#v", resp.State, err, tt.state)
+			}
+		})
+	}
+	synctest.Test(t, func(t *testing.T) {
+		s := newStream(t)
+		s.put("truck-1", []byte("a"))
+		var (
+			mu    sync.Mutex
+			calls int
+		)
+		handler := func(ctx context.Context, e events.KinesisTimeWindowEvent) (events.KinesisTimeWindowEventResponse, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			calls++
+			if calls == 1 {
+				return events.KinesisTimeWindowEventResponse{}, nil // forgot the state
+			}
+			return events.KinesisTimeWindowEventResponse{TimeWindowEventResponseProperties: events.TimeWindowEventResponseProperties{State: e.State}}, nil
+		}
+		s.run(trigger.Config{Handler: TimeWindowHandler(handler), TumblingWindowInSeconds: 60})
+		s.clock.Advance(time.Second)
+		synctest.Wait()
+		mu.Lock()
+		defer mu.Unlock()
+		if calls != 2 {
+			t.Errorf("%d invocations, want 2: the one without a state is retried", calls)
+		}
+	})
+}
+
 // TestJSONAgreesWithLambdaGo checks that trigger's JSON of an event reads
 // into aws-lambda-go's types as the adapter converts it, and back.
 func TestJSONAgreesWithLambdaGo(t *testing.T) {

@@ -1,23 +1,36 @@
 // Package atomicfile replaces files so that a crash never leaves a partial
-// one: the checkpoint files of the consumer groups and of the agent.
+// one: the checkpoint files of the consumer groups and of the agent, and
+// the objects of the delivery stream's directory destination.
 package atomicfile
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 )
 
-// Write replaces the file at path with b: it writes a temporary
-// file beside it, syncs it, renames it over path and syncs the directory,
-// so a crash leaves either the old content or the new.
+// Write replaces the file at path with b, as WriteFunc does.
 func Write(path string, b []byte) error {
+	return WriteFunc(path, func(w io.Writer) error {
+		_, err := w.Write(b)
+		return err
+	})
+}
+
+// WriteFunc replaces the file at path with what write writes: it writes
+// a temporary file beside it (named "." + the file's name + random
+// characters + ".tmp"), syncs it, renames it over path and syncs the
+// directory, so a crash leaves either the old content or the new. If
+// write returns an error, the temporary file is removed, path is left
+// as it was, and WriteFunc returns that error.
+func WriteFunc(path string, write func(io.Writer) error) error {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return err
 	}
 	tmp := f.Name()
-	_, err = f.Write(b)
+	err = write(f)
 	if err == nil {
 		err = f.Sync()
 	}
