@@ -2,12 +2,11 @@ package delivery
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"path/filepath"
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/kdsgo/kds/internal/uuid"
 )
 
 // The namespaces of prefix expressions !{namespace:value}.
@@ -148,7 +147,7 @@ func (p *prefix) eval(t time.Time, vals map[string]string, errType string) strin
 		case part.time != nil:
 			b.WriteString(part.time.format(t))
 		case part.random:
-			b.WriteString(uuid.New()[:11])
+			b.WriteString(randomChars(11))
 		case part.errorType:
 			b.WriteString(errType)
 		case part.key != "":
@@ -158,4 +157,15 @@ func (p *prefix) eval(t time.Time, vals map[string]string, errType string) strin
 		}
 	}
 	return b.String()
+}
+
+// randomChars returns n random lowercase letters and digits, as Firehose's
+// !{firehose:random-string} gives.
+func randomChars(n int) string {
+	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = alphabet[rand.IntN(len(alphabet))]
+	}
+	return string(b)
 }

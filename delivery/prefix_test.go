@@ -47,9 +47,9 @@ func TestPrefixRandomString(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := p.eval(time.Now(), nil, "")
-	m := regexp.MustCompile(`^a/([0-9a-f-]{11})/([0-9a-f-]{11})/$`).FindStringSubmatch(got)
+	m := regexp.MustCompile(`^a/([0-9a-z]{11})/([0-9a-z]{11})/$`).FindStringSubmatch(got)
 	if m == nil {
-		t.Fatalf("prefix = %q, want two 11-character random strings", got)
+		t.Fatalf("prefix = %q, want two strings of 11 random letters and digits", got)
 	}
 	if m[1] == m[2] {
 		t.Errorf("both random strings are %q; each use should be new", m[1])
