@@ -2,6 +2,7 @@ package iam
 
 import (
 	"net/netip"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -135,7 +136,7 @@ func newCondition(operator, key string, values []string) (Condition, string) {
 			}
 			c.prefixes = append(c.prefixes, p)
 		case opNumericEq, opNumericLt, opNumericLe, opNumericGt, opNumericGe:
-			n, err := strconv.ParseFloat(v, 64)
+			n, err := parseNumber(v)
 			if err != nil {
 				return c, "Invalid number in condition " + operator + ": " + v
 			}
@@ -255,7 +256,7 @@ func (c *Condition) matches(v string) bool {
 			}
 		}
 	case opNumericEq, opNumericLt, opNumericLe, opNumericGt, opNumericGe:
-		n, err := strconv.ParseFloat(v, 64)
+		n, err := parseNumber(v)
 		if err != nil {
 			return false
 		}
@@ -293,6 +294,19 @@ func compare(rel opKind, cmp int) bool {
 		return cmp > 0
 	}
 	return cmp >= 0
+}
+
+// numberPattern is the decimal numbers the Numeric operators take: an
+// optional minus sign, digits and an optional fraction. ParseFloat alone
+// would also take NaN and Inf, which compare as equal to everything.
+var numberPattern = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?$`)
+
+// parseNumber parses a decimal number as the Numeric operators read it.
+func parseNumber(v string) (float64, error) {
+	if !numberPattern.MatchString(v) {
+		return 0, strconv.ErrSyntax
+	}
+	return strconv.ParseFloat(v, 64)
 }
 
 // cmpFloat is a three-way comparison of two numbers.

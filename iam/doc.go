@@ -26,8 +26,13 @@
 // Arn(Not)Equals, Arn(Not)Like and Null, each (but Null) with the IfExists
 // suffix and the ForAnyValue: / ForAllValues: set qualifiers. Values of one
 // key are ORed; keys and operators are ANDed. Condition key names are
-// case-insensitive. Policy variables (${aws:username}) are not expanded:
-// they match literally.
+// case-insensitive. Policy variables (${aws:username}) are not expanded,
+// so a 2012-10-17 policy that uses them is refused rather than read
+// literally (which could allow what IAM denies); in 2008-10-17 policies
+// IAM itself reads them literally. Numbers are plain decimals (no NaN or
+// Inf), and JSON null is refused wherever it stands. In NotPrincipal only
+// an exact name spares a caller: an account or a role listed there spares
+// neither the account's users nor the role's sessions.
 //
 // # Evaluation
 //

@@ -187,13 +187,14 @@ func (s *Statement) applies(req Request) bool {
 
 // principalMatch reports how the statement's Principal or NotPrincipal
 // covers the caller. NotPrincipal covers, as a named match, everyone it
-// does not list.
+// does not list by exact name: as IAM warns, an account or a role listed
+// there does not exempt that account's users or the role's sessions.
 func (s *Statement) principalMatch(caller string) principalMatch {
 	switch {
 	case s.Principal != nil:
 		return s.Principal.match(caller)
 	case s.NotPrincipal != nil:
-		if s.NotPrincipal.match(caller) != noMatch {
+		if s.NotPrincipal.names(caller) {
 			return noMatch
 		}
 		return namedMatch

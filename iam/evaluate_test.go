@@ -34,6 +34,9 @@ func TestEvaluate(t *testing.T) {
 	resDenyBob := resPolicy(`{"Sid":"NoBob","Effect":"Deny","Principal":{"AWS":"` + bob + `"},"Action":"*","Resource":"*"}`)
 	resDenyNotAlice := resPolicy(`{"Sid":"OnlyAlice","Effect":"Deny","NotPrincipal":{"AWS":"` + alice + `"},"Action":"*","Resource":"*"}`)
 	resAllowPublic := resPolicy(`{"Sid":"Public","Effect":"Allow","Principal":"*","Action":"kinesis:GetRecords","Resource":"*"}`)
+	resDenyNotAccount := resPolicy(`{"Sid":"OnlyAccount","Effect":"Deny","NotPrincipal":{"AWS":"` + acct + `"},"Action":"*","Resource":"*"}`)
+	resDenyNotRole := resPolicy(`{"Sid":"OnlyRole","Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::` + acct + `:role/R"},"Action":"*","Resource":"*"}`)
+	allowCheap := idPolicy("cheap", `{"Sid":"Cheap","Effect":"Allow","Action":"kinesis:*","Resource":"*","Condition":{"NumericLessThanEquals":{"aws:RequestTag/cost":"100"}}}`)
 	resAllowTLS := resPolicy(`{"Sid":"TLS","Effect":"Allow","Principal":{"AWS":"` + alice + `"},"Action":"kinesis:*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"true"}}}`)
 
 	tests := []struct {
@@ -64,6 +67,12 @@ func TestEvaluate(t *testing.T) {
 		{"resource deny for that principal", bob, putOrder, orders, nil, []*Policy{allowAll}, resDenyBob, ExplicitDeny, ResourcePolicy, "NoBob"},
 		{"NotPrincipal spares alice", alice, putOrder, orders, nil, []*Policy{allowAll}, resDenyNotAlice, Allowed, IdentityPolicy, "All"},
 		{"NotPrincipal denies bob", bob, putOrder, orders, nil, []*Policy{allowAll}, resDenyNotAlice, ExplicitDeny, ResourcePolicy, "OnlyAlice"},
+		// IAM: an account or role in NotPrincipal spares neither the
+		// account's users nor the role's sessions.
+		{"NotPrincipal account spares no user", bob, putOrder, orders, nil, []*Policy{allowAll}, resDenyNotAccount, ExplicitDeny, ResourcePolicy, "OnlyAccount"},
+		{"NotPrincipal role spares no session", "arn:aws:sts::" + acct + ":assumed-role/R/any", putOrder, orders, nil, []*Policy{allowAll}, resDenyNotRole, ExplicitDeny, ResourcePolicy, "OnlyRole"},
+		{"NaN is no number", alice, putOrder, orders, map[string][]string{"aws:RequestTag/cost": {"NaN"}}, []*Policy{allowCheap}, nil, ImplicitDeny, IdentityPolicy, ""},
+		{"a number within the bound", alice, putOrder, orders, map[string][]string{"aws:RequestTag/cost": {"99.5"}}, []*Policy{allowCheap}, nil, Allowed, IdentityPolicy, "Cheap"},
 		{"cross-account both allow", mallory, putOrder, orders, nil, []*Policy{allowPut}, resAllowMallory, Allowed, IdentityPolicy, "Put"},
 		{"cross-account resource only", mallory, putOrder, orders, nil, nil, resAllowMallory, ImplicitDeny, IdentityPolicy, ""},
 		{"cross-account identity only", mallory, putOrder, orders, nil, []*Policy{allowAll}, nil, ImplicitDeny, ResourcePolicy, ""},

@@ -26,6 +26,9 @@ func Parse(t PolicyType, name string, doc []byte) (*Policy, error) {
 	if err := unmarshal(doc, &top); err != nil || top == nil {
 		return nil, malformed("Syntax errors in policy.")
 	}
+	if bytes.Contains(doc, []byte("null")) && hasNull(doc) {
+		return nil, malformed("Syntax errors in policy: null is not a valid value.")
+	}
 	p := &Policy{Name: name, Type: t, Version: Version2008, Document: string(doc)}
 	for k := range top {
 		if k != "Version" && k != "Id" && k != "Statement" {
@@ -38,6 +41,11 @@ func Parse(t PolicyType, name string, doc []byte) (*Policy, error) {
 			return nil, malformed("The policy must contain a valid version string")
 		}
 		p.Version = v
+	}
+	if p.Version == Version2012 && bytes.Contains(doc, []byte("${")) {
+		// IAM would substitute policy variables here; taking them
+		// literally could let through what AWS denies.
+		return nil, malformed("Syntax errors in policy: policy variables (${...}) are not supported by kds.")
 	}
 	if raw, ok := top["Id"]; ok {
 		if unmarshal(raw, &p.ID) != nil {
@@ -85,6 +93,24 @@ func MustParse(t PolicyType, name, doc string) *Policy {
 	return p
 }
 
+// maxIdentityPolicyDocument bounds an identity policy document's raw
+// length, white space included, as IAM's PolicyDocument parameter does.
+const maxIdentityPolicyDocument = 131_072
+
+// hasNull reports whether a JSON null stands anywhere in doc as a value.
+func hasNull(doc []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return false // the parser reports malformed JSON
+		}
+		if tok == nil {
+			return true
+		}
+	}
+}
+
 // checkSize applies the size limit of t to doc.
 func checkSize(t PolicyType, doc []byte) error {
 	if t == ResourcePolicy {
@@ -95,6 +121,9 @@ func checkSize(t PolicyType, doc []byte) error {
 	}
 	if len(doc) <= MaxIdentityPolicySize {
 		return nil
+	}
+	if len(doc) > maxIdentityPolicyDocument {
+		return malformed("Cannot exceed quota for PolicySize: " + strconv.Itoa(MaxIdentityPolicySize))
 	}
 	n := 0
 	for _, c := range string(doc) {

@@ -38,6 +38,25 @@ const (
 	namedMatch
 )
 
+// names reports whether p lists the caller by its exact name (or is
+// "*"): the test NotPrincipal applies.
+func (p *Principal) names(caller string) bool {
+	if p.Any {
+		return true
+	}
+	if caller == "" {
+		return false
+	}
+	for _, list := range [][]string{p.AWS, p.Service, p.Federated} {
+		for _, a := range list {
+			if a == "*" || a == caller || strings.EqualFold(a, caller) && strings.HasSuffix(caller, ".amazonaws.com") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // match reports how p covers the caller. caller is an ARN, an account id,
 // a service principal name or "" for an anonymous caller.
 func (p *Principal) match(caller string) principalMatch {
