@@ -20,9 +20,11 @@ type Putter interface {
 // through p: one record per result, its data the JSON encoding of the
 // [Output] ({"window":{"start":...,"end":...},"key":...,"result":...,
 // "update":...}, times in RFC 3339 UTC), its partition key the result's
-// key, so the results of a key stay in order. A key must therefore be a
-// valid partition key (1 to 256 characters); a result with another key
-// fails to emit and is dropped.
+// key, so the results of a key stay in order (a result that the producer
+// gives up on for good, after its time-to-live, is put again after later
+// ones). A key must therefore be a valid partition key (1 to 256
+// characters); a result with another key fails to emit and is dropped,
+// as are all results once the producer is closed.
 //
 // Emit hands the record to p and returns without waiting. Flush waits for
 // every record emitted since the last Flush, puts again those that were
@@ -62,9 +64,15 @@ func (s *streamSink[R]) Emit(ctx context.Context, out Output[R]) error {
 		return err
 	}
 	r := result{key: out.Key, data: data}
-	pp, err := s.p.PutAsync(ctx, r.key, r.data)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if len(s.retry) > 0 {
+		// Earlier results wait to be put again: this one goes behind
+		// them, so that a key's results are stored in order.
+		s.retry = append(s.retry, r)
+		return nil
+	}
+	pp, err := s.p.PutAsync(ctx, r.key, r.data)
 	if err != nil {
 		if !permanent(err) {
 			s.retry = append(s.retry, r)
@@ -83,10 +91,11 @@ func (s *streamSink[R]) Emit(ctx context.Context, out Output[R]) error {
 }
 
 // permanent reports whether a refusal will not change on its own: the
-// record is invalid (its key, say), so putting it again is pointless.
+// record is invalid (its key, say) or the producer is closed, so putting
+// it again is pointless.
 func permanent(err error) bool {
 	var e *kds.Error
-	return errors.As(err, &e) && (e.Code == "ValidationException" || e.Code == "InvalidArgumentException")
+	return errors.Is(err, kds.ErrProducerClosed) || errors.As(err, &e) && (e.Code == "ValidationException" || e.Code == "InvalidArgumentException")
 }
 
 // putError returns a failed put's error, or nil.
@@ -113,30 +122,53 @@ func (s *streamSink[R]) Flush(ctx context.Context) error {
 	s.pending, s.retry = nil, nil
 	s.mu.Unlock()
 
-	var errs []error
-	var failed []result // to keep for the next Flush
-	for _, r := range retry {
+	// The puts in flight are older than the results waiting to be put
+	// again: settle them first, then put the failed ones and the waiting
+	// ones, oldest first, stopping at the first refusal so that order
+	// holds.
+	failed, errs, err := s.settle(ctx, pending)
+	if err != nil {
+		s.keep(nil, append(failed, retry...))
+		return errors.Join(append(errs, err)...)
+	}
+	toPut := append(failed, retry...)
+	var again []sentResult
+	for i, r := range toPut {
 		pp, err := s.p.PutAsync(ctx, r.key, r.data)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("analytics: put result again: %w", err))
-			failed = append(failed, r)
-			continue
+			if permanent(err) {
+				continue
+			}
+			s.keep(again, toPut[i:])
+			return errors.Join(errs...)
 		}
-		pending = append(pending, sentResult{r, pp})
+		again = append(again, sentResult{r, pp})
 	}
-	for i, q := range pending {
+	failed, errs2, err := s.settle(ctx, again)
+	errs = append(errs, errs2...)
+	s.keep(nil, failed)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// settle waits for the puts, returning the results that failed (to put
+// again) with their errors, or ctx's error if it ends first, when the
+// unfinished puts are kept for the next Flush.
+func (s *streamSink[R]) settle(ctx context.Context, puts []sentResult) (failed []result, errs []error, err error) {
+	for i, q := range puts {
 		if _, err := q.put.Wait(ctx); err != nil && !done(q.put) {
-			// ctx ended: keep the unfinished puts for the next Flush.
-			s.keep(pending[i:], failed)
-			return errors.Join(append(errs, err)...)
+			s.keep(puts[i:], nil)
+			return failed, errs, err
 		}
 		if err := putError(q.put.Result()); err != nil {
 			errs = append(errs, err)
 			failed = append(failed, q.result)
 		}
 	}
-	s.keep(nil, failed)
-	return errors.Join(errs...)
+	return failed, errs, nil
 }
 
 // keep puts back what a Flush could not settle, ahead of what was emitted

@@ -135,3 +135,50 @@ func TestToStreamFlushReportsFailures(t *testing.T) {
 		}
 	})
 }
+
+// TestToStreamKeepsKeyOrderAfterARefusal: a result the producer refuses
+// (its buffer is full) holds back the later results until a Flush has put
+// it, so a key's results are stored in the order they were emitted.
+func TestToStreamKeepsKeyOrderAfterARefusal(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		out, err := kds.NewStream("results")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := kds.NewProducer(kds.ProducerConfig{StreamName: "results", Client: out.Service(), MaxBufferedRecords: 1, FailIfFull: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer p.Close(ctx)
+		s := ToStream[int64](p)
+		for i := range int64(3) {
+			err := s.Emit(ctx, Output[int64]{Key: "a", Result: i})
+			if i == 1 && !errors.Is(err, kds.ErrBufferFull) {
+				t.Fatalf("Emit %d: %v, want a full buffer", i, err)
+			}
+		}
+		for range 3 { // until the producer has room for each in turn
+			if err := s.Flush(ctx); err == nil {
+				break
+			}
+		}
+		if err := s.Flush(ctx); err != nil {
+			t.Fatalf("Flush: %v", err)
+		}
+		var got []int64
+		for r, err := range out.Replay(ctx, kds.TrimHorizon()) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			var o Output[int64]
+			if err := json.Unmarshal(r.Data, &o); err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, o.Result)
+		}
+		if !slices.Equal(got, []int64{0, 1, 2}) {
+			t.Errorf("results stored in the order %v, want 0 1 2", got)
+		}
+	})
+}
