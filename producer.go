@@ -229,6 +229,7 @@ type Producer struct {
 
 	buf    producerBuffer
 	routes atomic.Pointer[producerRoutes]
+	hashes keyHashCache
 
 	refreshMu sync.Mutex // serialises shard map refreshes
 	queuesMu  sync.Mutex
@@ -310,7 +311,7 @@ func (p *Producer) check(r *PendingPut, data []byte) error {
 		return newError(codeInvalidArgument, "Record size %d bytes (partition key plus data) exceeds the maximum record size of %d KiB for stream %s.", size, p.maxRecord>>10, p.cfg.StreamName)
 	}
 	if r.ehk == "" {
-		r.hash = PartitionKeyHash(r.key)
+		r.hash = p.hashes.hash(r.key)
 		return nil
 	}
 	h, err := ParseHashKey(r.ehk)
