@@ -71,7 +71,8 @@ type ProducerConfig struct {
 	MaxRecordSizeInKiB int
 	// RecordTTL (KPL RecordTtl) is how long after it was accepted a record
 	// may go unstored before it fails with [ErrRecordExpired] and its last
-	// error. Default 30 s; it must not be negative.
+	// error. Default 30 s; it must not be negative. On the RealClock the
+	// time of acceptance is read to within about a millisecond.
 	RecordTTL time.Duration
 	// RateLimitPercent (KPL RateLimit) caps what the producer sends to
 	// each shard, as a percentage of a shard's write limits (1 MiB/s and
@@ -230,6 +231,7 @@ type Producer struct {
 	buf    producerBuffer
 	routes atomic.Pointer[producerRoutes]
 	hashes keyHashCache
+	accept *acceptClock
 
 	refreshMu sync.Mutex // serialises shard map refreshes
 	queuesMu  sync.Mutex
@@ -249,6 +251,7 @@ func NewProducer(cfg ProducerConfig) (*Producer, error) {
 	p := &Producer{cfg: cfg, maxRecord: cfg.MaxRecordSizeInKiB << 10, closing: make(chan struct{})}
 	p.ctx, p.cancel = context.WithCancel(context.Background())
 	p.buf = producerBuffer{maxRecords: int64(cfg.MaxBufferedRecords), maxBytes: int64(cfg.MaxBufferedBytes)}
+	p.accept = newAcceptClock(cfg.Clock)
 	// Until the first ListShards answers, one queue covers the whole hash
 	// space; it sends nothing until it has been replaced.
 	boot := p.newQueue("", HashKeyRange{EndingHashKey: MaxHashKey})
@@ -256,6 +259,13 @@ func NewProducer(cfg ProducerConfig) (*Producer, error) {
 	p.routes.Store(&producerRoutes{starts: []HashKey{{}}, queues: []*shardQueue{boot}})
 	p.wg.Add(1)
 	go boot.run()
+	if p.accept.coarse {
+		p.wg.Add(1)
+		go func() {
+			defer p.wg.Done()
+			p.accept.refresh(p.ctx.Done(), func() bool { n, _ := p.buf.counts(); return n > 0 })
+		}()
+	}
 	return p, nil
 }
 
@@ -289,7 +299,7 @@ func (p *Producer) PutAsync(ctx context.Context, partitionKey string, data []byt
 		p.buf.release(1, size)
 		return nil, ErrProducerClosed
 	}
-	r.deadline = p.cfg.Clock.Now().Add(p.cfg.RecordTTL)
+	r.deadline = p.accept.now().Add(p.cfg.RecordTTL)
 	for {
 		q := p.routes.Load().lookup(r.hash)
 		if q.append(r, data) {

@@ -1,0 +1,79 @@
+package kds
+
+import (
+	"sync/atomic"
+	"time"
+)
+
+// stampPeriod is how often a Producer on the RealClock refreshes the time
+// it stamps accepted records with, while it holds records.
+const stampPeriod = time.Millisecond
+
+// acceptClock gives a Producer the time a record is accepted at. On the
+// RealClock, reading the time for every record costs more than the rest
+// of PutAsync's bookkeeping, so while the producer holds records a
+// goroutine refreshes a stamp every stampPeriod and records take that; a
+// record that finds no refresher running reads the clock itself and starts
+// one. On other clocks every record reads the clock.
+type acceptClock struct {
+	clock  Clock
+	coarse bool          // keep a stamp; the clock is the RealClock
+	epoch  time.Time     // the stamp counts from here
+	stamp  atomic.Int64  // time since epoch, in nanoseconds
+	active atomic.Bool   // the refresher is running
+	wake   chan struct{} // starts the refresher
+}
+
+// newAcceptClock returns the acceptClock of clock c.
+func newAcceptClock(c Clock) *acceptClock {
+	_, coarse := c.(RealClock)
+	return &acceptClock{clock: c, coarse: coarse, epoch: c.Now(), wake: make(chan struct{}, 1)}
+}
+
+// now returns the time to stamp a record accepted now with: the clock's
+// time, or on the RealClock up to about a stampPeriod before it.
+func (a *acceptClock) now() time.Time {
+	if !a.coarse {
+		return a.clock.Now()
+	}
+	if a.active.Load() {
+		return a.epoch.Add(time.Duration(a.stamp.Load()))
+	}
+	t := a.clock.Now()
+	a.stamp.Store(int64(t.Sub(a.epoch)))
+	select {
+	case a.wake <- struct{}{}:
+	default:
+	}
+	return t
+}
+
+// refresh is the refresher: once woken, it stores the time every
+// stampPeriod until busy reports that the producer holds no records, and
+// then waits to be woken again. It returns when done is closed. Only the
+// RealClock needs it.
+func (a *acceptClock) refresh(done <-chan struct{}, busy func() bool) {
+	tick := time.NewTicker(stampPeriod)
+	tick.Stop()
+	for {
+		select {
+		case <-a.wake:
+		case <-done:
+			return
+		}
+		a.active.Store(true)
+		tick.Reset(stampPeriod)
+		for a.active.Load() {
+			select {
+			case <-tick.C:
+			case <-done:
+				return
+			}
+			a.stamp.Store(int64(a.clock.Now().Sub(a.epoch)))
+			if !busy() {
+				a.active.Store(false)
+				tick.Stop()
+			}
+		}
+	}
+}
