@@ -282,11 +282,11 @@ func NewProducer(cfg ProducerConfig) (*Producer, error) {
 // for room (ctx's error). Once accepted, a record's fate no longer depends
 // on ctx.
 func (p *Producer) PutAsync(ctx context.Context, partitionKey string, data []byte, opts ...PutOption) (*PendingPut, error) {
-	r := &PendingPut{key: partitionKey}
+	r := &PendingPut{}
 	for _, o := range opts {
 		o(r)
 	}
-	if err := p.check(r, data); err != nil {
+	if err := p.check(r, partitionKey, data); err != nil {
 		return nil, err
 	}
 	size := len(partitionKey) + len(data)
@@ -299,10 +299,10 @@ func (p *Producer) PutAsync(ctx context.Context, partitionKey string, data []byt
 		p.buf.release(1, size)
 		return nil, ErrProducerClosed
 	}
-	r.deadline = p.accept.now().Add(p.cfg.RecordTTL)
+	deadline := p.accept.now().Add(p.cfg.RecordTTL)
 	for {
 		q := p.routes.Load().lookup(r.hash)
-		if q.append(r, data) {
+		if q.append(r, partitionKey, data, deadline) {
 			break
 		}
 	}
@@ -311,17 +311,17 @@ func (p *Producer) PutAsync(ctx context.Context, partitionKey string, data []byt
 }
 
 // check validates a record as PutRecords would and sets its hash key.
-func (p *Producer) check(r *PendingPut, data []byte) error {
+func (p *Producer) check(r *PendingPut, key string, data []byte) error {
 	var v violations
-	v.checkEntry(r.key, r.ehk, data, 0)
+	v.checkEntry(key, r.ehk, data, 0)
 	if err := v.err(); err != nil {
 		return err // worded as PutRecord words it
 	}
-	if size := len(r.key) + len(data); size > p.maxRecord {
+	if size := len(key) + len(data); size > p.maxRecord {
 		return newError(codeInvalidArgument, "Record size %d bytes (partition key plus data) exceeds the maximum record size of %d KiB for stream %s.", size, p.maxRecord>>10, p.cfg.StreamName)
 	}
 	if r.ehk == "" {
-		r.hash = p.hashes.hash(r.key)
+		r.hash = p.hashes.hash(key)
 		return nil
 	}
 	h, err := ParseHashKey(r.ehk)

@@ -3,7 +3,6 @@ package kds
 import (
 	"context"
 	"sync"
-	"time"
 )
 
 // PutResult is the outcome of one user record put through a [Producer]:
@@ -40,18 +39,13 @@ func WithCallback(fn func(PutResult)) PutOption { return func(r *PendingPut) { r
 // Its methods are safe for concurrent use.
 type PendingPut struct {
 	// Set before the record is queued, then read-only.
-	key, ehk string
-	hash     HashKey
-	data     []byte
-	deadline time.Time // accepted + RecordTTL
-	cb       func(PutResult)
+	ehk  string
+	hash HashKey
+	cb   func(PutResult)
 
-	// Owned by the queue that holds the record.
-	seq      uint64 // order of acceptance within its queue
-	size     int    // len(key) + len(data)
-	attempts int
-	lastErr  error
-	picked   bool // taken into the call being built
+	// lastErr is the record's last error; only the sender of the queue
+	// that holds the record uses it.
+	lastErr error
 
 	mu       sync.Mutex
 	done     chan struct{} // made on demand; closed when finished
@@ -97,12 +91,9 @@ func (r *PendingPut) Wait(ctx context.Context) (PutResult, error) {
 	}
 }
 
-// finish releases the record's data, calls the callback, and then
-// records the final result and closes Done. It runs once per record, on
-// the sender of its queue.
+// finish calls the callback, and then records the final result and
+// closes Done. It runs once per record, on the sender of its queue.
 func (r *PendingPut) finish(res PutResult) {
-	res.Attempts = r.attempts
-	r.data = nil
 	if r.cb != nil {
 		r.cb(res)
 	}

@@ -22,7 +22,7 @@ func (q *shardQueue) send(now time.Time, gen uint64) {
 		err = newError(codeInternalFailure, "PutRecords returned %d results for %d records", len(out.Records), len(entries))
 	}
 
-	var retry []*PendingPut
+	var retry []queued
 	stored, storedKinesis, storedBytes := 0, 0, 0
 	var check []int // aggregates that landed in a shard other than predicted
 	if err != nil {
@@ -31,36 +31,36 @@ func (q *shardQueue) send(now time.Time, gen uint64) {
 		if p.ctx.Err() != nil {
 			err = fmt.Errorf("%w: %w", ErrProducerClosed, err)
 		}
-		for i := range b.recs {
-			for _, u := range b.recs[i].users {
-				u.lastErr = err
-				if final {
-					p.m.failed.Add(1)
-					u.finish(PutResult{Err: err})
-				} else {
-					retry = append(retry, u)
-				}
+		for i := range b.users {
+			u := &b.users[i]
+			u.r.lastErr = err
+			if final {
+				p.m.failed.Add(1)
+				u.finish(PutResult{Err: err})
+			} else {
+				retry = append(retry, *u)
 			}
 		}
 	} else {
 		for i, res := range out.Records {
 			kr := &b.recs[i]
+			users := b.users[kr.lo:kr.hi]
 			if res.ErrorCode != "" {
 				e := recordError(res)
 				if e.Code == codeProvisionedThroughputExceeded {
 					p.m.throttles.Add(1)
 				}
-				for _, u := range kr.users {
-					u.lastErr = e
+				for j := range users {
+					users[j].r.lastErr = e
 				}
-				retry = append(retry, kr.users...)
+				retry = append(retry, users...)
 				continue
 			}
-			if res.ShardId != kr.target.id && len(kr.users) > 1 {
+			if res.ShardId != kr.target.id && len(users) > 1 {
 				check = append(check, i)
 				continue
 			}
-			stored += q.succeed(kr, res)
+			stored += succeed(users, res)
 			storedKinesis++
 			storedBytes += len(entries[i].PartitionKey) + len(entries[i].Data)
 		}
@@ -75,17 +75,18 @@ func (q *shardQueue) send(now time.Time, gen uint64) {
 		rt := p.routes.Load()
 		for _, i := range check {
 			kr, res := &b.recs[i], out.Records[i]
-			if sq, ok := rt.byID(res.ShardId); ok && allIn(kr.users, sq.rng) {
-				stored += q.succeed(kr, res)
+			users := b.users[kr.lo:kr.hi]
+			if sq, ok := rt.byID(res.ShardId); ok && allIn(users, sq.rng) {
+				stored += succeed(users, res)
 				storedKinesis++
 				storedBytes += len(entries[i].PartitionKey) + len(entries[i].Data)
 				continue
 			}
 			p.m.misrouted.Add(1)
-			for _, u := range kr.users {
-				u.lastErr = errMisrouted
+			for j := range users {
+				users[j].r.lastErr = errMisrouted
 			}
-			retry = append(retry, kr.users...)
+			retry = append(retry, users...)
 		}
 	}
 	p.m.userPut.Add(int64(stored))
@@ -107,15 +108,13 @@ func (q *shardQueue) send(now time.Time, gen uint64) {
 	}
 
 	finishedBytes := 0
-	for i := range b.recs {
-		for _, u := range b.recs[i].users {
-			finishedBytes += u.size
-		}
+	for i := range b.users {
+		finishedBytes += b.users[i].size
 	}
-	for _, u := range retry {
-		finishedBytes -= u.size
+	for i := range retry {
+		finishedBytes -= retry[i].size
 	}
-	p.buf.release(b.users-len(retry), finishedBytes)
+	p.buf.release(len(b.users)-len(retry), finishedBytes)
 	q.mu.Lock()
 	q.inflight = 0
 	q.putBackLocked(retry)
@@ -123,33 +122,33 @@ func (q *shardQueue) send(now time.Time, gen uint64) {
 	q.mu.Unlock()
 }
 
-// succeed gives the user records of kr their results and returns how
-// many there were.
-func (q *shardQueue) succeed(kr *kinesisRecord, res PutRecordsResultEntry) int {
-	for j, u := range kr.users {
+// succeed gives the user records of one Kinesis record their results and
+// returns how many there were.
+func succeed(users []queued, res PutRecordsResultEntry) int {
+	for j := range users {
 		sub := int64(0)
-		if len(kr.users) > 1 {
+		if len(users) > 1 {
 			sub = int64(j)
 		}
-		u.finish(PutResult{ShardId: res.ShardId, SequenceNumber: res.SequenceNumber, SubSequenceNumber: sub})
+		users[j].finish(PutResult{ShardId: res.ShardId, SequenceNumber: res.SequenceNumber, SubSequenceNumber: sub})
 	}
-	return len(kr.users)
+	return len(users)
 }
 
 // putBackLocked returns records to the queue for a retry, merging them by
 // seq with the records still queued, so that they go before every newer
 // record.
-func (q *shardQueue) putBackLocked(rs []*PendingPut) {
+func (q *shardQueue) putBackLocked(rs []queued) {
 	if len(rs) == 0 {
 		return
 	}
-	slices.SortFunc(rs, func(a, b *PendingPut) int { return cmpUint64(a.seq, b.seq) })
-	for _, r := range rs {
-		q.pendingBytes += r.size
+	slices.SortFunc(rs, func(a, b queued) int { return cmpUint64(a.seq, b.seq) })
+	for i := range rs {
+		q.pendingBytes += rs[i].size
 	}
 	rest := q.pending[q.head:]
 	if q.head < len(rs) {
-		merged := make([]*PendingPut, len(rs)+len(rest), len(rs)+len(rest)+len(rest)/2)
+		merged := make([]queued, len(rs)+len(rest), len(rs)+len(rest)+len(rest)/2)
 		w, j := 0, 0
 		for _, r := range rs {
 			for j < len(rest) && rest[j].seq < r.seq {
@@ -174,9 +173,9 @@ func (q *shardQueue) putBackLocked(rs []*PendingPut) {
 }
 
 // allIn reports whether every user record's hash key lies in r.
-func allIn(users []*PendingPut, r HashKeyRange) bool {
-	for _, u := range users {
-		if !r.Contains(u.hash) {
+func allIn(users []queued, r HashKeyRange) bool {
+	for i := range users {
+		if !r.Contains(users[i].r.hash) {
 			return false
 		}
 	}

@@ -38,7 +38,7 @@ type shardQueue struct {
 	fullBytes, fullCount int           // a batch this large goes at once
 
 	mu               sync.Mutex
-	pending          []*PendingPut // from head on, in order of seq
+	pending          []queued // from head on, in order of seq
 	head             int
 	pendingBytes     int
 	nextSeq          uint64
@@ -54,6 +54,25 @@ type shardQueue struct {
 	failures int       // calls in a row that stored nothing
 	retryAt  time.Time // no call before
 	batch    putBatch
+}
+
+// queued is a record in a queue: its handle and what the sender needs of
+// it, kept by value so that building a call reads the queue's slice
+// rather than every record's handle.
+type queued struct {
+	r        *PendingPut
+	key, ehk string
+	data     []byte    // a copy of the caller's
+	deadline time.Time // accepted + RecordTTL
+	seq      uint64    // order of acceptance within its queue
+	size     int       // len(key) + len(data)
+	attempts int
+}
+
+// finish gives the record its final result.
+func (u *queued) finish(res PutResult) {
+	res.Attempts = u.attempts
+	u.r.finish(res)
 }
 
 // newQueue returns the queue of shard id, not yet started.
@@ -88,26 +107,33 @@ func (q *shardQueue) signal() {
 	}
 }
 
-// append queues r with a copy of data, unless the queue is retired.
-func (q *shardQueue) append(r *PendingPut, data []byte) bool {
+// append queues r under key with a copy of data, unless the queue is
+// retired.
+func (q *shardQueue) append(r *PendingPut, key string, data []byte, deadline time.Time) bool {
 	q.mu.Lock()
 	if q.retired {
 		q.mu.Unlock()
 		return false
 	}
-	r.data = q.copyLocked(data)
-	r.size = len(r.key) + len(data)
-	r.seq = q.nextSeq
-	q.nextSeq++
-	if q.head > 0 && len(q.pending) == cap(q.pending) && q.head >= len(q.pending)/2 {
-		n := copy(q.pending, q.pending[q.head:])
-		clear(q.pending[n:])
-		q.pending, q.head = q.pending[:n], 0
+	if len(q.pending) == cap(q.pending) {
+		// Move the records from head on to the front, or to a new array
+		// twice their number if they fill more than half of this one.
+		live := q.pending[q.head:]
+		if 2*len(live) > cap(q.pending) {
+			q.pending = append(make([]queued, 0, 2*len(live)), live...)
+		} else {
+			n := copy(q.pending, live)
+			clear(q.pending[n:])
+			q.pending = q.pending[:n]
+		}
+		q.head = 0
 	}
-	q.pending = append(q.pending, r)
+	size := len(key) + len(data)
+	q.pending = append(q.pending, queued{r: r, key: key, ehk: r.ehk, data: q.copyLocked(data), deadline: deadline, seq: q.nextSeq, size: size})
+	q.nextSeq++
 	count := len(q.pending) - q.head
 	before := q.pendingBytes
-	q.pendingBytes += r.size
+	q.pendingBytes += size
 	wake := count == 1 || count == q.fullCount || (before < q.fullBytes && q.pendingBytes >= q.fullBytes)
 	q.mu.Unlock()
 	if wake {
@@ -194,7 +220,7 @@ func (q *shardQueue) run() {
 		q.mu.Lock()
 		if expired := q.takeExpiredLocked(now); len(expired) > 0 {
 			q.mu.Unlock()
-			q.finishAll(expired, func(r *PendingPut) PutResult { return PutResult{Err: expiredError(r.lastErr)} })
+			q.finishAll(expired, func(u *queued) PutResult { return PutResult{Err: expiredError(u.r.lastErr)} })
 			continue
 		}
 		if q.id == "" && !q.retired {
@@ -248,8 +274,8 @@ func (q *shardQueue) bootstrap(now, deadline time.Time) {
 		return
 	}
 	q.mu.Lock()
-	for _, r := range q.pending[q.head:] {
-		r.lastErr = err
+	for _, u := range q.pending[q.head:] {
+		u.r.lastErr = err
 	}
 	q.mu.Unlock()
 	q.failures++
@@ -289,7 +315,7 @@ func (q *shardQueue) gate() <-chan struct{} {
 // if it is retired, flushing or holds a full batch, and otherwise when
 // its oldest record has waited MaxBufferedTime.
 func (q *shardQueue) readyAtLocked() time.Time {
-	r := q.pending[q.head]
+	r := &q.pending[q.head]
 	if q.retired || r.seq < q.flushTo || q.pendingBytes >= q.fullBytes || len(q.pending)-q.head >= q.fullCount {
 		return time.Time{}
 	}
@@ -298,7 +324,7 @@ func (q *shardQueue) readyAtLocked() time.Time {
 
 // takeExpiredLocked removes and returns the records at the head of the
 // queue whose time-to-live has passed.
-func (q *shardQueue) takeExpiredLocked(now time.Time) []*PendingPut {
+func (q *shardQueue) takeExpiredLocked(now time.Time) []queued {
 	i := q.head
 	for i < len(q.pending) && !now.Before(q.pending[i].deadline) {
 		q.pendingBytes -= q.pending[i].size
@@ -323,15 +349,16 @@ func expiredError(last error) error {
 
 // finishAll gives each record its final result, counts it, and gives its
 // room back to the buffer.
-func (q *shardQueue) finishAll(rs []*PendingPut, result func(*PendingPut) PutResult) {
+func (q *shardQueue) finishAll(rs []queued, result func(*queued) PutResult) {
 	bytes := 0
-	for _, r := range rs {
-		bytes += r.size
-		res := result(r)
+	for i := range rs {
+		u := &rs[i]
+		bytes += u.size
+		res := result(u)
 		if res.Err != nil {
 			q.p.m.failed.Add(1)
 		}
-		r.finish(res)
+		u.finish(res)
 	}
 	q.p.buf.release(len(rs), bytes)
 	q.mu.Lock()
@@ -359,9 +386,9 @@ func (q *shardQueue) abort() {
 	q.pending, q.head, q.pendingBytes = nil, 0, 0
 	q.retired = true
 	q.mu.Unlock()
-	q.finishAll(rs, func(r *PendingPut) PutResult {
-		if r.lastErr != nil {
-			return PutResult{Err: fmt.Errorf("%w: %w", ErrProducerClosed, r.lastErr)}
+	q.finishAll(rs, func(u *queued) PutResult {
+		if err := u.r.lastErr; err != nil {
+			return PutResult{Err: fmt.Errorf("%w: %w", ErrProducerClosed, err)}
 		}
 		return PutResult{Err: ErrProducerClosed}
 	})
