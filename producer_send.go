@@ -118,6 +118,7 @@ func (q *shardQueue) send(now time.Time, gen uint64) {
 	q.mu.Lock()
 	q.inflight = 0
 	q.putBackLocked(retry)
+	q.recycleLocked()
 	q.progressedLocked()
 	q.mu.Unlock()
 }

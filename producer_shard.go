@@ -16,6 +16,17 @@ import (
 // into; larger data gets its own allocation.
 const arenaChunk = 64 << 10
 
+// arenaPool holds the arena blocks that no record uses any more.
+var arenaPool = sync.Pool{New: func() any { return new([arenaChunk]byte) }}
+
+// arenaBlock is a full arena block and the seq of the first record
+// queued after it was full: it is free once every record before that
+// has finished.
+type arenaBlock struct {
+	buf *[arenaChunk]byte
+	end uint64
+}
+
 // errMisrouted is the last error of user records put again because their
 // aggregate landed in a shard whose range does not hold them all.
 var errMisrouted = errors.New("kds: aggregate stored in a shard that does not cover all its user records")
@@ -48,7 +59,8 @@ type shardQueue struct {
 	inflightMin      uint64 // smallest seq in flight
 	inflightDeadline time.Time
 	progress         chan struct{} // closed when records finish; nil if nobody waits
-	arena            []byte
+	arena            []byte        // the block being filled
+	arenaFull        []arenaBlock  // the blocks filled before it, oldest first
 
 	// The sender's own state.
 	failures int       // calls in a row that stored nothing
@@ -149,11 +161,35 @@ func (q *shardQueue) copyLocked(data []byte) []byte {
 		return slices.Clone(data)
 	}
 	if cap(q.arena)-len(q.arena) < len(data) {
-		q.arena = make([]byte, 0, arenaChunk)
+		if q.arena != nil {
+			q.arenaFull = append(q.arenaFull, arenaBlock{buf: (*[arenaChunk]byte)(q.arena[:arenaChunk]), end: q.nextSeq})
+		}
+		q.arena = arenaPool.Get().(*[arenaChunk]byte)[:0]
 	}
 	n := len(q.arena)
 	q.arena = append(q.arena, data...)
 	return q.arena[n:len(q.arena):len(q.arena)]
+}
+
+// recycleLocked gives the full arena blocks back to arenaPool once every
+// record copied into them has finished: every record older than the
+// oldest one queued. The sender calls it between calls, when no record
+// is in flight.
+func (q *shardQueue) recycleLocked() {
+	oldest := q.nextSeq
+	if q.head < len(q.pending) {
+		oldest = q.pending[q.head].seq
+	}
+	n := 0
+	for n < len(q.arenaFull) && q.arenaFull[n].end <= oldest {
+		arenaPool.Put(q.arenaFull[n].buf)
+		n++
+	}
+	if n > 0 {
+		m := copy(q.arenaFull, q.arenaFull[n:])
+		clear(q.arenaFull[m:])
+		q.arenaFull = q.arenaFull[:m]
+	}
 }
 
 // retire stops the queue taking records; it drains what it holds.
@@ -362,6 +398,7 @@ func (q *shardQueue) finishAll(rs []queued, result func(*queued) PutResult) {
 	}
 	q.p.buf.release(len(rs), bytes)
 	q.mu.Lock()
+	q.recycleLocked()
 	q.progressedLocked()
 	q.mu.Unlock()
 }
