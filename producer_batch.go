@@ -20,7 +20,7 @@ type putBatch struct {
 	groups  []keyGroup       // the records of each key, with aggregation
 	keys    map[string]int32 // each key's record (no aggregation) or group; -1: no more
 	open    []openAggregate  // the aggregate still open for each target
-	taken   []uint64         // bit i set: the queue's record at head+i is in the call
+	taken   []uint64         // bit i set: record i of those collected from is in the call
 	bytes   int              // keys plus data of recs, as planned
 	entries []PutRecordsRequestEntry
 	urs     []UserRecord // one aggregate's users as the codec takes them
@@ -76,14 +76,15 @@ type collectLimits struct {
 	aggMax         int
 }
 
-// collect takes the records of q's next call from the head of its
-// pending queue, within the call limits and what q's rate limit allows
-// at now, leaving behind in order the records whose key the call already
-// carries in a record that cannot take them. A retired queue's records
-// are grouped by the shard rt now routes them to. It returns 0 when it
-// took records, and otherwise how long to wait for the rate limit. The
-// caller holds q.mu.
-func (b *putBatch) collect(q *shardQueue, rt *producerRoutes, now time.Time) time.Duration {
+// collect takes the records of q's next call from recs, the records the
+// sender took out of the queue, in order, within the call limits and
+// what q's rate limit allows at now. It leaves behind, in order, the
+// records whose key the call already carries in a record that cannot
+// take them, and the records past what it looked at: it moves them to
+// recs[k:] and returns k. A retired queue's records are grouped by the
+// shard rt now routes them to. If it took nothing, it returns how long to
+// wait for the rate limit.
+func (b *putBatch) collect(q *shardQueue, recs []queued, retired bool, rt *producerRoutes, now time.Time) (k int, wait time.Duration) {
 	b.reset()
 	cfg := &q.p.cfg
 	tb, tr := tokens(q.bytesLim, now), tokens(q.recordsLim, now)
@@ -95,46 +96,35 @@ func (b *putBatch) collect(q *shardQueue, rt *producerRoutes, now time.Time) tim
 	if !cfg.DisableAggregation {
 		lim.aggMax = cfg.AggregationMaxSize
 	}
-	b.users = room(b.users, len(q.pending)-q.head)
-	b.idx = room(b.idx, len(q.pending)-q.head)
-	words := (len(q.pending) - q.head + 63) / 64
+	b.users = room(b.users, len(recs))
+	b.idx = room(b.idx, len(recs))
+	words := (len(recs) + 63) / 64
 	b.taken = room(b.taken, words)[:words]
 	clear(b.taken)
 	var end int
 	if lim.aggMax > 0 {
-		end = b.group(q, rt, lim)
-		b.pack(q.pending[q.head:], lim)
+		end = b.group(q, recs, retired, rt, lim)
+		b.pack(recs, lim)
 	} else {
-		end = b.single(q, rt, lim)
+		end = b.single(q, recs, retired, rt, lim)
 	}
 	if len(b.users) == 0 {
-		need := float64(q.pending[q.head].size)
+		need := float64(recs[0].size)
 		if q.bytesLim != nil {
 			need = min(need, float64(q.bytesLim.Burst()))
 		}
-		return max(untilTokens(q.bytesLim, now, need), untilTokens(q.recordsLim, now, 1), time.Millisecond)
+		return 0, max(untilTokens(q.bytesLim, now, need), untilTokens(q.recordsLim, now, 1), time.Millisecond)
 	}
 	// Close the gaps the taken records leave, keeping the rest in order.
-	j := end
-	for i := end - 1; i >= q.head; i-- {
-		if k := i - q.head; b.taken[k/64]&(1<<(k%64)) == 0 {
-			j--
-			q.pending[j] = q.pending[i]
+	k = end
+	for i := end - 1; i >= 0; i-- {
+		if b.taken[i/64]&(1<<(i%64)) == 0 {
+			k--
+			recs[k] = recs[i]
 		}
 	}
-	clear(q.pending[q.head:j])
-	q.head = j
-	q.inflight = len(b.users)
-	q.inflightMin = uint64(math.MaxUint64)
-	for i := range b.users {
-		u := &b.users[i]
-		u.attempts++
-		q.pendingBytes -= u.size
-		if u.seq < q.inflightMin {
-			q.inflightMin, q.inflightDeadline = u.seq, u.deadline
-		}
-	}
-	return 0
+	clear(recs[:k])
+	return k, 0
 }
 
 // room returns s emptied, with room for n elements: unlike slices.Grow,
@@ -146,18 +136,18 @@ func room[E any](s []E, n int) []E {
 	return s[:0]
 }
 
-// take adds u, the queue's record at head+pos, to the call with its key
-// table positions ix.
+// take adds u, the record at pos of the records collected from, to the
+// call with its key table positions ix.
 func (b *putBatch) take(u *queued, pos int, ix aggIndex) {
 	b.users = append(b.users, *u)
 	b.idx = append(b.idx, ix)
 	b.taken[pos/64] |= 1 << (pos % 64)
 }
 
-// targetOf returns the queue of the shard u should land in: q, or for a
-// retired queue the shard that rt routes u to.
-func targetOf(q *shardQueue, rt *producerRoutes, u *queued) *shardQueue {
-	if q.retired {
+// targetOf returns the queue of the shard u should land in: q, or if q
+// is retired the shard that rt routes u to.
+func targetOf(q *shardQueue, retired bool, rt *producerRoutes, u *queued) *shardQueue {
+	if retired {
 		return rt.lookup(u.r.hash)
 	}
 	return q
@@ -165,11 +155,11 @@ func targetOf(q *shardQueue, rt *producerRoutes, u *queued) *shardQueue {
 
 // single fills the call without aggregation: one Kinesis record per user
 // record and at most one per partition key. It returns the end of the
-// part of the queue it looked at.
-func (b *putBatch) single(q *shardQueue, rt *producerRoutes, lim collectLimits) int {
-	end, deferred := q.head, 0
-	for i := q.head; i < len(q.pending) && deferred < maxDeferred; i++ {
-		u := &q.pending[i]
+// part of recs it looked at.
+func (b *putBatch) single(q *shardQueue, recs []queued, retired bool, rt *producerRoutes, lim collectLimits) int {
+	end, deferred := 0, 0
+	for i := 0; i < len(recs) && deferred < maxDeferred; i++ {
+		u := &recs[i]
 		if _, seen := b.keys[u.key]; seen {
 			deferred++
 			end = i + 1
@@ -180,9 +170,9 @@ func (b *putBatch) single(q *shardQueue, rt *producerRoutes, lim collectLimits) 
 		}
 		end = i + 1
 		kr := b.next()
-		kr.target = targetOf(q, rt, u)
+		kr.target = targetOf(q, retired, rt, u)
 		kr.lo, kr.hi = len(b.users), len(b.users)+1
-		b.take(u, i-q.head, aggIndex{ehk: -1})
+		b.take(u, i, aggIndex{ehk: -1})
 		b.bytes += u.size
 		b.keys[u.key] = int32(len(b.recs) - 1)
 	}
@@ -201,17 +191,17 @@ func (b *putBatch) next() *kinesisRecord {
 }
 
 // group is the first step of filling the call with aggregation: it takes
-// records from the head of the queue into one group per partition key,
+// records from the start of recs into one group per partition key,
 // each small enough for one aggregate, until the call's bytes (counted
 // generously) are spent. A key whose group is full, or that is bound for
 // another shard than its group, takes no more records in this call: its
 // later records stay queued, in order. It returns the end of the part of
-// the queue it looked at.
-func (b *putBatch) group(q *shardQueue, rt *producerRoutes, lim collectLimits) int {
-	end, deferred, bytes := q.head, 0, 0
-	for i := q.head; i < len(q.pending) && deferred < maxDeferred; i++ {
-		u := &q.pending[i]
-		target := targetOf(q, rt, u)
+// recs it looked at.
+func (b *putBatch) group(q *shardQueue, recs []queued, retired bool, rt *producerRoutes, lim collectLimits) int {
+	end, deferred, bytes := 0, 0, 0
+	for i := 0; i < len(recs) && deferred < maxDeferred; i++ {
+		u := &recs[i]
+		target := targetOf(q, retired, rt, u)
 		gi, seen := b.keys[u.key]
 		if seen && (gi < 0 || b.groups[gi].target != target) {
 			deferred++
@@ -249,7 +239,7 @@ func (b *putBatch) group(q *shardQueue, rt *producerRoutes, lim collectLimits) i
 			b.groups[gi].target = target
 		}
 		g := &b.groups[gi]
-		g.pos = append(g.pos, int32(i-q.head))
+		g.pos = append(g.pos, int32(i))
 		g.bytes += grow
 	}
 	return end
@@ -259,26 +249,26 @@ func (b *putBatch) group(q *shardQueue, rt *producerRoutes, lim collectLimits) i
 // first came, into aggregates per target, each group whole into one
 // aggregate, within the call's record and byte limits, and then lays the
 // aggregates' records out in the call. Groups that do not fit stay
-// queued. queue is the queue from its head on.
-func (b *putBatch) pack(queue []queued, lim collectLimits) {
+// queued. recs are the records collected from.
+func (b *putBatch) pack(recs []queued, lim collectLimits) {
 	for gi := range b.groups {
 		g := &b.groups[gi]
-		key := queue[g.pos[0]].key
+		key := recs[g.pos[0]].key
 		rec := b.openFor(g.target)
 		if rec >= 0 {
 			kr := &b.recs[rec]
-			grow := kr.groupGrowth(queue, g.pos)
+			grow := kr.groupGrowth(recs, g.pos)
 			if !kr.full && len(kr.pkeys[0])+kr.size+grow <= lim.aggMax && b.bytes+grow <= lim.bytes {
-				kr.joinGroup(int32(gi), queue, g.pos)
+				kr.joinGroup(int32(gi), recs, g.pos)
 				kr.size += grow
 				b.bytes += grow
 				continue
 			}
 			kr.full = true
 		}
-		size := len(key) + aggOverhead + (&kinesisRecord{}).groupGrowth(queue, g.pos)
+		size := len(key) + aggOverhead + (&kinesisRecord{}).groupGrowth(recs, g.pos)
 		if len(g.pos) == 1 {
-			size = queue[g.pos[0]].size
+			size = recs[g.pos[0]].size
 		}
 		if len(b.recs)+1 > lim.records || (b.bytes+size > lim.bytes && !(len(b.recs) == 0 && lim.oversizeFirst)) {
 			continue
@@ -286,8 +276,8 @@ func (b *putBatch) pack(queue []queued, lim collectLimits) {
 		kr := b.next()
 		kr.target = g.target
 		kr.size = aggOverhead
-		kr.size += kr.groupGrowth(queue, g.pos)
-		kr.joinGroup(int32(gi), queue, g.pos)
+		kr.size += kr.groupGrowth(recs, g.pos)
+		kr.joinGroup(int32(gi), recs, g.pos)
 		kr.full = len(key)+kr.size > lim.aggMax
 		b.bytes += size
 		b.setOpen(g.target, len(b.recs)-1)
@@ -297,7 +287,7 @@ func (b *putBatch) pack(queue []queued, lim collectLimits) {
 		kr.lo = len(b.users)
 		for pk, gi := range kr.groups {
 			for _, pos := range b.groups[gi].pos {
-				u := &queue[pos]
+				u := &recs[pos]
 				ix := aggIndex{pk: pk, ehk: -1}
 				if u.ehk != "" {
 					ix.ehk = slices.Index(kr.ehks, u.ehk)
@@ -312,18 +302,18 @@ func (b *putBatch) pack(queue []queued, lim collectLimits) {
 // keyGroup is the records of one partition key that a call may carry.
 type keyGroup struct {
 	target *shardQueue
-	pos    []int32 // where the records are in the queue, from its head
+	pos    []int32 // where the records are in the records collected from
 	bytes  int     // at most what they add to an aggregate
 }
 
 // groupGrowth returns how many bytes the records of one new key, at
-// positions pos of queue, add to the aggregate.
-func (kr *kinesisRecord) groupGrowth(queue []queued, pos []int32) int {
-	grow := bytesFieldSize(aggPartitionKeyTable, len(queue[pos[0]].key))
+// positions pos of recs, add to the aggregate.
+func (kr *kinesisRecord) groupGrowth(recs []queued, pos []int32) int {
+	grow := bytesFieldSize(aggPartitionKeyTable, len(recs[pos[0]].key))
 	pk := len(kr.pkeys)
 	var ehks []string
 	for _, p := range pos {
-		u := &queue[p]
+		u := &recs[p]
 		ix := aggIndex{pk: pk, ehk: -1}
 		if u.ehk != "" {
 			if ix.ehk = slices.Index(kr.ehks, u.ehk); ix.ehk < 0 {
@@ -342,12 +332,12 @@ func (kr *kinesisRecord) groupGrowth(queue []queued, pos []int32) int {
 }
 
 // joinGroup adds group gi, the records of one new key at positions pos of
-// queue, to the aggregate's key tables.
-func (kr *kinesisRecord) joinGroup(gi int32, queue []queued, pos []int32) {
+// recs, to the aggregate's key tables.
+func (kr *kinesisRecord) joinGroup(gi int32, recs []queued, pos []int32) {
 	kr.groups = append(kr.groups, gi)
-	kr.pkeys = append(kr.pkeys, queue[pos[0]].key)
+	kr.pkeys = append(kr.pkeys, recs[pos[0]].key)
 	for _, p := range pos {
-		if k := queue[p].ehk; k != "" && !slices.Contains(kr.ehks, k) {
+		if k := recs[p].ehk; k != "" && !slices.Contains(kr.ehks, k) {
 			kr.ehks = append(kr.ehks, k)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"sync"
@@ -50,6 +51,7 @@ type shardQueue struct {
 
 	mu               sync.Mutex
 	pending          []queued // from head on, in order of seq
+	spare            []queued // an empty array for pending
 	head             int
 	pendingBytes     int
 	nextSeq          uint64
@@ -127,19 +129,7 @@ func (q *shardQueue) append(r *PendingPut, key string, data []byte, deadline tim
 		q.mu.Unlock()
 		return false
 	}
-	if len(q.pending) == cap(q.pending) {
-		// Move the records from head on to the front, or to a new array
-		// twice their number if they fill more than half of this one.
-		live := q.pending[q.head:]
-		if 2*len(live) > cap(q.pending) {
-			q.pending = append(make([]queued, 0, 2*len(live)), live...)
-		} else {
-			n := copy(q.pending, live)
-			clear(q.pending[n:])
-			q.pending = q.pending[:n]
-		}
-		q.head = 0
-	}
+	q.roomLocked(1)
 	size := len(key) + len(data)
 	q.pending = append(q.pending, queued{r: r, key: key, ehk: r.ehk, data: q.copyLocked(data), deadline: deadline, seq: q.nextSeq, size: size})
 	q.nextSeq++
@@ -152,6 +142,61 @@ func (q *shardQueue) append(r *PendingPut, key string, data []byte, deadline tim
 		q.signal()
 	}
 	return true
+}
+
+// roomLocked makes room for n more records at the end of pending: if it
+// is full, it moves the records from head on to its front, or to a new
+// array twice their number if they fill more than half of it.
+func (q *shardQueue) roomLocked(n int) {
+	if len(q.pending)+n <= cap(q.pending) {
+		return
+	}
+	live := q.pending[q.head:]
+	if 2*(len(live)+n) > cap(q.pending) {
+		q.pending = append(make([]queued, 0, 2*(len(live)+n)), live...)
+	} else {
+		m := copy(q.pending, live)
+		clear(q.pending[m:])
+		q.pending = q.pending[:m]
+	}
+	q.head = 0
+}
+
+// detachLocked takes the queued records out of the queue, so that the
+// sender collects a call from them without holding the lock and puts to
+// the queue do not wait meanwhile. It returns the queue's array, whose
+// records from head on are detached, and whether the queue is retired.
+// The detached records count as in flight until reattachLocked.
+func (q *shardQueue) detachLocked() (all []queued, head int, retired bool) {
+	all, head = q.pending, q.head
+	q.inflight = len(all) - head
+	q.inflightMin, q.inflightDeadline = all[head].seq, all[head].deadline
+	q.pending, q.head, q.spare = q.spare[:0], 0, nil
+	return all, head, q.retired
+}
+
+// reattachLocked makes all, the array detachLocked returned, the queue
+// again, with the records the collection left from head on, followed by
+// the records queued since; and it counts the records of the call as in
+// flight.
+func (q *shardQueue) reattachLocked(all []queued, head int) {
+	since := q.pending
+	q.pending, q.head = all, head
+	q.roomLocked(len(since))
+	q.pending = append(q.pending, since...)
+	clear(since)
+	q.spare = since[:0]
+	users := q.batch.users
+	q.inflight = len(users)
+	q.inflightMin = math.MaxUint64
+	for i := range users {
+		u := &users[i]
+		u.attempts++
+		q.pendingBytes -= u.size
+		if u.seq < q.inflightMin {
+			q.inflightMin, q.inflightDeadline = u.seq, u.deadline
+		}
+	}
 }
 
 // copyLocked copies data into the queue's arena, or into its own
@@ -290,12 +335,16 @@ func (q *shardQueue) run() {
 			continue
 		}
 		rt := p.routes.Load()
-		if wait := q.batch.collect(q, rt, now); wait > 0 {
-			q.mu.Unlock()
+		all, head, retired := q.detachLocked()
+		q.mu.Unlock()
+		k, wait := q.batch.collect(q, all[head:], retired, rt, now)
+		q.mu.Lock()
+		q.reattachLocked(all, head+k)
+		q.mu.Unlock()
+		if wait > 0 {
 			q.sleep(earliest(now.Add(wait), deadline), nil)
 			continue
 		}
-		q.mu.Unlock()
 		q.send(now, rt.gen)
 	}
 }
