@@ -6,19 +6,21 @@ import (
 	"github.com/cespare/xxhash/v2"
 )
 
-// keyCacheSlots is the number of slots of a producer's keyHashCache.
-const keyCacheSlots = 1 << 13
+// keyCacheSets is the number of sets of a producer's keyHashCache; each
+// set has two slots.
+const keyCacheSets = 1 << 12
 
 // keyHashCache remembers the hash keys of partition keys a producer puts
-// again and again, so that they skip MD5. It is direct-mapped on the
-// xxHash of the key. A key gets an entry only when it misses twice in a
-// row in its slot, so a stream of distinct keys costs one xxHash and one
-// store per record and allocates nothing. It is safe for concurrent use.
+// again and again, so that they skip MD5. A key's xxHash picks its set of
+// two slots. A key gets a slot only when it misses while it is one of the
+// last two keys that missed in its set, so a stream of distinct keys costs
+// an xxHash, a few loads and a store per record, and allocates nothing. It
+// is safe for concurrent use.
 type keyHashCache struct {
-	slots [keyCacheSlots]atomic.Pointer[keyHashEntry]
-	// missed holds, per slot, the top half of the xxHash of the key that
-	// missed there last.
-	missed [keyCacheSlots]atomic.Uint32
+	slots [2 * keyCacheSets]atomic.Pointer[keyHashEntry]
+	// missed holds, per set, the tags of the last two keys that missed
+	// there, one in each half.
+	missed [keyCacheSets]atomic.Uint64
 }
 
 // keyHashEntry is a cached key and its hash key; it never changes.
@@ -30,13 +32,26 @@ type keyHashEntry struct {
 // hash returns PartitionKeyHash(key).
 func (c *keyHashCache) hash(key string) HashKey {
 	x := xxhash.Sum64String(key)
-	slot, tag := x%keyCacheSlots, uint32(x>>32)
-	if e := c.slots[slot].Load(); e != nil && e.key == key {
-		return e.hash
+	set, tag := x%keyCacheSets, x>>32 // tag: the top half
+	ways := c.slots[2*set : 2*set+2]
+	for i := range ways {
+		if e := ways[i].Load(); e != nil && e.key == key {
+			return e.hash
+		}
 	}
 	h := PartitionKeyHash(key)
-	if c.missed[slot].Swap(tag) == tag {
-		c.slots[slot].Store(&keyHashEntry{key: key, hash: h})
+	m := c.missed[set].Load()
+	if m>>32 != tag && m&(1<<32-1) != tag {
+		c.missed[set].Store(m<<32 | tag)
+		return h
 	}
+	// Fill an empty slot, or else the one the tag's low bit picks.
+	way := tag & 1
+	if ways[0].Load() == nil {
+		way = 0
+	} else if ways[1].Load() == nil {
+		way = 1
+	}
+	ways[way].Store(&keyHashEntry{key: key, hash: h})
 	return h
 }

@@ -15,7 +15,7 @@ import (
 func TestKeyHashCacheAgrees(t *testing.T) {
 	var c keyHashCache
 	// Twice as many keys as slots, so slots are shared and entries evicted.
-	keys := make([]string, 2*keyCacheSlots)
+	keys := make([]string, 4*keyCacheSets)
 	for i := range keys {
 		keys[i] = fmt.Sprintf("k%d-%x", i, i*7919)
 	}
@@ -39,12 +39,38 @@ func TestKeyHashCacheAgrees(t *testing.T) {
 	wg.Wait()
 	cached := 0
 	for i := range 64 {
-		if e := c.slots[xxhash.Sum64String(keys[i])%keyCacheSlots].Load(); e != nil && e.key == keys[i] {
-			cached++
+		set := xxhash.Sum64String(keys[i]) % keyCacheSets
+		for w := range 2 {
+			if e := c.slots[2*set+uint64(w)].Load(); e != nil && e.key == keys[i] {
+				cached++
+			}
 		}
 	}
-	if cached < 32 {
+	if cached < 48 {
 		t.Errorf("%d of 64 hot keys cached, want most", cached)
+	}
+}
+
+// TestKeyHashCacheAlternating checks that keys that share a set and are
+// put in turn are both cached.
+func TestKeyHashCacheAlternating(t *testing.T) {
+	var c keyHashCache
+	var pair []string
+	want := xxhash.Sum64String("a") % keyCacheSets
+	for i := 0; len(pair) < 2; i++ {
+		if k := fmt.Sprint("k", i); xxhash.Sum64String(k)%keyCacheSets == want {
+			pair = append(pair, k)
+		}
+	}
+	for range 3 {
+		for _, k := range pair {
+			c.hash(k)
+		}
+	}
+	for _, k := range pair {
+		if e0, e1 := c.slots[2*want].Load(), c.slots[2*want+1].Load(); (e0 == nil || e0.key != k) && (e1 == nil || e1.key != k) {
+			t.Errorf("key %q, put in turn with %q, is not cached", k, pair)
+		}
 	}
 }
 
