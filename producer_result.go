@@ -43,14 +43,18 @@ type PendingPut struct {
 	hash HashKey
 	cb   func(PutResult)
 
-	// lastErr is the record's last error; only the sender of the queue
-	// that holds the record uses it.
+	// lastErr is the record's last error, and once it has finished its
+	// final one. Until then only the sender of its queue uses it.
 	lastErr error
+
+	// The rest of the final result, set when it finishes.
+	shardID       string
+	seqNum        SequenceNumber
+	sub, attempts int32
 
 	mu       sync.Mutex
 	done     chan struct{} // made on demand; closed when finished
 	finished bool
-	res      PutResult
 }
 
 // closedChan is the Done channel of a record that finished before anyone
@@ -76,7 +80,10 @@ func (r *PendingPut) Done() <-chan struct{} {
 func (r *PendingPut) Result() PutResult {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.res
+	if !r.finished {
+		return PutResult{}
+	}
+	return PutResult{ShardId: r.shardID, SequenceNumber: r.seqNum, SubSequenceNumber: int64(r.sub), Attempts: int(r.attempts), Err: r.lastErr}
 }
 
 // Wait waits for the record's final result and returns it with its Err,
@@ -98,7 +105,8 @@ func (r *PendingPut) finish(res PutResult) {
 		r.cb(res)
 	}
 	r.mu.Lock()
-	r.res, r.finished = res, true
+	r.shardID, r.seqNum, r.sub, r.attempts, r.lastErr = res.ShardId, res.SequenceNumber, int32(res.SubSequenceNumber), int32(res.Attempts), res.Err
+	r.finished = true
 	if r.done != nil {
 		close(r.done)
 	}
