@@ -299,7 +299,7 @@ func (p *Producer) PutAsync(ctx context.Context, partitionKey string, data []byt
 		p.buf.release(1, size)
 		return nil, ErrProducerClosed
 	}
-	deadline := p.accept.now().Add(p.cfg.RecordTTL)
+	deadline := p.accept.now() + p.cfg.RecordTTL
 	for {
 		q := p.routes.Load().lookup(r.hash)
 		if q.append(r, partitionKey, data, deadline) {

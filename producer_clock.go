@@ -30,23 +30,30 @@ func newAcceptClock(c Clock) *acceptClock {
 	return &acceptClock{clock: c, coarse: coarse, epoch: c.Now(), wake: make(chan struct{}, 1)}
 }
 
-// now returns the time to stamp a record accepted now with: the clock's
-// time, or on the RealClock up to about a stampPeriod before it.
-func (a *acceptClock) now() time.Time {
+// now returns the time to stamp a record accepted now with, as time since
+// the epoch: the clock's time, or on the RealClock up to about a
+// stampPeriod before it.
+func (a *acceptClock) now() time.Duration {
 	if !a.coarse {
-		return a.clock.Now()
+		return a.since(a.clock.Now())
 	}
 	if a.active.Load() {
-		return a.epoch.Add(time.Duration(a.stamp.Load()))
+		return time.Duration(a.stamp.Load())
 	}
-	t := a.clock.Now()
-	a.stamp.Store(int64(t.Sub(a.epoch)))
+	d := a.since(a.clock.Now())
+	a.stamp.Store(int64(d))
 	select {
 	case a.wake <- struct{}{}:
 	default:
 	}
-	return t
+	return d
 }
+
+// since returns t as time since the epoch.
+func (a *acceptClock) since(t time.Time) time.Duration { return t.Sub(a.epoch) }
+
+// at returns the time d after the epoch.
+func (a *acceptClock) at(d time.Duration) time.Time { return a.epoch.Add(d) }
 
 // refresh is the refresher: once woken, it stores the time every
 // stampPeriod until busy reports that the producer holds no records, and
@@ -69,7 +76,7 @@ func (a *acceptClock) refresh(done <-chan struct{}, busy func() bool) {
 			case <-done:
 				return
 			}
-			a.stamp.Store(int64(a.clock.Now().Sub(a.epoch)))
+			a.stamp.Store(int64(a.since(a.clock.Now())))
 			if !busy() {
 				a.active.Store(false)
 				tick.Stop()

@@ -59,7 +59,7 @@ type shardQueue struct {
 	retired          bool   // the shard is closed; take no new records
 	inflight         int    // user records in the call in flight
 	inflightMin      uint64 // smallest seq in flight
-	inflightDeadline time.Time
+	inflightDeadline time.Duration
 	progress         chan struct{} // closed when records finish; nil if nobody waits
 	arena            []byte        // the block being filled
 	arenaFull        []arenaBlock  // the blocks filled before it, oldest first
@@ -76,10 +76,10 @@ type shardQueue struct {
 type queued struct {
 	r        *PendingPut
 	key, ehk string
-	data     []byte    // a copy of the caller's
-	deadline time.Time // accepted + RecordTTL
-	seq      uint64    // order of acceptance within its queue
-	size     int       // len(key) + len(data)
+	data     []byte        // a copy of the caller's
+	deadline time.Duration // accepted + RecordTTL, since the producer's epoch
+	seq      uint64        // order of acceptance within its queue
+	size     int           // len(key) + len(data)
 	attempts int
 }
 
@@ -123,7 +123,7 @@ func (q *shardQueue) signal() {
 
 // append queues r under key with a copy of data, unless the queue is
 // retired.
-func (q *shardQueue) append(r *PendingPut, key string, data []byte, deadline time.Time) bool {
+func (q *shardQueue) append(r *PendingPut, key string, data []byte, deadline time.Duration) bool {
 	q.mu.Lock()
 	if q.retired {
 		q.mu.Unlock()
@@ -307,7 +307,7 @@ func (q *shardQueue) run() {
 		if q.id == "" && !q.retired {
 			var deadline time.Time
 			if q.head < len(q.pending) {
-				deadline = q.pending[q.head].deadline
+				deadline = p.accept.at(q.pending[q.head].deadline)
 			}
 			q.mu.Unlock()
 			q.bootstrap(now, deadline)
@@ -323,7 +323,7 @@ func (q *shardQueue) run() {
 			q.sleep(time.Time{}, nil)
 			continue
 		}
-		deadline := q.pending[q.head].deadline
+		deadline := p.accept.at(q.pending[q.head].deadline)
 		if gate := q.gate(); gate != nil {
 			q.mu.Unlock()
 			q.sleep(deadline, gate)
@@ -404,14 +404,14 @@ func (q *shardQueue) readyAtLocked() time.Time {
 	if q.retired || r.seq < q.flushTo || q.pendingBytes >= q.fullBytes || len(q.pending)-q.head >= q.fullCount {
 		return time.Time{}
 	}
-	return r.deadline.Add(q.p.cfg.MaxBufferedTime - q.p.cfg.RecordTTL)
+	return q.p.accept.at(r.deadline + q.p.cfg.MaxBufferedTime - q.p.cfg.RecordTTL)
 }
 
 // takeExpiredLocked removes and returns the records at the head of the
 // queue whose time-to-live has passed.
 func (q *shardQueue) takeExpiredLocked(now time.Time) []queued {
-	i := q.head
-	for i < len(q.pending) && !now.Before(q.pending[i].deadline) {
+	i, d := q.head, q.p.accept.since(now)
+	for i < len(q.pending) && d >= q.pending[i].deadline {
 		q.pendingBytes -= q.pending[i].size
 		i++
 	}
