@@ -14,9 +14,11 @@ const maxDeferred = 4 * MaxPutRecordsEntries
 // putBatch is one PutRecords call being built by a queue's sender, and
 // the sender's reusable buffers. It is used by one goroutine at a time.
 type putBatch struct {
+	src     []queued         // the records the call is collected from
+	end     int              // the end of the part of src collection looked at
 	recs    []kinesisRecord  // the call's Kinesis records, in order
-	users   []queued         // the user records of recs, record after record
-	idx     []aggIndex       // key table positions of each of users
+	order   []int32          // the positions in src of recs' user records, record after record
+	idx     []aggIndex       // key table positions of each of order
 	groups  []keyGroup       // the records of each key, with aggregation
 	keys    map[string]int32 // each key's record (no aggregation) or group; -1: no more
 	open    []openAggregate  // the aggregate still open for each target
@@ -31,7 +33,7 @@ type putBatch struct {
 // a KPL aggregate of several.
 type kinesisRecord struct {
 	target *shardQueue // the queue of the shard it should land in
-	lo, hi int         // its user records are users[lo:hi] of the batch
+	lo, hi int         // its user records are at order[lo:hi] of the batch
 	groups []int32     // its key groups, in the order of its key table
 	pkeys  []string    // the aggregate's partition key table
 	ehks   []string    // the aggregate's explicit hash key table
@@ -53,8 +55,7 @@ func (b *putBatch) reset() {
 		*kr = kinesisRecord{groups: kr.groups[:0], pkeys: kr.pkeys[:0], ehks: kr.ehks[:0]}
 	}
 	b.recs = b.recs[:0]
-	clear(b.users)
-	b.users, b.idx = b.users[:0], b.idx[:0]
+	b.order, b.idx = b.order[:0], b.idx[:0]
 	for i := range b.groups {
 		b.groups[i] = keyGroup{pos: b.groups[i].pos[:0]}
 	}
@@ -76,16 +77,15 @@ type collectLimits struct {
 	aggMax         int
 }
 
-// collect takes the records of q's next call from recs, the records the
-// sender took out of the queue, in order, within the call limits and
-// what q's rate limit allows at now. It leaves behind, in order, the
-// records whose key the call already carries in a record that cannot
-// take them, and the records past what it looked at: it moves them to
-// recs[k:] and returns k. A retired queue's records are grouped by the
-// shard rt now routes them to. If it took nothing, it returns how long to
-// wait for the rate limit.
-func (b *putBatch) collect(q *shardQueue, recs []queued, retired bool, rt *producerRoutes, now time.Time) (k int, wait time.Duration) {
+// collect builds q's next call from recs, the records the sender took
+// out of the queue, in order, within the call limits and what q's rate
+// limit allows at now. It leaves out the records whose key the call
+// already carries in a record that cannot take them. A retired queue's
+// records are grouped by the shard rt now routes them to. If it took
+// nothing, it returns how long to wait for the rate limit.
+func (b *putBatch) collect(q *shardQueue, recs []queued, retired bool, rt *producerRoutes, now time.Time) time.Duration {
 	b.reset()
+	b.src = recs
 	cfg := &q.p.cfg
 	tb, tr := tokens(q.bytesLim, now), tokens(q.recordsLim, now)
 	lim := collectLimits{
@@ -96,35 +96,23 @@ func (b *putBatch) collect(q *shardQueue, recs []queued, retired bool, rt *produ
 	if !cfg.DisableAggregation {
 		lim.aggMax = cfg.AggregationMaxSize
 	}
-	b.users = room(b.users, len(recs))
-	b.idx = room(b.idx, len(recs))
 	words := (len(recs) + 63) / 64
 	b.taken = room(b.taken, words)[:words]
 	clear(b.taken)
-	var end int
 	if lim.aggMax > 0 {
-		end = b.group(q, recs, retired, rt, lim)
+		b.end = b.group(q, recs, retired, rt, lim)
 		b.pack(recs, lim)
 	} else {
-		end = b.single(q, recs, retired, rt, lim)
+		b.end = b.single(q, recs, retired, rt, lim)
 	}
-	if len(b.users) == 0 {
-		need := float64(recs[0].size)
-		if q.bytesLim != nil {
-			need = min(need, float64(q.bytesLim.Burst()))
-		}
-		return 0, max(untilTokens(q.bytesLim, now, need), untilTokens(q.recordsLim, now, 1), time.Millisecond)
+	if len(b.order) > 0 {
+		return 0
 	}
-	// Close the gaps the taken records leave, keeping the rest in order.
-	k = end
-	for i := end - 1; i >= 0; i-- {
-		if b.taken[i/64]&(1<<(i%64)) == 0 {
-			k--
-			recs[k] = recs[i]
-		}
+	need := float64(recs[0].size)
+	if q.bytesLim != nil {
+		need = min(need, float64(q.bytesLim.Burst()))
 	}
-	clear(recs[:k])
-	return k, 0
+	return max(untilTokens(q.bytesLim, now, need), untilTokens(q.recordsLim, now, 1), time.Millisecond)
 }
 
 // room returns s emptied, with room for n elements: unlike slices.Grow,
@@ -136,12 +124,47 @@ func room[E any](s []E, n int) []E {
 	return s[:0]
 }
 
-// take adds u, the record at pos of the records collected from, to the
-// call with its key table positions ix.
-func (b *putBatch) take(u *queued, pos int, ix aggIndex) {
-	b.users = append(b.users, *u)
+// take adds the record at pos of src to the call, with its key table
+// positions ix, and counts the attempt.
+func (b *putBatch) take(pos int, ix aggIndex) {
+	b.order = append(b.order, int32(pos))
 	b.idx = append(b.idx, ix)
 	b.taken[pos/64] |= 1 << (pos % 64)
+	b.src[pos].attempts++
+}
+
+// user returns the record at order[j] of the call.
+func (b *putBatch) user(j int) *queued { return &b.src[b.order[j]] }
+
+// settle closes the gaps that the call's records, but those marked for a
+// retry, leave in the part of src collection looked at, keeping the rest
+// in order at its end. It returns where the rest starts in src, and how
+// many records finished and their bytes.
+func (b *putBatch) settle() (k, finished, bytes int) {
+	k = b.end
+	for i := b.end - 1; i >= 0; i-- {
+		if b.taken[i/64]&(1<<(i%64)) == 0 {
+			k--
+			b.src[k] = b.src[i]
+		} else {
+			finished++
+			bytes += b.src[i].size
+		}
+	}
+	clear(b.src[:k])
+	b.src = nil
+	return k, finished, bytes
+}
+
+// retry marks the user records of kr for a retry, with err as their last
+// error, and returns how many there are.
+func (b *putBatch) retry(kr *kinesisRecord, err error) int {
+	for j := kr.lo; j < kr.hi; j++ {
+		pos := b.order[j]
+		b.src[pos].r.lastErr = err
+		b.taken[pos/64] &^= 1 << (pos % 64)
+	}
+	return kr.hi - kr.lo
 }
 
 // targetOf returns the queue of the shard u should land in: q, or if q
@@ -171,8 +194,8 @@ func (b *putBatch) single(q *shardQueue, recs []queued, retired bool, rt *produc
 		end = i + 1
 		kr := b.next()
 		kr.target = targetOf(q, retired, rt, u)
-		kr.lo, kr.hi = len(b.users), len(b.users)+1
-		b.take(u, i, aggIndex{ehk: -1})
+		kr.lo, kr.hi = len(b.order), len(b.order)+1
+		b.take(i, aggIndex{ehk: -1})
 		b.bytes += u.size
 		b.keys[u.key] = int32(len(b.recs) - 1)
 	}
@@ -284,18 +307,17 @@ func (b *putBatch) pack(recs []queued, lim collectLimits) {
 	}
 	for i := range b.recs {
 		kr := &b.recs[i]
-		kr.lo = len(b.users)
+		kr.lo = len(b.order)
 		for pk, gi := range kr.groups {
 			for _, pos := range b.groups[gi].pos {
-				u := &recs[pos]
 				ix := aggIndex{pk: pk, ehk: -1}
-				if u.ehk != "" {
-					ix.ehk = slices.Index(kr.ehks, u.ehk)
+				if k := recs[pos].ehk; k != "" {
+					ix.ehk = slices.Index(kr.ehks, k)
 				}
-				b.take(u, int(pos), ix)
+				b.take(int(pos), ix)
 			}
 		}
-		kr.hi = len(b.users)
+		kr.hi = len(b.order)
 	}
 }
 
@@ -380,16 +402,15 @@ func (b *putBatch) encode() ([]PutRecordsRequestEntry, int) {
 	bytes := 0
 	for i := range b.recs {
 		kr := &b.recs[i]
-		users := b.users[kr.lo:kr.hi]
-		first := &users[0]
-		if len(users) == 1 {
+		first := b.user(kr.lo)
+		if kr.hi-kr.lo == 1 {
 			b.entries = append(b.entries, PutRecordsRequestEntry{Data: first.data, PartitionKey: first.key, ExplicitHashKey: first.ehk})
 			bytes += first.size
 			continue
 		}
 		b.urs = b.urs[:0]
-		for j := range users {
-			u := &users[j]
+		for j := kr.lo; j < kr.hi; j++ {
+			u := b.user(j)
 			b.urs = append(b.urs, UserRecord{PartitionKey: u.key, ExplicitHashKey: u.ehk, Data: u.data})
 		}
 		start := len(b.buf)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"slices"
 	"sync"
@@ -65,6 +64,8 @@ type shardQueue struct {
 	arenaFull        []arenaBlock  // the blocks filled before it, oldest first
 
 	// The sender's own state.
+	held     []queued  // the queue's array while its records are detached
+	heldHead int       // where the detached records start in held
 	failures int       // calls in a row that stored nothing
 	retryAt  time.Time // no call before
 	batch    putBatch
@@ -162,41 +163,31 @@ func (q *shardQueue) roomLocked(n int) {
 	q.head = 0
 }
 
-// detachLocked takes the queued records out of the queue, so that the
-// sender collects a call from them without holding the lock and puts to
-// the queue do not wait meanwhile. It returns the queue's array, whose
-// records from head on are detached, and whether the queue is retired.
-// The detached records count as in flight until reattachLocked.
-func (q *shardQueue) detachLocked() (all []queued, head int, retired bool) {
-	all, head = q.pending, q.head
-	q.inflight = len(all) - head
-	q.inflightMin, q.inflightDeadline = all[head].seq, all[head].deadline
+// detachLocked takes the queued records out of the queue and returns
+// them, and whether the queue is retired, so that the sender collects and
+// sends a call from them without holding the lock, and puts to the queue
+// do not wait meanwhile. They count as in flight until reattachLocked.
+func (q *shardQueue) detachLocked() ([]queued, bool) {
+	q.held, q.heldHead = q.pending, q.head
+	recs := q.pending[q.head:]
+	q.inflight = len(recs)
+	q.inflightMin, q.inflightDeadline = recs[0].seq, recs[0].deadline
 	q.pending, q.head, q.spare = q.spare[:0], 0, nil
-	return all, head, q.retired
+	return recs, q.retired
 }
 
-// reattachLocked makes all, the array detachLocked returned, the queue
-// again, with the records the collection left from head on, followed by
-// the records queued since; and it counts the records of the call as in
-// flight.
-func (q *shardQueue) reattachLocked(all []queued, head int) {
+// reattachLocked puts the detached records from k on back in the queue,
+// before the records queued since; the sender is done with those before
+// k.
+func (q *shardQueue) reattachLocked(k int) {
 	since := q.pending
-	q.pending, q.head = all, head
+	q.pending, q.head = q.held, q.heldHead+k
+	q.held = nil
 	q.roomLocked(len(since))
 	q.pending = append(q.pending, since...)
 	clear(since)
 	q.spare = since[:0]
-	users := q.batch.users
-	q.inflight = len(users)
-	q.inflightMin = math.MaxUint64
-	for i := range users {
-		u := &users[i]
-		u.attempts++
-		q.pendingBytes -= u.size
-		if u.seq < q.inflightMin {
-			q.inflightMin, q.inflightDeadline = u.seq, u.deadline
-		}
-	}
+	q.inflight = 0
 }
 
 // copyLocked copies data into the queue's arena, or into its own
@@ -335,13 +326,12 @@ func (q *shardQueue) run() {
 			continue
 		}
 		rt := p.routes.Load()
-		all, head, retired := q.detachLocked()
+		recs, retired := q.detachLocked()
 		q.mu.Unlock()
-		k, wait := q.batch.collect(q, all[head:], retired, rt, now)
-		q.mu.Lock()
-		q.reattachLocked(all, head+k)
-		q.mu.Unlock()
-		if wait > 0 {
+		if wait := q.batch.collect(q, recs, retired, rt, now); wait > 0 {
+			q.mu.Lock()
+			q.reattachLocked(0)
+			q.mu.Unlock()
 			q.sleep(earliest(now.Add(wait), deadline), nil)
 			continue
 		}
