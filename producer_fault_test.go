@@ -370,3 +370,43 @@ func TestProducerRetriesKeepData(t *testing.T) {
 		}
 	}
 }
+
+// TestProducerPutsDuringCall puts many records while a call is in flight
+// and then fails the call, so that the queue moves to a larger array
+// while the call's records are out of it, and those records come back
+// before the newer ones: every record is stored once, in order per key.
+func TestProducerPutsDuringCall(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		svc := newBubbleService(t, 1, kds.NoLimits)
+		release := make(chan struct{})
+		client := &faultyClient{ProducerClient: svc, fault: func(call int, in kds.PutRecordsInput) (kds.PutRecordsOutput, error, bool) {
+			if call != 2 {
+				return kds.PutRecordsOutput{}, nil, false
+			}
+			<-release
+			return kds.PutRecordsOutput{}, &kds.Error{Code: kds.ErrProvisionedThroughputExceeded.Code, Message: "injected"}, true
+		}}
+		p := newProducer(t, kds.ProducerConfig{Client: client, CollectionMaxCount: 20})
+		l := newLedger()
+		// The first call, on its own, learns the shard map.
+		l.put(t, p, "key-0", "first")
+		if err := p.Flush(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		for i := range 50 {
+			l.put(t, p, fmt.Sprintf("key-%d", i%7), fmt.Sprintf("r%05d", i))
+		}
+		time.Sleep(time.Second) // the first call starts and waits
+		for i := 50; i < 5000; i++ {
+			l.put(t, p, fmt.Sprintf("key-%d", i%7), fmt.Sprintf("r%05d", i))
+		}
+		close(release)
+		if err := p.Close(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		l.checkExactlyOnce(t, replay(t, svc))
+		if m := p.Metrics(); m.Retries == 0 {
+			t.Errorf("metrics %+v: want retries", m)
+		}
+	})
+}

@@ -50,8 +50,9 @@ type shardQueue struct {
 
 	mu               sync.Mutex
 	pending          []queued // from head on, in order of seq
-	spare            []queued // an empty array for pending
 	head             int
+	detached         bool // the records before head, up to some point, are the sender's
+	moved            bool // pending moved to a new array while detached
 	pendingBytes     int
 	nextSeq          uint64
 	flushTo          uint64 // records with seq below go without waiting
@@ -64,8 +65,7 @@ type shardQueue struct {
 	arenaFull        []arenaBlock  // the blocks filled before it, oldest first
 
 	// The sender's own state.
-	held     []queued  // the queue's array while its records are detached
-	heldHead int       // where the detached records start in held
+	held     []queued  // the records detached from the queue
 	failures int       // calls in a row that stored nothing
 	retryAt  time.Time // no call before
 	batch    putBatch
@@ -147,14 +147,16 @@ func (q *shardQueue) append(r *PendingPut, key string, data []byte, deadline tim
 
 // roomLocked makes room for n more records at the end of pending: if it
 // is full, it moves the records from head on to its front, or to a new
-// array twice their number if they fill more than half of it.
+// array twice their number if they fill more than half of it or records
+// before head are detached.
 func (q *shardQueue) roomLocked(n int) {
 	if len(q.pending)+n <= cap(q.pending) {
 		return
 	}
 	live := q.pending[q.head:]
-	if 2*(len(live)+n) > cap(q.pending) {
+	if 2*(len(live)+n) > cap(q.pending) || q.detached {
 		q.pending = append(make([]queued, 0, 2*(len(live)+n)), live...)
+		q.moved = q.detached
 	} else {
 		m := copy(q.pending, live)
 		clear(q.pending[m:])
@@ -167,26 +169,31 @@ func (q *shardQueue) roomLocked(n int) {
 // them, and whether the queue is retired, so that the sender collects and
 // sends a call from them without holding the lock, and puts to the queue
 // do not wait meanwhile. They count as in flight until reattachLocked.
+// Records queued meanwhile go after them in the same array, which does
+// not move them.
 func (q *shardQueue) detachLocked() ([]queued, bool) {
-	q.held, q.heldHead = q.pending, q.head
-	recs := q.pending[q.head:]
-	q.inflight = len(recs)
-	q.inflightMin, q.inflightDeadline = recs[0].seq, recs[0].deadline
-	q.pending, q.head, q.spare = q.spare[:0], 0, nil
-	return recs, q.retired
+	q.held = q.pending[q.head:]
+	q.inflight = len(q.held)
+	q.inflightMin, q.inflightDeadline = q.held[0].seq, q.held[0].deadline
+	q.head = len(q.pending)
+	q.detached = true
+	return q.held, q.retired
 }
 
-// reattachLocked puts the detached records from k on back in the queue,
-// before the records queued since; the sender is done with those before
-// k.
+// reattachLocked puts the detached records from k on back at the head of
+// the queue, before the records queued since; the sender is done with
+// those before k.
 func (q *shardQueue) reattachLocked(k int) {
-	since := q.pending
-	q.pending, q.head = q.held, q.heldHead+k
-	q.held = nil
-	q.roomLocked(len(since))
-	q.pending = append(q.pending, since...)
-	clear(since)
-	q.spare = since[:0]
+	rest := q.held[k:]
+	if q.moved {
+		since := q.pending[q.head:]
+		q.pending = append(append(make([]queued, 0, 2*(len(rest)+len(since))), rest...), since...)
+		q.head = 0
+	} else {
+		// rest ends where the records queued since begin.
+		q.head -= len(rest)
+	}
+	q.held, q.detached, q.moved = nil, false, false
 	q.inflight = 0
 }
 
