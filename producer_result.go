@@ -2,7 +2,7 @@ package kds
 
 import (
 	"context"
-	"sync"
+	"sync/atomic"
 )
 
 // PutResult is the outcome of one user record put through a [Producer]:
@@ -52,35 +52,34 @@ type PendingPut struct {
 	seqNum        SequenceNumber
 	sub, attempts int32
 
-	mu       sync.Mutex
-	done     chan struct{} // made on demand; closed when finished
-	finished bool
+	// done is nil until the record finishes or someone asks for its Done
+	// channel; once it has finished, it is finishedSignal.
+	done atomic.Pointer[doneSignal]
 }
 
-// closedChan is the Done channel of a record that finished before anyone
-// asked for one.
-var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+// doneSignal holds a record's Done channel.
+type doneSignal struct{ ch chan struct{} }
+
+// finishedSignal marks a finished record; its channel is closed.
+var finishedSignal = func() *doneSignal { s := &doneSignal{ch: make(chan struct{})}; close(s.ch); return s }()
 
 // Done returns a channel that is closed once the record is stored or has
 // failed.
 func (r *PendingPut) Done() <-chan struct{} {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.done == nil {
-		if r.finished {
-			return closedChan
-		}
-		r.done = make(chan struct{})
+	if s := r.done.Load(); s != nil {
+		return s.ch
 	}
-	return r.done
+	s := &doneSignal{ch: make(chan struct{})}
+	if r.done.CompareAndSwap(nil, s) {
+		return s.ch
+	}
+	return r.done.Load().ch
 }
 
 // Result returns the record's final result. It is valid once Done is
 // closed; before that it is the zero PutResult.
 func (r *PendingPut) Result() PutResult {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if !r.finished {
+	if r.done.Load() != finishedSignal {
 		return PutResult{}
 	}
 	return PutResult{ShardId: r.shardID, SequenceNumber: r.seqNum, SubSequenceNumber: int64(r.sub), Attempts: int(r.attempts), Err: r.lastErr}
@@ -104,11 +103,8 @@ func (r *PendingPut) finish(res PutResult) {
 	if r.cb != nil {
 		r.cb(res)
 	}
-	r.mu.Lock()
 	r.shardID, r.seqNum, r.sub, r.attempts, r.lastErr = res.ShardId, res.SequenceNumber, int32(res.SubSequenceNumber), int32(res.Attempts), res.Err
-	r.finished = true
-	if r.done != nil {
-		close(r.done)
+	if s := r.done.Swap(finishedSignal); s != nil {
+		close(s.ch)
 	}
-	r.mu.Unlock()
 }
