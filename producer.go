@@ -72,7 +72,8 @@ type ProducerConfig struct {
 	// RecordTTL (KPL RecordTtl) is how long after it was accepted a record
 	// may go unstored before it fails with [ErrRecordExpired] and its last
 	// error. Default 30 s; it must not be negative. On the RealClock the
-	// time of acceptance is read to within about a millisecond.
+	// time of acceptance is read to within about a millisecond (more if
+	// the process is starved of CPU), and never later than it was.
 	RecordTTL time.Duration
 	// RateLimitPercent (KPL RateLimit) caps what the producer sends to
 	// each shard, as a percentage of a shard's write limits (1 MiB/s and

@@ -10,11 +10,11 @@ import (
 const stampPeriod = time.Millisecond
 
 // acceptClock gives a Producer the time a record is accepted at. On the
-// RealClock, reading the time for every record costs more than the rest
-// of PutAsync's bookkeeping, so while the producer holds records a
-// goroutine refreshes a stamp every stampPeriod and records take that; a
-// record that finds no refresher running reads the clock itself and starts
-// one. On other clocks every record reads the clock.
+// RealClock, reading the time costs 50 to 130 ns on some virtual
+// machines, a large share of a PutAsync, so while the producer holds
+// records a goroutine refreshes a stamp every stampPeriod and records
+// take that; a record that finds no refresher running reads the clock
+// itself and starts one. On other clocks every record reads the clock.
 type acceptClock struct {
 	clock  Clock
 	coarse bool          // keep a stamp; the clock is the RealClock
