@@ -71,7 +71,9 @@ type ProducerConfig struct {
 	MaxRecordSizeInKiB int
 	// RecordTTL (KPL RecordTtl) is how long after it was accepted a record
 	// may go unstored before it fails with [ErrRecordExpired] and its last
-	// error. Default 30 s; it must not be negative.
+	// error. Default 30 s; it must not be negative. On the RealClock the
+	// time of acceptance is read to within about a millisecond (more if
+	// the process is starved of CPU), and never later than it was.
 	RecordTTL time.Duration
 	// RateLimitPercent (KPL RateLimit) caps what the producer sends to
 	// each shard, as a percentage of a shard's write limits (1 MiB/s and
@@ -229,6 +231,8 @@ type Producer struct {
 
 	buf    producerBuffer
 	routes atomic.Pointer[producerRoutes]
+	hashes keyHashCache
+	accept *acceptClock
 
 	refreshMu sync.Mutex // serialises shard map refreshes
 	queuesMu  sync.Mutex
@@ -248,6 +252,7 @@ func NewProducer(cfg ProducerConfig) (*Producer, error) {
 	p := &Producer{cfg: cfg, maxRecord: cfg.MaxRecordSizeInKiB << 10, closing: make(chan struct{})}
 	p.ctx, p.cancel = context.WithCancel(context.Background())
 	p.buf = producerBuffer{maxRecords: int64(cfg.MaxBufferedRecords), maxBytes: int64(cfg.MaxBufferedBytes)}
+	p.accept = newAcceptClock(cfg.Clock)
 	// Until the first ListShards answers, one queue covers the whole hash
 	// space; it sends nothing until it has been replaced.
 	boot := p.newQueue("", HashKeyRange{EndingHashKey: MaxHashKey})
@@ -255,6 +260,13 @@ func NewProducer(cfg ProducerConfig) (*Producer, error) {
 	p.routes.Store(&producerRoutes{starts: []HashKey{{}}, queues: []*shardQueue{boot}})
 	p.wg.Add(1)
 	go boot.run()
+	if p.accept.coarse {
+		p.wg.Add(1)
+		go func() {
+			defer p.wg.Done()
+			p.accept.refresh(p.ctx.Done(), func() bool { n, _ := p.buf.counts(); return n > 0 })
+		}()
+	}
 	return p, nil
 }
 
@@ -271,11 +283,11 @@ func NewProducer(cfg ProducerConfig) (*Producer, error) {
 // for room (ctx's error). Once accepted, a record's fate no longer depends
 // on ctx.
 func (p *Producer) PutAsync(ctx context.Context, partitionKey string, data []byte, opts ...PutOption) (*PendingPut, error) {
-	r := &PendingPut{key: partitionKey}
+	r := &PendingPut{}
 	for _, o := range opts {
 		o(r)
 	}
-	if err := p.check(r, data); err != nil {
+	if err := p.check(r, partitionKey, data); err != nil {
 		return nil, err
 	}
 	size := len(partitionKey) + len(data)
@@ -288,10 +300,10 @@ func (p *Producer) PutAsync(ctx context.Context, partitionKey string, data []byt
 		p.buf.release(1, size)
 		return nil, ErrProducerClosed
 	}
-	r.deadline = p.cfg.Clock.Now().Add(p.cfg.RecordTTL)
+	deadline := p.accept.now() + p.cfg.RecordTTL
 	for {
 		q := p.routes.Load().lookup(r.hash)
-		if q.append(r, data) {
+		if q.append(r, partitionKey, data, deadline) {
 			break
 		}
 	}
@@ -300,17 +312,17 @@ func (p *Producer) PutAsync(ctx context.Context, partitionKey string, data []byt
 }
 
 // check validates a record as PutRecords would and sets its hash key.
-func (p *Producer) check(r *PendingPut, data []byte) error {
+func (p *Producer) check(r *PendingPut, key string, data []byte) error {
 	var v violations
-	v.checkEntry(r.key, r.ehk, data, 0)
+	v.checkEntry(key, r.ehk, data, 0)
 	if err := v.err(); err != nil {
 		return err // worded as PutRecord words it
 	}
-	if size := len(r.key) + len(data); size > p.maxRecord {
+	if size := len(key) + len(data); size > p.maxRecord {
 		return newError(codeInvalidArgument, "Record size %d bytes (partition key plus data) exceeds the maximum record size of %d KiB for stream %s.", size, p.maxRecord>>10, p.cfg.StreamName)
 	}
 	if r.ehk == "" {
-		r.hash = PartitionKeyHash(r.key)
+		r.hash = p.hashes.hash(key)
 		return nil
 	}
 	h, err := ParseHashKey(r.ehk)

@@ -14,27 +14,31 @@ const maxDeferred = 4 * MaxPutRecordsEntries
 // putBatch is one PutRecords call being built by a queue's sender, and
 // the sender's reusable buffers. It is used by one goroutine at a time.
 type putBatch struct {
+	src     []queued         // the records the call is collected from
+	end     int              // the end of the part of src collection looked at
 	recs    []kinesisRecord  // the call's Kinesis records, in order
+	order   []int32          // the positions in src of recs' user records, record after record
+	idx     []aggIndex       // key table positions of each of order
 	groups  []keyGroup       // the records of each key, with aggregation
 	keys    map[string]int32 // each key's record (no aggregation) or group; -1: no more
 	open    []openAggregate  // the aggregate still open for each target
+	taken   []uint64         // bit i set: record i of those collected from is in the call
 	bytes   int              // keys plus data of recs, as planned
-	users   int              // user records in recs
 	entries []PutRecordsRequestEntry
-	buf     []byte // the encoded aggregates
+	urs     []UserRecord // one aggregate's users as the codec takes them
+	buf     []byte       // the encoded aggregates
 }
 
 // kinesisRecord is one Kinesis record of a call: a single user record, or
 // a KPL aggregate of several.
 type kinesisRecord struct {
 	target *shardQueue // the queue of the shard it should land in
-	users  []*PendingPut
-	urs    []UserRecord // the users as the aggregate codec takes them
-	idx    []aggIndex   // key table positions of each user
-	pkeys  []string     // the aggregate's partition key table
-	ehks   []string     // the aggregate's explicit hash key table
-	size   int          // aggregate length: magic, protobuf, digest
-	full   bool         // takes no more new keys
+	lo, hi int         // its user records are at order[lo:hi] of the batch
+	groups []int32     // its key groups, in the order of its key table
+	pkeys  []string    // the aggregate's partition key table
+	ehks   []string    // the aggregate's explicit hash key table
+	size   int         // aggregate length: magic, protobuf, digest
+	full   bool        // takes no more new keys
 }
 
 // openAggregate is the aggregate that new keys bound for target join.
@@ -43,18 +47,17 @@ type openAggregate struct {
 	rec    int
 }
 
-// reset empties the batch, keeping its buffers.
+// reset empties the batch, keeping its buffers but not what they refer
+// to.
 func (b *putBatch) reset() {
 	for i := range b.recs {
 		kr := &b.recs[i]
-		clear(kr.users)
-		clear(kr.urs)
-		*kr = kinesisRecord{users: kr.users[:0], urs: kr.urs[:0], idx: kr.idx[:0], pkeys: kr.pkeys[:0], ehks: kr.ehks[:0]}
+		*kr = kinesisRecord{groups: kr.groups[:0], pkeys: kr.pkeys[:0], ehks: kr.ehks[:0]}
 	}
 	b.recs = b.recs[:0]
+	b.order, b.idx = b.order[:0], b.idx[:0]
 	for i := range b.groups {
-		clear(b.groups[i].users)
-		b.groups[i] = keyGroup{users: b.groups[i].users[:0]}
+		b.groups[i] = keyGroup{pos: b.groups[i].pos[:0]}
 	}
 	b.groups = b.groups[:0]
 	if b.keys == nil {
@@ -62,7 +65,7 @@ func (b *putBatch) reset() {
 	}
 	clear(b.keys)
 	b.open = b.open[:0]
-	b.bytes, b.users = 0, 0
+	b.bytes = 0
 }
 
 // collectLimits bound one call: its Kinesis records and bytes, whether
@@ -74,15 +77,15 @@ type collectLimits struct {
 	aggMax         int
 }
 
-// collect takes the records of q's next call from the head of its
-// pending queue, within the call limits and what q's rate limit allows
-// at now, leaving behind in order the records whose key the call already
-// carries in a record that cannot take them. A retired queue's records
-// are grouped by the shard rt now routes them to. It returns 0 when it
-// took records, and otherwise how long to wait for the rate limit. The
-// caller holds q.mu.
-func (b *putBatch) collect(q *shardQueue, rt *producerRoutes, now time.Time) time.Duration {
+// collect builds q's next call from recs, the records the sender took
+// out of the queue, in order, within the call limits and what q's rate
+// limit allows at now. It leaves out the records whose key the call
+// already carries in a record that cannot take them. A retired queue's
+// records are grouped by the shard rt now routes them to. If it took
+// nothing, it returns how long to wait for the rate limit.
+func (b *putBatch) collect(q *shardQueue, recs []queued, retired bool, rt *producerRoutes, now time.Time) time.Duration {
 	b.reset()
+	b.src = recs
 	cfg := &q.p.cfg
 	tb, tr := tokens(q.bytesLim, now), tokens(q.recordsLim, now)
 	lim := collectLimits{
@@ -93,75 +96,108 @@ func (b *putBatch) collect(q *shardQueue, rt *producerRoutes, now time.Time) tim
 	if !cfg.DisableAggregation {
 		lim.aggMax = cfg.AggregationMaxSize
 	}
-	var end int
+	words := (len(recs) + 63) / 64
+	b.taken = room(b.taken, words)[:words]
+	clear(b.taken)
 	if lim.aggMax > 0 {
-		end = b.group(q, rt, lim)
-		b.pack(lim)
+		b.end = b.group(q, recs, retired, rt, lim)
+		b.pack(recs, lim)
 	} else {
-		end = b.single(q, rt, lim)
+		b.end = b.single(q, recs, retired, rt, lim)
 	}
-	if b.users == 0 {
-		need := float64(q.pending[q.head].size)
-		if q.bytesLim != nil {
-			need = min(need, float64(q.bytesLim.Burst()))
-		}
-		return max(untilTokens(q.bytesLim, now, need), untilTokens(q.recordsLim, now, 1), time.Millisecond)
+	if len(b.order) > 0 {
+		return 0
 	}
-	// Close the gaps the picked records leave, keeping the rest in order.
-	j := end
-	for i := end - 1; i >= q.head; i-- {
-		if r := q.pending[i]; !r.picked {
-			j--
-			q.pending[j] = r
-		}
+	need := float64(recs[0].size)
+	if q.bytesLim != nil {
+		need = min(need, float64(q.bytesLim.Burst()))
 	}
-	clear(q.pending[q.head:j])
-	q.head = j
-	q.inflight = b.users
-	q.inflightMin = uint64(math.MaxUint64)
-	for i := range b.recs {
-		for _, u := range b.recs[i].users {
-			u.picked = false
-			u.attempts++
-			q.pendingBytes -= u.size
-			if u.seq < q.inflightMin {
-				q.inflightMin, q.inflightDeadline = u.seq, u.deadline
-			}
-		}
-	}
-	return 0
+	return max(untilTokens(q.bytesLim, now, need), untilTokens(q.recordsLim, now, 1), time.Millisecond)
 }
 
-// targetOf returns the queue of the shard r should land in: q, or for a
-// retired queue the shard that rt routes r to.
-func targetOf(q *shardQueue, rt *producerRoutes, r *PendingPut) *shardQueue {
-	if q.retired {
-		return rt.lookup(r.hash)
+// room returns s emptied, with room for n elements: unlike slices.Grow,
+// it copies nothing into a new array.
+func room[E any](s []E, n int) []E {
+	if cap(s) < n {
+		return make([]E, 0, n)
+	}
+	return s[:0]
+}
+
+// take adds the record at pos of src to the call, with its key table
+// positions ix, and counts the attempt.
+func (b *putBatch) take(pos int, ix aggIndex) {
+	b.order = append(b.order, int32(pos))
+	b.idx = append(b.idx, ix)
+	b.taken[pos/64] |= 1 << (pos % 64)
+	b.src[pos].attempts++
+}
+
+// user returns the record at order[j] of the call.
+func (b *putBatch) user(j int) *queued { return &b.src[b.order[j]] }
+
+// settle closes the gaps that the call's records, but those marked for a
+// retry, leave in the part of src collection looked at, keeping the rest
+// in order at its end. It returns where the rest starts in src, and how
+// many records finished and their bytes.
+func (b *putBatch) settle() (k, finished, bytes int) {
+	k = b.end
+	for i := b.end - 1; i >= 0; i-- {
+		if b.taken[i/64]&(1<<(i%64)) == 0 {
+			k--
+			b.src[k] = b.src[i]
+		} else {
+			finished++
+			bytes += b.src[i].size
+		}
+	}
+	clear(b.src[:k])
+	b.src = nil
+	return k, finished, bytes
+}
+
+// retry marks the user records of kr for a retry, with err as their last
+// error, and returns how many there are.
+func (b *putBatch) retry(kr *kinesisRecord, err error) int {
+	for j := kr.lo; j < kr.hi; j++ {
+		pos := b.order[j]
+		b.src[pos].r.lastErr = err
+		b.taken[pos/64] &^= 1 << (pos % 64)
+	}
+	return kr.hi - kr.lo
+}
+
+// targetOf returns the queue of the shard u should land in: q, or if q
+// is retired the shard that rt routes u to.
+func targetOf(q *shardQueue, retired bool, rt *producerRoutes, u *queued) *shardQueue {
+	if retired {
+		return rt.lookup(u.r.hash)
 	}
 	return q
 }
 
 // single fills the call without aggregation: one Kinesis record per user
 // record and at most one per partition key. It returns the end of the
-// part of the queue it looked at.
-func (b *putBatch) single(q *shardQueue, rt *producerRoutes, lim collectLimits) int {
-	end, deferred := q.head, 0
-	for i := q.head; i < len(q.pending) && deferred < maxDeferred; i++ {
-		r := q.pending[i]
-		if _, seen := b.keys[r.key]; seen {
+// part of recs it looked at.
+func (b *putBatch) single(q *shardQueue, recs []queued, retired bool, rt *producerRoutes, lim collectLimits) int {
+	end, deferred := 0, 0
+	for i := 0; i < len(recs) && deferred < maxDeferred; i++ {
+		u := &recs[i]
+		if _, seen := b.keys[u.key]; seen {
 			deferred++
 			end = i + 1
 			continue
 		}
-		if len(b.recs)+1 > lim.records || (b.bytes+r.size > lim.bytes && !(len(b.recs) == 0 && lim.oversizeFirst)) {
+		if len(b.recs)+1 > lim.records || (b.bytes+u.size > lim.bytes && !(len(b.recs) == 0 && lim.oversizeFirst)) {
 			break
 		}
 		end = i + 1
 		kr := b.next()
-		kr.target = targetOf(q, rt, r)
-		kr.join(r)
-		b.bytes += r.size
-		b.pick(r, len(b.recs)-1)
+		kr.target = targetOf(q, retired, rt, u)
+		kr.lo, kr.hi = len(b.order), len(b.order)+1
+		b.take(i, aggIndex{ehk: -1})
+		b.bytes += u.size
+		b.keys[u.key] = int32(len(b.recs) - 1)
 	}
 	return end
 }
@@ -178,34 +214,34 @@ func (b *putBatch) next() *kinesisRecord {
 }
 
 // group is the first step of filling the call with aggregation: it takes
-// records from the head of the queue into one group per partition key,
+// records from the start of recs into one group per partition key,
 // each small enough for one aggregate, until the call's bytes (counted
 // generously) are spent. A key whose group is full, or that is bound for
 // another shard than its group, takes no more records in this call: its
 // later records stay queued, in order. It returns the end of the part of
-// the queue it looked at.
-func (b *putBatch) group(q *shardQueue, rt *producerRoutes, lim collectLimits) int {
-	end, deferred, bytes := q.head, 0, 0
-	for i := q.head; i < len(q.pending) && deferred < maxDeferred; i++ {
-		r := q.pending[i]
-		target := targetOf(q, rt, r)
-		gi, seen := b.keys[r.key]
+// recs it looked at.
+func (b *putBatch) group(q *shardQueue, recs []queued, retired bool, rt *producerRoutes, lim collectLimits) int {
+	end, deferred, bytes := 0, 0, 0
+	for i := 0; i < len(recs) && deferred < maxDeferred; i++ {
+		u := &recs[i]
+		target := targetOf(q, retired, rt, u)
+		gi, seen := b.keys[u.key]
 		if seen && (gi < 0 || b.groups[gi].target != target) {
 			deferred++
 			end = i + 1
 			continue
 		}
-		// At most what r adds to an aggregate: its record field with
+		// At most what u adds to an aggregate: its record field with
 		// the widest key indexes, its explicit hash key if new.
-		grow := bytesFieldSize(aggRecords, recordBodySize(aggIndex{pk: 1 << 20, ehk: 1 << 20}, len(r.data)))
-		if r.ehk != "" {
-			grow += bytesFieldSize(aggExplicitHashKeyTable, len(r.ehk))
+		grow := bytesFieldSize(aggRecords, recordBodySize(aggIndex{pk: 1 << 20, ehk: 1 << 20}, len(u.data)))
+		if u.ehk != "" {
+			grow += bytesFieldSize(aggExplicitHashKeyTable, len(u.ehk))
 		}
 		if !seen {
-			grow += len(r.key) + aggOverhead + bytesFieldSize(aggPartitionKeyTable, len(r.key))
+			grow += len(u.key) + aggOverhead + bytesFieldSize(aggPartitionKeyTable, len(u.key))
 		}
 		if seen && b.groups[gi].bytes+grow > lim.aggMax {
-			b.keys[r.key] = -1
+			b.keys[u.key] = -1
 			deferred++
 			end = i + 1
 			continue
@@ -217,7 +253,7 @@ func (b *putBatch) group(q *shardQueue, rt *producerRoutes, lim collectLimits) i
 		bytes += grow
 		if !seen {
 			gi = int32(len(b.groups))
-			b.keys[r.key] = gi
+			b.keys[u.key] = gi
 			if len(b.groups) < cap(b.groups) {
 				b.groups = b.groups[:len(b.groups)+1]
 			} else {
@@ -226,7 +262,7 @@ func (b *putBatch) group(q *shardQueue, rt *producerRoutes, lim collectLimits) i
 			b.groups[gi].target = target
 		}
 		g := &b.groups[gi]
-		g.users = append(g.users, r)
+		g.pos = append(g.pos, int32(i))
 		g.bytes += grow
 	}
 	return end
@@ -234,27 +270,28 @@ func (b *putBatch) group(q *shardQueue, rt *producerRoutes, lim collectLimits) i
 
 // pack is the second step: it packs the groups, in the order their keys
 // first came, into aggregates per target, each group whole into one
-// aggregate, within the call's record and byte limits. Groups that do not
-// fit stay queued.
-func (b *putBatch) pack(lim collectLimits) {
+// aggregate, within the call's record and byte limits, and then lays the
+// aggregates' records out in the call. Groups that do not fit stay
+// queued. recs are the records collected from.
+func (b *putBatch) pack(recs []queued, lim collectLimits) {
 	for gi := range b.groups {
 		g := &b.groups[gi]
+		key := recs[g.pos[0]].key
 		rec := b.openFor(g.target)
 		if rec >= 0 {
 			kr := &b.recs[rec]
-			grow := kr.groupGrowth(g.users)
-			if !kr.full && len(kr.users[0].key)+kr.size+grow <= lim.aggMax && b.bytes+grow <= lim.bytes {
-				kr.joinGroup(g.users)
+			grow := kr.groupGrowth(recs, g.pos)
+			if !kr.full && len(kr.pkeys[0])+kr.size+grow <= lim.aggMax && b.bytes+grow <= lim.bytes {
+				kr.joinGroup(int32(gi), recs, g.pos)
 				kr.size += grow
 				b.bytes += grow
-				b.users += len(g.users)
 				continue
 			}
 			kr.full = true
 		}
-		size := len(g.users[0].key) + aggOverhead + (&kinesisRecord{}).groupGrowth(g.users)
-		if len(g.users) == 1 {
-			size = g.users[0].size
+		size := len(key) + aggOverhead + (&kinesisRecord{}).groupGrowth(recs, g.pos)
+		if len(g.pos) == 1 {
+			size = recs[g.pos[0]].size
 		}
 		if len(b.recs)+1 > lim.records || (b.bytes+size > lim.bytes && !(len(b.recs) == 0 && lim.oversizeFirst)) {
 			continue
@@ -262,29 +299,43 @@ func (b *putBatch) pack(lim collectLimits) {
 		kr := b.next()
 		kr.target = g.target
 		kr.size = aggOverhead
-		kr.size += kr.groupGrowth(g.users)
-		kr.joinGroup(g.users)
-		kr.full = len(g.users[0].key)+kr.size > lim.aggMax
+		kr.size += kr.groupGrowth(recs, g.pos)
+		kr.joinGroup(int32(gi), recs, g.pos)
+		kr.full = len(key)+kr.size > lim.aggMax
 		b.bytes += size
-		b.users += len(g.users)
 		b.setOpen(g.target, len(b.recs)-1)
+	}
+	for i := range b.recs {
+		kr := &b.recs[i]
+		kr.lo = len(b.order)
+		for pk, gi := range kr.groups {
+			for _, pos := range b.groups[gi].pos {
+				ix := aggIndex{pk: pk, ehk: -1}
+				if k := recs[pos].ehk; k != "" {
+					ix.ehk = slices.Index(kr.ehks, k)
+				}
+				b.take(int(pos), ix)
+			}
+		}
+		kr.hi = len(b.order)
 	}
 }
 
 // keyGroup is the records of one partition key that a call may carry.
 type keyGroup struct {
 	target *shardQueue
-	users  []*PendingPut
-	bytes  int // at most what they add to an aggregate
+	pos    []int32 // where the records are in the records collected from
+	bytes  int     // at most what they add to an aggregate
 }
 
-// groupGrowth returns how many bytes the records of one new key add to
-// the aggregate.
-func (kr *kinesisRecord) groupGrowth(users []*PendingPut) int {
-	grow := bytesFieldSize(aggPartitionKeyTable, len(users[0].key))
+// groupGrowth returns how many bytes the records of one new key, at
+// positions pos of recs, add to the aggregate.
+func (kr *kinesisRecord) groupGrowth(recs []queued, pos []int32) int {
+	grow := bytesFieldSize(aggPartitionKeyTable, len(recs[pos[0]].key))
 	pk := len(kr.pkeys)
 	var ehks []string
-	for _, u := range users {
+	for _, p := range pos {
+		u := &recs[p]
 		ix := aggIndex{pk: pk, ehk: -1}
 		if u.ehk != "" {
 			if ix.ehk = slices.Index(kr.ehks, u.ehk); ix.ehk < 0 {
@@ -302,30 +353,16 @@ func (kr *kinesisRecord) groupGrowth(users []*PendingPut) int {
 	return grow
 }
 
-// joinGroup adds the records of one new key to the aggregate and marks
-// them picked.
-func (kr *kinesisRecord) joinGroup(users []*PendingPut) {
-	pk := len(kr.pkeys)
-	kr.pkeys = append(kr.pkeys, users[0].key)
-	for _, u := range users {
-		ix := aggIndex{pk: pk, ehk: -1}
-		if u.ehk != "" {
-			if ix.ehk = slices.Index(kr.ehks, u.ehk); ix.ehk < 0 {
-				ix.ehk = len(kr.ehks)
-				kr.ehks = append(kr.ehks, u.ehk)
-			}
+// joinGroup adds group gi, the records of one new key at positions pos of
+// recs, to the aggregate's key tables.
+func (kr *kinesisRecord) joinGroup(gi int32, recs []queued, pos []int32) {
+	kr.groups = append(kr.groups, gi)
+	kr.pkeys = append(kr.pkeys, recs[pos[0]].key)
+	for _, p := range pos {
+		if k := recs[p].ehk; k != "" && !slices.Contains(kr.ehks, k) {
+			kr.ehks = append(kr.ehks, k)
 		}
-		u.picked = true
-		kr.users = append(kr.users, u)
-		kr.idx = append(kr.idx, ix)
 	}
-}
-
-// pick notes that r went into Kinesis record rec.
-func (b *putBatch) pick(r *PendingPut, rec int) {
-	r.picked = true
-	b.users++
-	b.keys[r.key] = int32(rec)
 }
 
 // openFor returns the open aggregate of target, or -1.
@@ -349,13 +386,6 @@ func (b *putBatch) setOpen(target *shardQueue, rec int) {
 	b.open = append(b.open, openAggregate{target: target, rec: rec})
 }
 
-// join makes r the only user record of a record sent without
-// aggregation.
-func (kr *kinesisRecord) join(r *PendingPut) {
-	kr.users = append(kr.users, r)
-	kr.idx = append(kr.idx, aggIndex{ehk: -1})
-}
-
 // encode returns the call's request entries: a record of one user is sent
 // as it is, several as a KPL aggregate under the first one's partition key
 // and hash key, so that it lands in that record's shard. It also returns
@@ -363,28 +393,31 @@ func (kr *kinesisRecord) join(r *PendingPut) {
 func (b *putBatch) encode() ([]PutRecordsRequestEntry, int) {
 	total := 0
 	for i := range b.recs {
-		if kr := &b.recs[i]; len(kr.users) > 1 {
+		if kr := &b.recs[i]; kr.hi-kr.lo > 1 {
 			total += kr.size
 		}
 	}
-	b.buf = slices.Grow(b.buf[:0], total)
+	b.buf = room(b.buf, total)
 	b.entries = b.entries[:0]
 	bytes := 0
 	for i := range b.recs {
 		kr := &b.recs[i]
-		first := kr.users[0]
-		if len(kr.users) == 1 {
+		first := b.user(kr.lo)
+		if kr.hi-kr.lo == 1 {
 			b.entries = append(b.entries, PutRecordsRequestEntry{Data: first.data, PartitionKey: first.key, ExplicitHashKey: first.ehk})
 			bytes += first.size
 			continue
 		}
-		for _, u := range kr.users {
-			kr.urs = append(kr.urs, UserRecord{PartitionKey: u.key, ExplicitHashKey: u.ehk, Data: u.data})
+		b.urs = b.urs[:0]
+		for j := kr.lo; j < kr.hi; j++ {
+			u := b.user(j)
+			b.urs = append(b.urs, UserRecord{PartitionKey: u.key, ExplicitHashKey: u.ehk, Data: u.data})
 		}
 		start := len(b.buf)
-		b.buf = appendAggregate(b.buf, kr.pkeys, kr.ehks, kr.urs, kr.idx)
+		b.buf = appendAggregate(b.buf, kr.pkeys, kr.ehks, b.urs, b.idx[kr.lo:kr.hi])
+		clear(b.urs)
 		data := b.buf[start:len(b.buf):len(b.buf)]
-		b.entries = append(b.entries, PutRecordsRequestEntry{Data: data, PartitionKey: first.key, ExplicitHashKey: first.hash.String()})
+		b.entries = append(b.entries, PutRecordsRequestEntry{Data: data, PartitionKey: first.key, ExplicitHashKey: first.r.hash.String()})
 		bytes += len(first.key) + len(data)
 	}
 	return b.entries, bytes

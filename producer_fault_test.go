@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -319,6 +320,93 @@ func TestProducerBackPressure(t *testing.T) {
 		}
 		if got := len(replay(t, svc)); got != 21 {
 			t.Errorf("stored %d records, want 21", got)
+		}
+	})
+}
+
+// TestProducerRetriesKeepData puts enough data to fill many of a queue's
+// arena blocks while calls fail in part or whole, and checks that every
+// record is stored once with its own bytes: a block is reused only after
+// every record copied into it has finished.
+func TestProducerRetriesKeepData(t *testing.T) {
+	faults := map[string]func(next kds.ProducerClient) func(int, kds.PutRecordsInput) (kds.PutRecordsOutput, error, bool){
+		"throttling of every other call": func(kds.ProducerClient) func(int, kds.PutRecordsInput) (kds.PutRecordsOutput, error, bool) {
+			return func(call int, _ kds.PutRecordsInput) (kds.PutRecordsOutput, error, bool) {
+				return kds.PutRecordsOutput{}, &kds.Error{Code: kds.ErrProvisionedThroughputExceeded.Code, Message: "injected"}, call%2 == 1
+			}
+		},
+		"failed records in every call": func(next kds.ProducerClient) func(int, kds.PutRecordsInput) (kds.PutRecordsOutput, error, bool) {
+			return func(call int, in kds.PutRecordsInput) (kds.PutRecordsOutput, error, bool) {
+				out, err := failRecords(context.Background(), next, call, in, "InternalFailure")
+				return out, err, true
+			}
+		},
+	}
+	for name, fault := range faults {
+		for _, agg := range []bool{true, false} {
+			t.Run(fmt.Sprintf("%s/aggregation=%v", name, agg), func(t *testing.T) {
+				synctest.Test(t, func(t *testing.T) {
+					svc := newBubbleService(t, 3, kds.NoLimits)
+					client := &faultyClient{ProducerClient: svc, fault: fault(svc)}
+					p := newProducer(t, kds.ProducerConfig{Client: client, DisableAggregation: !agg, CollectionMaxCount: 20})
+					l := newLedger()
+					for i := range 4000 {
+						id := fmt.Sprintf("r%05d-", i)
+						size := 100 + i*53%400
+						if i%500 == 0 {
+							size = 9000 // too large for an arena block
+						}
+						l.put(t, p, fmt.Sprintf("key-%d", i%31), strings.Repeat(id, size/len(id)))
+						if i%100 == 0 {
+							time.Sleep(7 * time.Millisecond)
+						}
+					}
+					if err := p.Close(context.Background()); err != nil {
+						t.Fatal(err)
+					}
+					l.checkExactlyOnce(t, replay(t, svc))
+				})
+			})
+		}
+	}
+}
+
+// TestProducerPutsDuringCall puts many records while a call is in flight
+// and then fails the call, so that the queue moves to a larger array
+// while the call's records are out of it, and those records come back
+// before the newer ones: every record is stored once, in order per key.
+func TestProducerPutsDuringCall(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		svc := newBubbleService(t, 1, kds.NoLimits)
+		release := make(chan struct{})
+		client := &faultyClient{ProducerClient: svc, fault: func(call int, in kds.PutRecordsInput) (kds.PutRecordsOutput, error, bool) {
+			if call != 2 {
+				return kds.PutRecordsOutput{}, nil, false
+			}
+			<-release
+			return kds.PutRecordsOutput{}, &kds.Error{Code: kds.ErrProvisionedThroughputExceeded.Code, Message: "injected"}, true
+		}}
+		p := newProducer(t, kds.ProducerConfig{Client: client, CollectionMaxCount: 20})
+		l := newLedger()
+		// The first call, on its own, learns the shard map.
+		l.put(t, p, "key-0", "first")
+		if err := p.Flush(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		for i := range 50 {
+			l.put(t, p, fmt.Sprintf("key-%d", i%7), fmt.Sprintf("r%05d", i))
+		}
+		time.Sleep(time.Second) // the first call starts and waits
+		for i := 50; i < 5000; i++ {
+			l.put(t, p, fmt.Sprintf("key-%d", i%7), fmt.Sprintf("r%05d", i))
+		}
+		close(release)
+		if err := p.Close(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		l.checkExactlyOnce(t, replay(t, svc))
+		if m := p.Metrics(); m.Retries == 0 {
+			t.Errorf("metrics %+v: want retries", m)
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package kds
 
 import (
+	"math"
 	"sync/atomic"
 	"time"
 )
@@ -68,19 +69,19 @@ func (p *Producer) Metrics() ProducerMetrics {
 		BufferedRecords:   bufRecords,
 		BufferedBytes:     bufBytes,
 	}
-	var oldest time.Time
+	oldest, held := time.Duration(math.MaxInt64), false
 	for _, q := range p.liveQueues() {
 		q.mu.Lock()
 		if q.head < len(q.pending) {
-			oldest = earliest(oldest, q.pending[q.head].deadline)
+			oldest, held = min(oldest, q.pending[q.head].deadline), true
 		}
 		if q.inflight > 0 {
-			oldest = earliest(oldest, q.inflightDeadline)
+			oldest, held = min(oldest, q.inflightDeadline), true
 		}
 		q.mu.Unlock()
 	}
-	if !oldest.IsZero() {
-		m.OldestBufferedAge = max(p.cfg.Clock.Now().Sub(oldest.Add(-p.cfg.RecordTTL)), 0)
+	if held {
+		m.OldestBufferedAge = max(p.accept.since(p.cfg.Clock.Now())-(oldest-p.cfg.RecordTTL), 0)
 	}
 	return m
 }

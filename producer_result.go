@@ -2,8 +2,7 @@ package kds
 
 import (
 	"context"
-	"sync"
-	"time"
+	"sync/atomic"
 )
 
 // PutResult is the outcome of one user record put through a [Producer]:
@@ -40,49 +39,50 @@ func WithCallback(fn func(PutResult)) PutOption { return func(r *PendingPut) { r
 // Its methods are safe for concurrent use.
 type PendingPut struct {
 	// Set before the record is queued, then read-only.
-	key, ehk string
-	hash     HashKey
-	data     []byte
-	deadline time.Time // accepted + RecordTTL
-	cb       func(PutResult)
+	ehk  string
+	hash HashKey
+	cb   func(PutResult)
 
-	// Owned by the queue that holds the record.
-	seq      uint64 // order of acceptance within its queue
-	size     int    // len(key) + len(data)
-	attempts int
-	lastErr  error
-	picked   bool // taken into the call being built
+	// lastErr is the record's last error, and once it has finished its
+	// final one. Until then only the sender of its queue uses it.
+	lastErr error
 
-	mu       sync.Mutex
-	done     chan struct{} // made on demand; closed when finished
-	finished bool
-	res      PutResult
+	// The rest of the final result, set when it finishes.
+	shardID       string
+	seqNum        SequenceNumber
+	sub, attempts int32
+
+	// done is nil until the record finishes or someone asks for its Done
+	// channel; once it has finished, it is finishedSignal.
+	done atomic.Pointer[doneSignal]
 }
 
-// closedChan is the Done channel of a record that finished before anyone
-// asked for one.
-var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+// doneSignal holds a record's Done channel.
+type doneSignal struct{ ch chan struct{} }
+
+// finishedSignal marks a finished record; its channel is closed.
+var finishedSignal = func() *doneSignal { s := &doneSignal{ch: make(chan struct{})}; close(s.ch); return s }()
 
 // Done returns a channel that is closed once the record is stored or has
 // failed.
 func (r *PendingPut) Done() <-chan struct{} {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.done == nil {
-		if r.finished {
-			return closedChan
-		}
-		r.done = make(chan struct{})
+	if s := r.done.Load(); s != nil {
+		return s.ch
 	}
-	return r.done
+	s := &doneSignal{ch: make(chan struct{})}
+	if r.done.CompareAndSwap(nil, s) {
+		return s.ch
+	}
+	return r.done.Load().ch
 }
 
 // Result returns the record's final result. It is valid once Done is
 // closed; before that it is the zero PutResult.
 func (r *PendingPut) Result() PutResult {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.res
+	if r.done.Load() != finishedSignal {
+		return PutResult{}
+	}
+	return PutResult{ShardId: r.shardID, SequenceNumber: r.seqNum, SubSequenceNumber: int64(r.sub), Attempts: int(r.attempts), Err: r.lastErr}
 }
 
 // Wait waits for the record's final result and returns it with its Err,
@@ -97,19 +97,14 @@ func (r *PendingPut) Wait(ctx context.Context) (PutResult, error) {
 	}
 }
 
-// finish releases the record's data, calls the callback, and then
-// records the final result and closes Done. It runs once per record, on
-// the sender of its queue.
+// finish calls the callback, and then records the final result and
+// closes Done. It runs once per record, on the sender of its queue.
 func (r *PendingPut) finish(res PutResult) {
-	res.Attempts = r.attempts
-	r.data = nil
 	if r.cb != nil {
 		r.cb(res)
 	}
-	r.mu.Lock()
-	r.res, r.finished = res, true
-	if r.done != nil {
-		close(r.done)
+	r.shardID, r.seqNum, r.sub, r.attempts, r.lastErr = res.ShardId, res.SequenceNumber, int32(res.SubSequenceNumber), int32(res.Attempts), res.Err
+	if s := r.done.Swap(finishedSignal); s != nil {
+		close(s.ch)
 	}
-	r.mu.Unlock()
 }

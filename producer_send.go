@@ -3,13 +3,14 @@ package kds
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 )
 
 // send makes the PutRecords call collect built, at now, with the shard
 // map of generation gen, and settles every user record in it: stored,
-// failed for good, or back at the head of the queue for a retry.
+// failed for good, or marked for a retry. Then it puts the records the
+// call was collected from back in the queue, those to retry among them,
+// in order, before every record queued since.
 func (q *shardQueue) send(now time.Time, gen uint64) {
 	p := q.p
 	b := &q.batch
@@ -22,7 +23,7 @@ func (q *shardQueue) send(now time.Time, gen uint64) {
 		err = newError(codeInternalFailure, "PutRecords returned %d results for %d records", len(out.Records), len(entries))
 	}
 
-	var retry []*PendingPut
+	retries := 0
 	stored, storedKinesis, storedBytes := 0, 0, 0
 	var check []int // aggregates that landed in a shard other than predicted
 	if err != nil {
@@ -32,14 +33,14 @@ func (q *shardQueue) send(now time.Time, gen uint64) {
 			err = fmt.Errorf("%w: %w", ErrProducerClosed, err)
 		}
 		for i := range b.recs {
-			for _, u := range b.recs[i].users {
-				u.lastErr = err
-				if final {
-					p.m.failed.Add(1)
-					u.finish(PutResult{Err: err})
-				} else {
-					retry = append(retry, u)
-				}
+			kr := &b.recs[i]
+			if !final {
+				retries += b.retry(kr, err)
+				continue
+			}
+			for j := kr.lo; j < kr.hi; j++ {
+				p.m.failed.Add(1)
+				b.user(j).finish(PutResult{Err: err})
 			}
 		}
 	} else {
@@ -50,17 +51,14 @@ func (q *shardQueue) send(now time.Time, gen uint64) {
 				if e.Code == codeProvisionedThroughputExceeded {
 					p.m.throttles.Add(1)
 				}
-				for _, u := range kr.users {
-					u.lastErr = e
-				}
-				retry = append(retry, kr.users...)
+				retries += b.retry(kr, e)
 				continue
 			}
-			if res.ShardId != kr.target.id && len(kr.users) > 1 {
+			if res.ShardId != kr.target.id && kr.hi-kr.lo > 1 {
 				check = append(check, i)
 				continue
 			}
-			stored += q.succeed(kr, res)
+			stored += b.succeed(kr, res)
 			storedKinesis++
 			storedBytes += len(entries[i].PartitionKey) + len(entries[i].Data)
 		}
@@ -75,28 +73,25 @@ func (q *shardQueue) send(now time.Time, gen uint64) {
 		rt := p.routes.Load()
 		for _, i := range check {
 			kr, res := &b.recs[i], out.Records[i]
-			if sq, ok := rt.byID(res.ShardId); ok && allIn(kr.users, sq.rng) {
-				stored += q.succeed(kr, res)
+			if sq, ok := rt.byID(res.ShardId); ok && b.allIn(kr, sq.rng) {
+				stored += b.succeed(kr, res)
 				storedKinesis++
 				storedBytes += len(entries[i].PartitionKey) + len(entries[i].Data)
 				continue
 			}
 			p.m.misrouted.Add(1)
-			for _, u := range kr.users {
-				u.lastErr = errMisrouted
-			}
-			retry = append(retry, kr.users...)
+			retries += b.retry(kr, errMisrouted)
 		}
 	}
 	p.m.userPut.Add(int64(stored))
 	p.m.kinesisPut.Add(int64(storedKinesis))
 	p.m.bytesPut.Add(int64(storedBytes))
-	p.m.retries.Add(int64(len(retry)))
+	p.m.retries.Add(int64(retries))
 
 	switch {
-	case storedKinesis == 0 && len(retry) > 0:
+	case storedKinesis == 0 && retries > 0:
 		q.failures++
-	case len(retry) > 0:
+	case retries > 0:
 		q.failures = 1
 	default:
 		q.failures = 0
@@ -106,77 +101,34 @@ func (q *shardQueue) send(now time.Time, gen uint64) {
 		q.retryAt = p.cfg.Clock.Now().Add(q.backoff())
 	}
 
-	finishedBytes := 0
-	for i := range b.recs {
-		for _, u := range b.recs[i].users {
-			finishedBytes += u.size
-		}
-	}
-	for _, u := range retry {
-		finishedBytes -= u.size
-	}
-	p.buf.release(b.users-len(retry), finishedBytes)
+	k, finished, finishedBytes := b.settle()
+	p.buf.release(finished, finishedBytes)
 	q.mu.Lock()
-	q.inflight = 0
-	q.putBackLocked(retry)
+	q.pendingBytes -= finishedBytes
+	q.reattachLocked(k)
+	q.recycleLocked()
 	q.progressedLocked()
 	q.mu.Unlock()
 }
 
-// succeed gives the user records of kr their results and returns how
-// many there were.
-func (q *shardQueue) succeed(kr *kinesisRecord, res PutRecordsResultEntry) int {
-	for j, u := range kr.users {
+// succeed gives the user records of kr their results and returns how many
+// there were.
+func (b *putBatch) succeed(kr *kinesisRecord, res PutRecordsResultEntry) int {
+	for j := kr.lo; j < kr.hi; j++ {
 		sub := int64(0)
-		if len(kr.users) > 1 {
-			sub = int64(j)
+		if kr.hi-kr.lo > 1 {
+			sub = int64(j - kr.lo)
 		}
-		u.finish(PutResult{ShardId: res.ShardId, SequenceNumber: res.SequenceNumber, SubSequenceNumber: sub})
+		b.user(j).finish(PutResult{ShardId: res.ShardId, SequenceNumber: res.SequenceNumber, SubSequenceNumber: sub})
 	}
-	return len(kr.users)
+	return kr.hi - kr.lo
 }
 
-// putBackLocked returns records to the queue for a retry, merging them by
-// seq with the records still queued, so that they go before every newer
-// record.
-func (q *shardQueue) putBackLocked(rs []*PendingPut) {
-	if len(rs) == 0 {
-		return
-	}
-	slices.SortFunc(rs, func(a, b *PendingPut) int { return cmpUint64(a.seq, b.seq) })
-	for _, r := range rs {
-		q.pendingBytes += r.size
-	}
-	rest := q.pending[q.head:]
-	if q.head < len(rs) {
-		merged := make([]*PendingPut, len(rs)+len(rest), len(rs)+len(rest)+len(rest)/2)
-		w, j := 0, 0
-		for _, r := range rs {
-			for j < len(rest) && rest[j].seq < r.seq {
-				merged[w], w, j = rest[j], w+1, j+1
-			}
-			merged[w], w = r, w+1
-		}
-		copy(merged[w:], rest[j:])
-		q.pending, q.head = merged, 0
-		return
-	}
-	// Merge forwards into the free slots before head: the write position
-	// never passes the next unread queued record.
-	w, j := q.head-len(rs), 0
-	for _, r := range rs {
-		for j < len(rest) && rest[j].seq < r.seq {
-			q.pending[w], w, j = rest[j], w+1, j+1
-		}
-		q.pending[w], w = r, w+1
-	}
-	q.head -= len(rs)
-}
-
-// allIn reports whether every user record's hash key lies in r.
-func allIn(users []*PendingPut, r HashKeyRange) bool {
-	for _, u := range users {
-		if !r.Contains(u.hash) {
+// allIn reports whether the hash key of every user record of kr lies in
+// r.
+func (b *putBatch) allIn(kr *kinesisRecord, r HashKeyRange) bool {
+	for j := kr.lo; j < kr.hi; j++ {
+		if !r.Contains(b.user(j).r.hash) {
 			return false
 		}
 	}

@@ -16,6 +16,17 @@ import (
 // into; larger data gets its own allocation.
 const arenaChunk = 64 << 10
 
+// arenaPool holds the arena blocks that no record uses any more.
+var arenaPool = sync.Pool{New: func() any { return new([arenaChunk]byte) }}
+
+// arenaBlock is a full arena block and the seq of the first record
+// queued after it was full: it is free once every record before that
+// has finished.
+type arenaBlock struct {
+	buf *[arenaChunk]byte
+	end uint64
+}
+
 // errMisrouted is the last error of user records put again because their
 // aggregate landed in a shard whose range does not hold them all.
 var errMisrouted = errors.New("kds: aggregate stored in a shard that does not cover all its user records")
@@ -38,22 +49,45 @@ type shardQueue struct {
 	fullBytes, fullCount int           // a batch this large goes at once
 
 	mu               sync.Mutex
-	pending          []*PendingPut // from head on, in order of seq
+	pending          []queued // from head on, in order of seq
 	head             int
+	detached         bool // the records before head, up to some point, are the sender's
+	moved            bool // pending moved to a new array while detached
 	pendingBytes     int
 	nextSeq          uint64
 	flushTo          uint64 // records with seq below go without waiting
 	retired          bool   // the shard is closed; take no new records
 	inflight         int    // user records in the call in flight
 	inflightMin      uint64 // smallest seq in flight
-	inflightDeadline time.Time
+	inflightDeadline time.Duration
 	progress         chan struct{} // closed when records finish; nil if nobody waits
-	arena            []byte
+	arena            []byte        // the block being filled
+	arenaFull        []arenaBlock  // the blocks filled before it, oldest first
 
 	// The sender's own state.
+	held     []queued  // the records detached from the queue
 	failures int       // calls in a row that stored nothing
 	retryAt  time.Time // no call before
 	batch    putBatch
+}
+
+// queued is a record in a queue: its handle and what the sender needs of
+// it, kept by value so that building a call reads the queue's slice
+// rather than every record's handle.
+type queued struct {
+	r        *PendingPut
+	key, ehk string
+	data     []byte        // a copy of the caller's
+	deadline time.Duration // accepted + RecordTTL, since the producer's epoch
+	seq      uint64        // order of acceptance within its queue
+	size     int           // len(key) + len(data)
+	attempts int
+}
+
+// finish gives the record its final result.
+func (u *queued) finish(res PutResult) {
+	res.Attempts = u.attempts
+	u.r.finish(res)
 }
 
 // newQueue returns the queue of shard id, not yet started.
@@ -88,32 +122,79 @@ func (q *shardQueue) signal() {
 	}
 }
 
-// append queues r with a copy of data, unless the queue is retired.
-func (q *shardQueue) append(r *PendingPut, data []byte) bool {
+// append queues r under key with a copy of data, unless the queue is
+// retired.
+func (q *shardQueue) append(r *PendingPut, key string, data []byte, deadline time.Duration) bool {
 	q.mu.Lock()
 	if q.retired {
 		q.mu.Unlock()
 		return false
 	}
-	r.data = q.copyLocked(data)
-	r.size = len(r.key) + len(data)
-	r.seq = q.nextSeq
+	q.roomLocked(1)
+	size := len(key) + len(data)
+	q.pending = append(q.pending, queued{r: r, key: key, ehk: r.ehk, data: q.copyLocked(data), deadline: deadline, seq: q.nextSeq, size: size})
 	q.nextSeq++
-	if q.head > 0 && len(q.pending) == cap(q.pending) && q.head >= len(q.pending)/2 {
-		n := copy(q.pending, q.pending[q.head:])
-		clear(q.pending[n:])
-		q.pending, q.head = q.pending[:n], 0
-	}
-	q.pending = append(q.pending, r)
 	count := len(q.pending) - q.head
 	before := q.pendingBytes
-	q.pendingBytes += r.size
+	q.pendingBytes += size
 	wake := count == 1 || count == q.fullCount || (before < q.fullBytes && q.pendingBytes >= q.fullBytes)
 	q.mu.Unlock()
 	if wake {
 		q.signal()
 	}
 	return true
+}
+
+// roomLocked makes room for n more records at the end of pending: if it
+// is full, it moves the records from head on to its front, or to a new
+// array twice their number if they fill more than half of it or records
+// before head are detached.
+func (q *shardQueue) roomLocked(n int) {
+	if len(q.pending)+n <= cap(q.pending) {
+		return
+	}
+	live := q.pending[q.head:]
+	if 2*(len(live)+n) > cap(q.pending) || q.detached {
+		q.pending = append(make([]queued, 0, 2*(len(live)+n)), live...)
+		q.moved = q.detached
+	} else {
+		m := copy(q.pending, live)
+		clear(q.pending[m:])
+		q.pending = q.pending[:m]
+	}
+	q.head = 0
+}
+
+// detachLocked takes the queued records out of the queue and returns
+// them, and whether the queue is retired, so that the sender collects and
+// sends a call from them without holding the lock, and puts to the queue
+// do not wait meanwhile. They count as in flight until reattachLocked.
+// Records queued meanwhile go after them in the same array, which does
+// not move them.
+func (q *shardQueue) detachLocked() ([]queued, bool) {
+	q.held = q.pending[q.head:]
+	q.inflight = len(q.held)
+	q.inflightMin, q.inflightDeadline = q.held[0].seq, q.held[0].deadline
+	q.head = len(q.pending)
+	q.detached = true
+	return q.held, q.retired
+}
+
+// reattachLocked puts the detached records from k on back at the head of
+// the queue, before the records queued since; the sender is done with
+// those before k.
+func (q *shardQueue) reattachLocked(k int) {
+	rest := q.held[k:]
+	if q.moved {
+		since := q.pending[q.head:]
+		q.pending = append(append(make([]queued, 0, 2*(len(rest)+len(since))), rest...), since...)
+		q.head = 0
+	} else {
+		// rest ends where the records queued since begin.
+		q.head -= len(rest)
+	}
+	q.held, q.detached, q.moved = nil, false, false
+	q.inflight = 0
 }
 
 // copyLocked copies data into the queue's arena, or into its own
@@ -123,11 +204,35 @@ func (q *shardQueue) copyLocked(data []byte) []byte {
 		return slices.Clone(data)
 	}
 	if cap(q.arena)-len(q.arena) < len(data) {
-		q.arena = make([]byte, 0, arenaChunk)
+		if q.arena != nil {
+			q.arenaFull = append(q.arenaFull, arenaBlock{buf: (*[arenaChunk]byte)(q.arena[:arenaChunk]), end: q.nextSeq})
+		}
+		q.arena = arenaPool.Get().(*[arenaChunk]byte)[:0]
 	}
 	n := len(q.arena)
 	q.arena = append(q.arena, data...)
 	return q.arena[n:len(q.arena):len(q.arena)]
+}
+
+// recycleLocked gives the full arena blocks back to arenaPool once every
+// record copied into them has finished: every record older than the
+// oldest one queued. The sender calls it between calls, when no record
+// is in flight.
+func (q *shardQueue) recycleLocked() {
+	oldest := q.nextSeq
+	if q.head < len(q.pending) {
+		oldest = q.pending[q.head].seq
+	}
+	n := 0
+	for n < len(q.arenaFull) && q.arenaFull[n].end <= oldest {
+		arenaPool.Put(q.arenaFull[n].buf)
+		n++
+	}
+	if n > 0 {
+		m := copy(q.arenaFull, q.arenaFull[n:])
+		clear(q.arenaFull[m:])
+		q.arenaFull = q.arenaFull[:m]
+	}
 }
 
 // retire stops the queue taking records; it drains what it holds.
@@ -194,13 +299,13 @@ func (q *shardQueue) run() {
 		q.mu.Lock()
 		if expired := q.takeExpiredLocked(now); len(expired) > 0 {
 			q.mu.Unlock()
-			q.finishAll(expired, func(r *PendingPut) PutResult { return PutResult{Err: expiredError(r.lastErr)} })
+			q.finishAll(expired, func(u *queued) PutResult { return PutResult{Err: expiredError(u.r.lastErr)} })
 			continue
 		}
 		if q.id == "" && !q.retired {
 			var deadline time.Time
 			if q.head < len(q.pending) {
-				deadline = q.pending[q.head].deadline
+				deadline = p.accept.at(q.pending[q.head].deadline)
 			}
 			q.mu.Unlock()
 			q.bootstrap(now, deadline)
@@ -216,7 +321,7 @@ func (q *shardQueue) run() {
 			q.sleep(time.Time{}, nil)
 			continue
 		}
-		deadline := q.pending[q.head].deadline
+		deadline := p.accept.at(q.pending[q.head].deadline)
 		if gate := q.gate(); gate != nil {
 			q.mu.Unlock()
 			q.sleep(deadline, gate)
@@ -228,12 +333,15 @@ func (q *shardQueue) run() {
 			continue
 		}
 		rt := p.routes.Load()
-		if wait := q.batch.collect(q, rt, now); wait > 0 {
+		recs, retired := q.detachLocked()
+		q.mu.Unlock()
+		if wait := q.batch.collect(q, recs, retired, rt, now); wait > 0 {
+			q.mu.Lock()
+			q.reattachLocked(0)
 			q.mu.Unlock()
 			q.sleep(earliest(now.Add(wait), deadline), nil)
 			continue
 		}
-		q.mu.Unlock()
 		q.send(now, rt.gen)
 	}
 }
@@ -248,8 +356,8 @@ func (q *shardQueue) bootstrap(now, deadline time.Time) {
 		return
 	}
 	q.mu.Lock()
-	for _, r := range q.pending[q.head:] {
-		r.lastErr = err
+	for _, u := range q.pending[q.head:] {
+		u.r.lastErr = err
 	}
 	q.mu.Unlock()
 	q.failures++
@@ -289,18 +397,18 @@ func (q *shardQueue) gate() <-chan struct{} {
 // if it is retired, flushing or holds a full batch, and otherwise when
 // its oldest record has waited MaxBufferedTime.
 func (q *shardQueue) readyAtLocked() time.Time {
-	r := q.pending[q.head]
+	r := &q.pending[q.head]
 	if q.retired || r.seq < q.flushTo || q.pendingBytes >= q.fullBytes || len(q.pending)-q.head >= q.fullCount {
 		return time.Time{}
 	}
-	return r.deadline.Add(q.p.cfg.MaxBufferedTime - q.p.cfg.RecordTTL)
+	return q.p.accept.at(r.deadline + q.p.cfg.MaxBufferedTime - q.p.cfg.RecordTTL)
 }
 
 // takeExpiredLocked removes and returns the records at the head of the
 // queue whose time-to-live has passed.
-func (q *shardQueue) takeExpiredLocked(now time.Time) []*PendingPut {
-	i := q.head
-	for i < len(q.pending) && !now.Before(q.pending[i].deadline) {
+func (q *shardQueue) takeExpiredLocked(now time.Time) []queued {
+	i, d := q.head, q.p.accept.since(now)
+	for i < len(q.pending) && d >= q.pending[i].deadline {
 		q.pendingBytes -= q.pending[i].size
 		i++
 	}
@@ -323,18 +431,20 @@ func expiredError(last error) error {
 
 // finishAll gives each record its final result, counts it, and gives its
 // room back to the buffer.
-func (q *shardQueue) finishAll(rs []*PendingPut, result func(*PendingPut) PutResult) {
+func (q *shardQueue) finishAll(rs []queued, result func(*queued) PutResult) {
 	bytes := 0
-	for _, r := range rs {
-		bytes += r.size
-		res := result(r)
+	for i := range rs {
+		u := &rs[i]
+		bytes += u.size
+		res := result(u)
 		if res.Err != nil {
 			q.p.m.failed.Add(1)
 		}
-		r.finish(res)
+		u.finish(res)
 	}
 	q.p.buf.release(len(rs), bytes)
 	q.mu.Lock()
+	q.recycleLocked()
 	q.progressedLocked()
 	q.mu.Unlock()
 }
@@ -359,9 +469,9 @@ func (q *shardQueue) abort() {
 	q.pending, q.head, q.pendingBytes = nil, 0, 0
 	q.retired = true
 	q.mu.Unlock()
-	q.finishAll(rs, func(r *PendingPut) PutResult {
-		if r.lastErr != nil {
-			return PutResult{Err: fmt.Errorf("%w: %w", ErrProducerClosed, r.lastErr)}
+	q.finishAll(rs, func(u *queued) PutResult {
+		if err := u.r.lastErr; err != nil {
+			return PutResult{Err: fmt.Errorf("%w: %w", ErrProducerClosed, err)}
 		}
 		return PutResult{Err: ErrProducerClosed}
 	})
