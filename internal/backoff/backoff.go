@@ -1,7 +1,7 @@
 // Package backoff computes the pauses between retries: exponential,
 // doubling from a first pause up to a cap, with optional jitter. The
-// trigger and delivery packages pace their retries with it, each with
-// its own parameters.
+// trigger and delivery packages and the kds command line pace their
+// retries with it, each with its own parameters.
 package backoff
 
 import (

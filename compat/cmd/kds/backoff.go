@@ -2,11 +2,11 @@ package main
 
 import (
 	"context"
-	"math/rand/v2"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	exponential "github.com/kdsgo/kds/internal/backoff"
 )
 
 // Bounds of the delay between retries.
@@ -16,19 +16,21 @@ const (
 )
 
 // backoff spaces out retries: each wait is about twice the last, from
-// minBackoff up to maxBackoff, with jitter so that concurrent retries
-// spread out. The zero value is ready to use.
-type backoff struct{ next time.Duration }
+// minBackoff up to maxBackoff, spread by half either way so that
+// concurrent retries do not line up. The zero value is ready to use.
+type backoff struct{ retries int }
+
+// pacing is the delays' shape.
+var pacing = exponential.Exponential{Min: minBackoff, Max: maxBackoff, Jitter: 0.5}
 
 // wait sleeps for the next delay, or until ctx ends.
 func (b *backoff) wait(ctx context.Context) error {
-	d := max(b.next, minBackoff)
-	b.next = min(2*d, maxBackoff)
-	return sleep(ctx, d/2+rand.N(d/2+1))
+	b.retries++
+	return sleep(ctx, pacing.Delay(b.retries))
 }
 
 // reset starts the delays from minBackoff again, after a success.
-func (b *backoff) reset() { b.next = 0 }
+func (b *backoff) reset() { b.retries = 0 }
 
 // sleep waits for d or until ctx ends, and returns ctx's error then.
 func sleep(ctx context.Context, d time.Duration) error {
