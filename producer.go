@@ -83,7 +83,9 @@ type ProducerConfig struct {
 	// throttles less. A negative value turns the limit off.
 	RateLimitPercent int
 	// MaxBufferedRecords bounds the user records accepted but not yet
-	// stored or failed. Default 100,000; at most 16,777,215.
+	// stored or failed. Default 100,000; at most 16,777,215. A record's
+	// room is given back before its result is, so a PutAsync made once a
+	// result is known finds that room free.
 	MaxBufferedRecords int
 	// MaxBufferedBytes bounds the partition key plus data bytes of those
 	// records. Default 256 MiB; at most 512 GiB. A record larger than the

@@ -39,6 +39,7 @@ type kinesisRecord struct {
 	ehks   []string    // the aggregate's explicit hash key table
 	size   int         // aggregate length: magic, protobuf, digest
 	full   bool        // takes no more new keys
+	stored bool        // the call stored it
 }
 
 // openAggregate is the aggregate that new keys bound for target join.
@@ -136,24 +137,32 @@ func (b *putBatch) take(pos int, ix aggIndex) {
 // user returns the record at order[j] of the call.
 func (b *putBatch) user(j int) *queued { return &b.src[b.order[j]] }
 
+// finished returns how many of the call's records finished, stored or
+// failed for good (those not marked for a retry), and their bytes.
+func (b *putBatch) finished() (n, bytes int) {
+	for _, pos := range b.order {
+		if b.taken[pos/64]&(1<<(pos%64)) != 0 {
+			n++
+			bytes += b.src[pos].size
+		}
+	}
+	return n, bytes
+}
+
 // settle closes the gaps that the call's records, but those marked for a
 // retry, leave in the part of src collection looked at, keeping the rest
-// in order at its end. It returns where the rest starts in src, and how
-// many records finished and their bytes.
-func (b *putBatch) settle() (k, finished, bytes int) {
-	k = b.end
+// in order at its end. It returns where the rest starts in src.
+func (b *putBatch) settle() int {
+	k := b.end
 	for i := b.end - 1; i >= 0; i-- {
 		if b.taken[i/64]&(1<<(i%64)) == 0 {
 			k--
 			b.src[k] = b.src[i]
-		} else {
-			finished++
-			bytes += b.src[i].size
 		}
 	}
 	clear(b.src[:k])
 	b.src = nil
-	return k, finished, bytes
+	return k
 }
 
 // retry marks the user records of kr for a retry, with err as their last

@@ -410,3 +410,43 @@ func TestProducerPutsDuringCall(t *testing.T) {
 		}
 	})
 }
+
+// TestProducerFreesRoomBeforeResults checks that once a record's result
+// is known its room in the buffer is free: a FailIfFull producer with
+// room for one record takes the next record right after each result,
+// whether the record was stored, failed for good, or expired.
+func TestProducerFreesRoomBeforeResults(t *testing.T) {
+	denied := &kds.Error{Code: kds.ErrAccessDenied.Code, Message: "injected"}
+	cases := []struct {
+		name  string
+		fault func(int, kds.PutRecordsInput) (kds.PutRecordsOutput, error, bool)
+		ttl   time.Duration
+		want  error
+	}{
+		{"stored", func(int, kds.PutRecordsInput) (kds.PutRecordsOutput, error, bool) {
+			return kds.PutRecordsOutput{}, nil, false
+		}, 0, nil},
+		{"failed", func(int, kds.PutRecordsInput) (kds.PutRecordsOutput, error, bool) {
+			return kds.PutRecordsOutput{}, denied, true
+		}, 0, kds.ErrAccessDenied},
+		{"expired", throttleAll, 300 * time.Millisecond, kds.ErrRecordExpired},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				svc := newBubbleService(t, 1, kds.NoLimits)
+				client := &faultyClient{ProducerClient: svc, fault: c.fault}
+				p := newProducer(t, kds.ProducerConfig{Client: client, MaxBufferedRecords: 1, FailIfFull: true, RecordTTL: c.ttl})
+				for i := range 200 {
+					_, err := p.Put(context.Background(), "k", []byte("x"))
+					if errors.Is(err, kds.ErrBufferFull) {
+						t.Fatalf("put %d refused for a full buffer after the previous result", i)
+					}
+					if !errors.Is(err, c.want) && (c.want != nil || err != nil) {
+						t.Fatalf("put %d: %v, want %v", i, err, c.want)
+					}
+				}
+			})
+		})
+	}
+}

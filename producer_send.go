@@ -26,22 +26,21 @@ func (q *shardQueue) send(now time.Time, gen uint64) {
 	retries := 0
 	stored, storedKinesis, storedBytes := 0, 0, 0
 	var check []int // aggregates that landed in a shard other than predicted
+	var final error // the error every record of the call fails with
 	if err != nil {
 		p.m.callErrors.Add(1)
-		final := p.ctx.Err() != nil || !retriable(err)
-		if p.ctx.Err() != nil {
-			err = fmt.Errorf("%w: %w", ErrProducerClosed, err)
+		switch {
+		case p.ctx.Err() != nil:
+			final = fmt.Errorf("%w: %w", ErrProducerClosed, err)
+		case !retriable(err):
+			final = err
+		default:
+			for i := range b.recs {
+				retries += b.retry(&b.recs[i], err)
+			}
 		}
-		for i := range b.recs {
-			kr := &b.recs[i]
-			if !final {
-				retries += b.retry(kr, err)
-				continue
-			}
-			for j := kr.lo; j < kr.hi; j++ {
-				p.m.failed.Add(1)
-				b.user(j).finish(PutResult{Err: err})
-			}
+		if final != nil {
+			p.m.failed.Add(int64(len(b.order)))
 		}
 	} else {
 		for i, res := range out.Records {
@@ -58,7 +57,8 @@ func (q *shardQueue) send(now time.Time, gen uint64) {
 				check = append(check, i)
 				continue
 			}
-			stored += b.succeed(kr, res)
+			kr.stored = true
+			stored += kr.hi - kr.lo
 			storedKinesis++
 			storedBytes += len(entries[i].PartitionKey) + len(entries[i].Data)
 		}
@@ -74,7 +74,8 @@ func (q *shardQueue) send(now time.Time, gen uint64) {
 		for _, i := range check {
 			kr, res := &b.recs[i], out.Records[i]
 			if sq, ok := rt.byID(res.ShardId); ok && b.allIn(kr, sq.rng) {
-				stored += b.succeed(kr, res)
+				kr.stored = true
+				stored += kr.hi - kr.lo
 				storedKinesis++
 				storedBytes += len(entries[i].PartitionKey) + len(entries[i].Data)
 				continue
@@ -101,8 +102,20 @@ func (q *shardQueue) send(now time.Time, gen uint64) {
 		q.retryAt = p.cfg.Clock.Now().Add(q.backoff())
 	}
 
-	k, finished, finishedBytes := b.settle()
+	// The buffer gets the room back before the results are given, so
+	// that whoever waits for a result may put again at once.
+	finished, finishedBytes := b.finished()
 	p.buf.release(finished, finishedBytes)
+	for i := range b.recs {
+		kr := &b.recs[i]
+		switch {
+		case kr.stored:
+			b.succeed(kr, out.Records[i])
+		case final != nil:
+			b.fail(kr, final)
+		}
+	}
+	k := b.settle()
 	q.mu.Lock()
 	q.pendingBytes -= finishedBytes
 	q.reattachLocked(k)
@@ -111,9 +124,9 @@ func (q *shardQueue) send(now time.Time, gen uint64) {
 	q.mu.Unlock()
 }
 
-// succeed gives the user records of kr their results and returns how many
-// there were.
-func (b *putBatch) succeed(kr *kinesisRecord, res PutRecordsResultEntry) int {
+// succeed gives the user records of kr, stored as res says, their
+// results.
+func (b *putBatch) succeed(kr *kinesisRecord, res PutRecordsResultEntry) {
 	for j := kr.lo; j < kr.hi; j++ {
 		sub := int64(0)
 		if kr.hi-kr.lo > 1 {
@@ -121,7 +134,13 @@ func (b *putBatch) succeed(kr *kinesisRecord, res PutRecordsResultEntry) int {
 		}
 		b.user(j).finish(PutResult{ShardId: res.ShardId, SequenceNumber: res.SequenceNumber, SubSequenceNumber: sub})
 	}
-	return kr.hi - kr.lo
+}
+
+// fail gives the user records of kr err as their final result.
+func (b *putBatch) fail(kr *kinesisRecord, err error) {
+	for j := kr.lo; j < kr.hi; j++ {
+		b.user(j).finish(PutResult{Err: err})
+	}
 }
 
 // allIn reports whether the hash key of every user record of kr lies in

@@ -429,20 +429,22 @@ func expiredError(last error) error {
 	return fmt.Errorf("%w: %w", ErrRecordExpired, last)
 }
 
-// finishAll gives each record its final result, counts it, and gives its
-// room back to the buffer.
+// finishAll gives each record's room back to the buffer, then gives each
+// its final result and counts it.
 func (q *shardQueue) finishAll(rs []queued, result func(*queued) PutResult) {
 	bytes := 0
 	for i := range rs {
+		bytes += rs[i].size
+	}
+	q.p.buf.release(len(rs), bytes)
+	for i := range rs {
 		u := &rs[i]
-		bytes += u.size
 		res := result(u)
 		if res.Err != nil {
 			q.p.m.failed.Add(1)
 		}
 		u.finish(res)
 	}
-	q.p.buf.release(len(rs), bytes)
 	q.mu.Lock()
 	q.recycleLocked()
 	q.progressedLocked()

@@ -136,6 +136,17 @@ func TestToStreamFlushReportsFailures(t *testing.T) {
 	})
 }
 
+// gatedClient holds every PutRecords call until gate is closed.
+type gatedClient struct {
+	kds.ProducerClient
+	gate chan struct{}
+}
+
+func (c gatedClient) PutRecords(ctx context.Context, in kds.PutRecordsInput) (kds.PutRecordsOutput, error) {
+	<-c.gate
+	return c.ProducerClient.PutRecords(ctx, in)
+}
+
 // TestToStreamKeepsKeyOrderAfterARefusal: a result the producer refuses
 // (its buffer is full) holds back the later results until a Flush has put
 // it, so a key's results are stored in the order they were emitted.
@@ -146,7 +157,10 @@ func TestToStreamKeepsKeyOrderAfterARefusal(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p, err := kds.NewProducer(kds.ProducerConfig{StreamName: "results", Client: out.Service(), MaxBufferedRecords: 1, FailIfFull: true})
+		// The first result stays in the producer's only buffer slot until
+		// the gate opens, so the second is refused.
+		client := gatedClient{ProducerClient: out.Service(), gate: make(chan struct{})}
+		p, err := kds.NewProducer(kds.ProducerConfig{StreamName: "results", Client: client, MaxBufferedRecords: 1, FailIfFull: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -158,6 +172,7 @@ func TestToStreamKeepsKeyOrderAfterARefusal(t *testing.T) {
 				t.Fatalf("Emit %d: %v, want a full buffer", i, err)
 			}
 		}
+		close(client.gate)
 		for range 3 { // until the producer has room for each in turn
 			if err := s.Flush(ctx); err == nil {
 				break
