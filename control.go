@@ -37,6 +37,11 @@ type CreateStreamOutput struct{}
 // quota, on-demand stream quota, or the limit of [MaxStreamsCreating]
 // streams being created at once would be exceeded.
 func (svc *Service) CreateStream(ctx context.Context, in CreateStreamInput) (CreateStreamOutput, error) {
+	return run(svc, ctx, opCreateStream, in, (*Service).createStream)
+}
+
+// createStream is the body of [Service.CreateStream].
+func (svc *Service) createStream(ctx context.Context, in CreateStreamInput) (CreateStreamOutput, error) {
 	var v violations
 	if in.ShardCount < 0 {
 		v.add(quote(fmt.Sprint(in.ShardCount)), "shardCount", coral.ValueAtLeast(1))
@@ -173,6 +178,11 @@ type DeleteStreamOutput struct{}
 // sequence numbers from it are never accepted by a new stream of the same
 // name.
 func (svc *Service) DeleteStream(ctx context.Context, in DeleteStreamInput) (DeleteStreamOutput, error) {
+	return run(svc, ctx, opDeleteStream, in, (*Service).deleteStream)
+}
+
+// deleteStream is the body of [Service.DeleteStream].
+func (svc *Service) deleteStream(ctx context.Context, in DeleteStreamInput) (DeleteStreamOutput, error) {
 	s, now, err := svc.resolve(nil, streamRef{in.StreamName, in.StreamARN})
 	if err != nil {
 		return DeleteStreamOutput{}, err
@@ -230,6 +240,11 @@ type ListStreamsOutput struct {
 // the returned NextToken (or the last name as ExclusiveStartStreamName) to
 // get the next page.
 func (svc *Service) ListStreams(ctx context.Context, in ListStreamsInput) (ListStreamsOutput, error) {
+	return run(svc, ctx, opListStreams, in, (*Service).listStreams)
+}
+
+// listStreams is the body of [Service.ListStreams].
+func (svc *Service) listStreams(ctx context.Context, in ListStreamsInput) (ListStreamsOutput, error) {
 	var v violations
 	v.checkLimit(in.Limit, "limit", MaxRequestLimit)
 	if in.ExclusiveStartStreamName != "" {
@@ -282,6 +297,11 @@ type UpdateMaxRecordSizeOutput struct{}
 // UpdateMaxRecordSize changes the largest record (partition key plus data)
 // an ACTIVE stream accepts. It applies to puts that start after it returns.
 func (svc *Service) UpdateMaxRecordSize(ctx context.Context, in UpdateMaxRecordSizeInput) (UpdateMaxRecordSizeOutput, error) {
+	return run(svc, ctx, opUpdateMaxRecordSize, in, (*Service).updateMaxRecordSize)
+}
+
+// updateMaxRecordSize is the body of [Service.UpdateMaxRecordSize].
+func (svc *Service) updateMaxRecordSize(ctx context.Context, in UpdateMaxRecordSizeInput) (UpdateMaxRecordSizeOutput, error) {
 	var v violations
 	if in.MaxRecordSizeInKiB == 0 {
 		v.add("null", "maxRecordSizeInKiB", coral.MustNotBeNull)

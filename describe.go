@@ -97,6 +97,11 @@ type DescribeStreamOutput struct {
 // CREATING stream lists no shards. Prefer [Service.DescribeStreamSummary]
 // and [Service.ListShards], as AWS advises.
 func (svc *Service) DescribeStream(ctx context.Context, in DescribeStreamInput) (DescribeStreamOutput, error) {
+	return run(svc, ctx, opDescribeStream, in, (*Service).describeStream)
+}
+
+// describeStream is the body of [Service.DescribeStream].
+func (svc *Service) describeStream(ctx context.Context, in DescribeStreamInput) (DescribeStreamOutput, error) {
 	var v violations
 	v.checkLimit(in.Limit, "limit", MaxRequestLimit)
 	v.checkShardID(in.ExclusiveStartShardId, "exclusiveStartShardId")
@@ -154,6 +159,11 @@ type DescribeStreamSummaryOutput struct {
 
 // DescribeStreamSummary describes a stream without listing its shards.
 func (svc *Service) DescribeStreamSummary(ctx context.Context, in DescribeStreamSummaryInput) (DescribeStreamSummaryOutput, error) {
+	return run(svc, ctx, opDescribeStreamSummary, in, (*Service).describeStreamSummary)
+}
+
+// describeStreamSummary is the body of [Service.DescribeStreamSummary].
+func (svc *Service) describeStreamSummary(ctx context.Context, in DescribeStreamSummaryInput) (DescribeStreamSummaryOutput, error) {
 	s, now, err := svc.resolve(nil, streamRef{in.StreamName, in.StreamARN})
 	if err != nil {
 		return DescribeStreamSummaryOutput{}, err
@@ -228,6 +238,11 @@ type ListShardsOutput struct {
 // time, FROM_TIMESTAMP the shards open at or after it, AFTER_SHARD_ID those
 // after a shard ID.
 func (svc *Service) ListShards(ctx context.Context, in ListShardsInput) (ListShardsOutput, error) {
+	return run(svc, ctx, opListShards, in, (*Service).listShards)
+}
+
+// listShards is the body of [Service.ListShards].
+func (svc *Service) listShards(ctx context.Context, in ListShardsInput) (ListShardsOutput, error) {
 	var v violations
 	v.checkLimit(in.MaxResults, "maxResults", MaxRequestLimit)
 	v.checkShardID(in.ExclusiveStartShardId, "exclusiveStartShardId")

@@ -183,6 +183,11 @@ type RegisterStreamConsumerOutput struct {
 // shard. A stream has at most [MaxConsumersPerStream] consumers, and an
 // account at most [MaxCreatingConsumers] CREATING at once.
 func (svc *Service) RegisterStreamConsumer(ctx context.Context, in RegisterStreamConsumerInput) (RegisterStreamConsumerOutput, error) {
+	return run(svc, ctx, opRegisterStreamConsumer, in, (*Service).registerStreamConsumer)
+}
+
+// registerStreamConsumer is the body of [Service.RegisterStreamConsumer].
+func (svc *Service) registerStreamConsumer(ctx context.Context, in RegisterStreamConsumerInput) (RegisterStreamConsumerOutput, error) {
 	var v violations
 	if in.ConsumerName == "" {
 		v.add("null", "consumerName", coral.MustNotBeNull)
@@ -330,6 +335,11 @@ type DeregisterStreamConsumerOutput struct{}
 // for the Service's status delay and then gone; its subscriptions end at
 // once.
 func (svc *Service) DeregisterStreamConsumer(ctx context.Context, in DeregisterStreamConsumerInput) (DeregisterStreamConsumerOutput, error) {
+	return run(svc, ctx, opDeregisterStreamConsumer, in, (*Service).deregisterStreamConsumer)
+}
+
+// deregisterStreamConsumer is the body of [Service.DeregisterStreamConsumer].
+func (svc *Service) deregisterStreamConsumer(ctx context.Context, in DeregisterStreamConsumerInput) (DeregisterStreamConsumerOutput, error) {
 	var v violations
 	v.checkConsumerRef(in.StreamARN, in.ConsumerName, in.ConsumerARN)
 	if err := v.err(); err != nil {
@@ -410,6 +420,11 @@ type DescribeStreamConsumerOutput struct {
 
 // DescribeStreamConsumer describes a registered consumer.
 func (svc *Service) DescribeStreamConsumer(ctx context.Context, in DescribeStreamConsumerInput) (DescribeStreamConsumerOutput, error) {
+	return run(svc, ctx, opDescribeStreamConsumer, in, (*Service).describeStreamConsumer)
+}
+
+// describeStreamConsumer is the body of [Service.DescribeStreamConsumer].
+func (svc *Service) describeStreamConsumer(ctx context.Context, in DescribeStreamConsumerInput) (DescribeStreamConsumerOutput, error) {
 	var v violations
 	v.checkConsumerRef(in.StreamARN, in.ConsumerName, in.ConsumerARN)
 	if err := v.err(); err != nil {
@@ -454,6 +469,11 @@ type ListStreamConsumersOutput struct {
 // ListStreamConsumers lists the consumers registered on a stream, a page
 // at a time.
 func (svc *Service) ListStreamConsumers(ctx context.Context, in ListStreamConsumersInput) (ListStreamConsumersOutput, error) {
+	return run(svc, ctx, opListStreamConsumers, in, (*Service).listStreamConsumers)
+}
+
+// listStreamConsumers is the body of [Service.ListStreamConsumers].
+func (svc *Service) listStreamConsumers(ctx context.Context, in ListStreamConsumersInput) (ListStreamConsumersOutput, error) {
 	var v violations
 	v.checkLimit(in.MaxResults, "maxResults", MaxRequestLimit)
 	if len(in.NextToken) > 1048576 {

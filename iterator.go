@@ -35,6 +35,11 @@ type GetShardIteratorOutput struct {
 // are opaque and tamper-evident, expire after [IteratorLifetime] on the
 // Service's clock, and die with their stream.
 func (svc *Service) GetShardIterator(ctx context.Context, in GetShardIteratorInput) (GetShardIteratorOutput, error) {
+	return run(svc, ctx, opGetShardIterator, in, (*Service).getShardIterator)
+}
+
+// getShardIterator is the body of [Service.GetShardIterator].
+func (svc *Service) getShardIterator(ctx context.Context, in GetShardIteratorInput) (GetShardIteratorOutput, error) {
 	var v violations
 	v.checkRequiredShardID(in.ShardId, "shardId")
 	v.checkIteratorType(in.ShardIteratorType, "shardIteratorType")
@@ -193,6 +198,11 @@ type GetRecordsOutput struct {
 // have left the retention window. The returned records share the stream's
 // memory and are read-only.
 func (svc *Service) GetRecords(ctx context.Context, in GetRecordsInput) (GetRecordsOutput, error) {
+	return run(svc, ctx, opGetRecords, in, (*Service).getRecords)
+}
+
+// getRecords is the body of [Service.GetRecords].
+func (svc *Service) getRecords(ctx context.Context, in GetRecordsInput) (GetRecordsOutput, error) {
 	var v violations
 	v.checkLimit(in.Limit, "limit", MaxGetRecordsLimit)
 	switch n := len(in.ShardIterator); {

@@ -70,11 +70,21 @@ type EnhancedMonitoringOutput struct {
 // EnableEnhancedMonitoring turns on shard-level metrics of a stream. The
 // set shows in DescribeStream and DescribeStreamSummary.
 func (svc *Service) EnableEnhancedMonitoring(ctx context.Context, in EnableEnhancedMonitoringInput) (EnhancedMonitoringOutput, error) {
+	return run(svc, ctx, opEnableEnhancedMonitoring, in, (*Service).enableEnhancedMonitoring)
+}
+
+// enableEnhancedMonitoring is the body of [Service.EnableEnhancedMonitoring].
+func (svc *Service) enableEnhancedMonitoring(ctx context.Context, in EnableEnhancedMonitoringInput) (EnhancedMonitoringOutput, error) {
 	return svc.changeMonitoring(streamRef{in.StreamName, in.StreamARN}, in.ShardLevelMetrics, func(cur, m metricSet) metricSet { return cur | m })
 }
 
 // DisableEnhancedMonitoring turns off shard-level metrics of a stream.
 func (svc *Service) DisableEnhancedMonitoring(ctx context.Context, in DisableEnhancedMonitoringInput) (EnhancedMonitoringOutput, error) {
+	return run(svc, ctx, opDisableEnhancedMonitoring, in, (*Service).disableEnhancedMonitoring)
+}
+
+// disableEnhancedMonitoring is the body of [Service.DisableEnhancedMonitoring].
+func (svc *Service) disableEnhancedMonitoring(ctx context.Context, in DisableEnhancedMonitoringInput) (EnhancedMonitoringOutput, error) {
 	return svc.changeMonitoring(streamRef{in.StreamName, in.StreamARN}, in.ShardLevelMetrics, func(cur, m metricSet) metricSet { return cur &^ m })
 }
 

@@ -154,6 +154,11 @@ type UpdateStreamModeOutput struct{}
 // becomes provisioned keeps the shards it had. A stream may switch
 // [MaxModeSwitchesPerDay] times in any 24 hours.
 func (svc *Service) UpdateStreamMode(ctx context.Context, in UpdateStreamModeInput) (UpdateStreamModeOutput, error) {
+	return run(svc, ctx, opUpdateStreamMode, in, (*Service).updateStreamMode)
+}
+
+// updateStreamMode is the body of [Service.UpdateStreamMode].
+func (svc *Service) updateStreamMode(ctx context.Context, in UpdateStreamModeInput) (UpdateStreamModeOutput, error) {
 	var v violations
 	if in.StreamARN == "" {
 		v.add("null", "streamARN", coral.MustNotBeNull)

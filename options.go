@@ -30,8 +30,9 @@ type config struct {
 	limits         ThroughputLimits
 	limitsSet      bool // WithThroughputLimits was given
 	janitor        time.Duration
-	metricsMinutes int // minutes of per-minute metrics kept
-	shards         int // NewStream only; 0 = unset
+	metricsMinutes int        // minutes of per-minute metrics kept
+	shards         int        // NewStream only; 0 = unset
+	hooks          []callHook // around every operation: access control, audit
 	errs           []error
 }
 

@@ -41,6 +41,11 @@ type PutRecordOutput struct {
 // stream's MaxRecordSizeInKiB or a bad SequenceNumberForOrdering,
 // ResourceNotFoundException if the stream does not exist or is CREATING.
 func (svc *Service) PutRecord(ctx context.Context, in PutRecordInput) (PutRecordOutput, error) {
+	return run(svc, ctx, opPutRecord, in, (*Service).putRecord)
+}
+
+// putRecord is the body of [Service.PutRecord].
+func (svc *Service) putRecord(ctx context.Context, in PutRecordInput) (PutRecordOutput, error) {
 	var v violations
 	if in.SequenceNumberForOrdering != "" && !isCanonicalDecimal(in.SequenceNumberForOrdering, 129) {
 		v.add(quote(in.SequenceNumberForOrdering), "sequenceNumberForOrdering", matchPattern(seqNumPattern))
@@ -161,6 +166,11 @@ type PutRecordsOutput struct {
 // nothing; throttling fails records one by one, reported in their result
 // entries and counted in FailedRecordCount.
 func (svc *Service) PutRecords(ctx context.Context, in PutRecordsInput) (PutRecordsOutput, error) {
+	return run(svc, ctx, opPutRecords, in, (*Service).putRecords)
+}
+
+// putRecords is the body of [Service.PutRecords].
+func (svc *Service) putRecords(ctx context.Context, in PutRecordsInput) (PutRecordsOutput, error) {
 	var v violations
 	switch n := len(in.Records); {
 	case in.Records == nil:

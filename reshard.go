@@ -125,6 +125,11 @@ type SplitShardOutput struct{}
 // (no data is copied) and stays readable until they leave the retention
 // window; new records go to the children.
 func (svc *Service) SplitShard(ctx context.Context, in SplitShardInput) (SplitShardOutput, error) {
+	return run(svc, ctx, opSplitShard, in, (*Service).splitShard)
+}
+
+// splitShard is the body of [Service.SplitShard].
+func (svc *Service) splitShard(ctx context.Context, in SplitShardInput) (SplitShardOutput, error) {
 	var v violations
 	if in.NewStartingHashKey == "" {
 		v.add("null", "newStartingHashKey", coral.MustNotBeNull)
@@ -174,6 +179,11 @@ type MergeShardsOutput struct{}
 // MergeShards closes two open shards with adjacent hash key ranges and
 // opens one child covering both. The parents keep their records.
 func (svc *Service) MergeShards(ctx context.Context, in MergeShardsInput) (MergeShardsOutput, error) {
+	return run(svc, ctx, opMergeShards, in, (*Service).mergeShards)
+}
+
+// mergeShards is the body of [Service.MergeShards].
+func (svc *Service) mergeShards(ctx context.Context, in MergeShardsInput) (MergeShardsOutput, error) {
 	var v violations
 	v.checkRequiredShardID(in.ShardToMerge, "shardToMerge")
 	v.checkRequiredShardID(in.AdjacentShardToMerge, "adjacentShardToMerge")
@@ -231,6 +241,11 @@ type UpdateShardCountOutput struct {
 // shards (which may create short-lived intermediate shards, as on AWS). A
 // stream takes at most [MaxScalingsPerDay] calls in any 24 hours.
 func (svc *Service) UpdateShardCount(ctx context.Context, in UpdateShardCountInput) (UpdateShardCountOutput, error) {
+	return run(svc, ctx, opUpdateShardCount, in, (*Service).updateShardCount)
+}
+
+// updateShardCount is the body of [Service.UpdateShardCount].
+func (svc *Service) updateShardCount(ctx context.Context, in UpdateShardCountInput) (UpdateShardCountOutput, error) {
 	var v violations
 	switch {
 	case in.TargetShardCount == 0:

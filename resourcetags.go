@@ -73,6 +73,11 @@ type TagResourceOutput struct{}
 // its own. The whole call fails, changing nothing, if any tag is invalid
 // or the resource would exceed [MaxTagsPerStream].
 func (svc *Service) TagResource(ctx context.Context, in TagResourceInput) (TagResourceOutput, error) {
+	return run(svc, ctx, opTagResource, in, (*Service).tagResource)
+}
+
+// tagResource is the body of [Service.TagResource].
+func (svc *Service) tagResource(ctx context.Context, in TagResourceInput) (TagResourceOutput, error) {
 	var v violations
 	v.checkTagsForm(in.Tags)
 	target, now, err := svc.resolveResource(v, in.ResourceARN)
@@ -98,6 +103,11 @@ type UntagResourceOutput struct{}
 // UntagResource removes tags from a stream, which must be ACTIVE or
 // UPDATING, or from a consumer.
 func (svc *Service) UntagResource(ctx context.Context, in UntagResourceInput) (UntagResourceOutput, error) {
+	return run(svc, ctx, opUntagResource, in, (*Service).untagResource)
+}
+
+// untagResource is the body of [Service.UntagResource].
+func (svc *Service) untagResource(ctx context.Context, in UntagResourceInput) (UntagResourceOutput, error) {
 	var v violations
 	v.checkTagKeys(in.TagKeys)
 	target, now, err := svc.resolveResource(v, in.ResourceARN)
@@ -122,6 +132,11 @@ type ListTagsForResourceOutput struct {
 // ListTagsForResource lists all the tags of a stream or a consumer, in
 // key order.
 func (svc *Service) ListTagsForResource(ctx context.Context, in ListTagsForResourceInput) (ListTagsForResourceOutput, error) {
+	return run(svc, ctx, opListTagsForResource, in, (*Service).listTagsForResource)
+}
+
+// listTagsForResource is the body of [Service.ListTagsForResource].
+func (svc *Service) listTagsForResource(ctx context.Context, in ListTagsForResourceInput) (ListTagsForResourceOutput, error) {
 	target, _, err := svc.resolveResource(nil, in.ResourceARN)
 	if err != nil {
 		return ListTagsForResourceOutput{}, err

@@ -24,6 +24,11 @@ type IncreaseStreamRetentionPeriodOutput struct{}
 // IncreaseStreamRetentionPeriod lengthens how long records stay readable.
 // Records that had already left the old window do not come back.
 func (svc *Service) IncreaseStreamRetentionPeriod(ctx context.Context, in IncreaseStreamRetentionPeriodInput) (IncreaseStreamRetentionPeriodOutput, error) {
+	return run(svc, ctx, opIncreaseStreamRetentionPeriod, in, (*Service).increaseStreamRetentionPeriod)
+}
+
+// increaseStreamRetentionPeriod is the body of [Service.IncreaseStreamRetentionPeriod].
+func (svc *Service) increaseStreamRetentionPeriod(ctx context.Context, in IncreaseStreamRetentionPeriodInput) (IncreaseStreamRetentionPeriodOutput, error) {
 	err := svc.changeRetention(streamRef{in.StreamName, in.StreamARN}, in.RetentionPeriodHours, true)
 	return IncreaseStreamRetentionPeriodOutput{}, err
 }
@@ -45,6 +50,11 @@ type DecreaseStreamRetentionPeriodOutput struct{}
 // DecreaseStreamRetentionPeriod shortens how long records stay readable;
 // records older than the new period become unreadable at once.
 func (svc *Service) DecreaseStreamRetentionPeriod(ctx context.Context, in DecreaseStreamRetentionPeriodInput) (DecreaseStreamRetentionPeriodOutput, error) {
+	return run(svc, ctx, opDecreaseStreamRetentionPeriod, in, (*Service).decreaseStreamRetentionPeriod)
+}
+
+// decreaseStreamRetentionPeriod is the body of [Service.DecreaseStreamRetentionPeriod].
+func (svc *Service) decreaseStreamRetentionPeriod(ctx context.Context, in DecreaseStreamRetentionPeriodInput) (DecreaseStreamRetentionPeriodOutput, error) {
 	err := svc.changeRetention(streamRef{in.StreamName, in.StreamARN}, in.RetentionPeriodHours, false)
 	return DecreaseStreamRetentionPeriodOutput{}, err
 }

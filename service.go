@@ -206,7 +206,12 @@ type DescribeLimitsOutput struct {
 
 // DescribeLimits returns the account's shard quota, the open shards across
 // all streams, and the on-demand stream count and quota.
-func (svc *Service) DescribeLimits(ctx context.Context, _ DescribeLimitsInput) (DescribeLimitsOutput, error) {
+func (svc *Service) DescribeLimits(ctx context.Context, in DescribeLimitsInput) (DescribeLimitsOutput, error) {
+	return run(svc, ctx, opDescribeLimits, in, (*Service).describeLimits)
+}
+
+// describeLimits is the body of [Service.DescribeLimits].
+func (svc *Service) describeLimits(ctx context.Context, _ DescribeLimitsInput) (DescribeLimitsOutput, error) {
 	now := svc.clock.Now()
 	for _, s := range svc.sortedStreams() {
 		s.settle(now)

@@ -89,6 +89,11 @@ func (sub *subscription) end(err error) {
 // consumer not ACTIVE, a subscription too soon) are returned here; later
 // ones are yielded by the event stream. ctx bounds the whole subscription.
 func (svc *Service) SubscribeToShard(ctx context.Context, in SubscribeToShardInput) (SubscribeToShardOutput, error) {
+	return run(svc, ctx, opSubscribeToShard, in, (*Service).subscribeToShard)
+}
+
+// subscribeToShard is the body of [Service.SubscribeToShard].
+func (svc *Service) subscribeToShard(ctx context.Context, in SubscribeToShardInput) (SubscribeToShardOutput, error) {
 	var v violations
 	if in.ConsumerARN == "" {
 		v.add("null", "consumerARN", coral.MustNotBeNull)

@@ -248,6 +248,11 @@ type AddTagsToStreamOutput struct{}
 // would exceed [MaxTagsPerStream]. The stream must be ACTIVE or UPDATING.
 // These are the tags [Service.TagResource] changes for the stream's ARN.
 func (svc *Service) AddTagsToStream(ctx context.Context, in AddTagsToStreamInput) (AddTagsToStreamOutput, error) {
+	return run(svc, ctx, opAddTagsToStream, in, (*Service).addTagsToStream)
+}
+
+// addTagsToStream is the body of [Service.AddTagsToStream].
+func (svc *Service) addTagsToStream(ctx context.Context, in AddTagsToStreamInput) (AddTagsToStreamOutput, error) {
 	var v violations
 	v.checkTagsForm(in.Tags)
 	s, now, err := svc.resolve(v, streamRef{in.StreamName, in.StreamARN})
@@ -272,6 +277,11 @@ type RemoveTagsFromStreamOutput struct{}
 // RemoveTagsFromStream removes tags from a stream, which must be ACTIVE
 // or UPDATING.
 func (svc *Service) RemoveTagsFromStream(ctx context.Context, in RemoveTagsFromStreamInput) (RemoveTagsFromStreamOutput, error) {
+	return run(svc, ctx, opRemoveTagsFromStream, in, (*Service).removeTagsFromStream)
+}
+
+// removeTagsFromStream is the body of [Service.RemoveTagsFromStream].
+func (svc *Service) removeTagsFromStream(ctx context.Context, in RemoveTagsFromStreamInput) (RemoveTagsFromStreamOutput, error) {
 	var v violations
 	v.checkTagKeys(in.TagKeys)
 	s, now, err := svc.resolve(v, streamRef{in.StreamName, in.StreamARN})
@@ -299,6 +309,11 @@ type ListTagsForStreamOutput struct {
 
 // ListTagsForStream lists a stream's tags in key order, a page at a time.
 func (svc *Service) ListTagsForStream(ctx context.Context, in ListTagsForStreamInput) (ListTagsForStreamOutput, error) {
+	return run(svc, ctx, opListTagsForStream, in, (*Service).listTagsForStream)
+}
+
+// listTagsForStream is the body of [Service.ListTagsForStream].
+func (svc *Service) listTagsForStream(ctx context.Context, in ListTagsForStreamInput) (ListTagsForStreamOutput, error) {
 	var v violations
 	v.checkLimit(in.Limit, "limit", MaxListTagsLimit)
 	if n := textLength(in.ExclusiveStartTagKey); n > MaxTagKeyLength {
