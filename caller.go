@@ -26,6 +26,9 @@ type Caller struct {
 	Plaintext bool
 	// UserAgent is the client's User-Agent, if it sent one.
 	UserAgent string
+	// RequestID is the id the wire server answers the call with
+	// (x-amzn-RequestId), so that the audit trail can name it.
+	RequestID string
 }
 
 // callerKey is the context key of a Caller.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -144,7 +145,7 @@ func (h *Handler) serve(w *statusWriter, r *http.Request) (string, *apiError) {
 		return name, writeError(w, c, errEmptyBody)
 	}
 	req := &request{codec: c, body: body, w: w, r: r, streams: h.streams}
-	out, err := op(r.Context(), h.svc, req)
+	out, err := op(kds.WithCaller(r.Context(), callerOf(w, r)), h.svc, req)
 	if err != nil {
 		return name, writeError(w, c, toAPIError(err))
 	}
@@ -176,6 +177,20 @@ func signed(r *http.Request) bool {
 		return true
 	}
 	return r.URL.Query().Get("X-Amz-Algorithm") != ""
+}
+
+// callerOf describes who sent r and how, for the Service's access
+// control and audit trail.
+func callerOf(w http.ResponseWriter, r *http.Request) kds.Caller {
+	c := kds.Caller{
+		Plaintext: r.TLS == nil,
+		UserAgent: r.Header.Get("User-Agent"),
+		RequestID: w.Header().Get("x-amzn-RequestId"),
+	}
+	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
+		c.SourceIP = ap.Addr().Unmap()
+	}
+	return c
 }
 
 // contentTypeOf returns r's media type without parameters, in lower case.
