@@ -108,6 +108,35 @@ func BenchmarkPutRecord(b *testing.B) {
 	}
 }
 
+// BenchmarkOperationSeam measures what the seam that access control and
+// the audit trail hook into costs a PutRecord when neither is configured:
+// the operation's body called directly against the public method. Run
+// with -count to interleave the two.
+func BenchmarkOperationSeam(b *testing.B) {
+	ctx := context.Background()
+	in := PutRecordInput{StreamName: "bench", PartitionKey: "partition-key-1", Data: make([]byte, 100)}
+	for _, c := range []struct {
+		name string
+		put  func(*Service, context.Context, PutRecordInput) (PutRecordOutput, error)
+	}{{"body", (*Service).putRecord}, {"seam", (*Service).PutRecord}} {
+		b.Run(c.name, func(b *testing.B) {
+			s := newBenchStream(b, 1)
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				if i++; i%(benchResetEvery*MaxPutRecordsEntries) == 0 {
+					b.StopTimer()
+					s = newBenchStream(b, 1)
+					b.StartTimer()
+				}
+				if _, err := c.put(s.svc, ctx, in); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkStreamPut measures the Go-native Stream.Put (100-byte record).
 func BenchmarkStreamPut(b *testing.B) {
 	ctx := context.Background()
