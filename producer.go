@@ -33,6 +33,10 @@ const (
 	defaultMaxBufferedBytes   = 256 << 20
 	defaultRetryBaseDelay     = 100 * time.Millisecond
 	defaultRetryMaxDelay      = 2 * time.Second
+	// maxProducerDelay caps the configured durations, so that deadlines
+	// counted from the producer's start cannot overflow: 100 years is
+	// as good as never.
+	maxProducerDelay = 100 * 365 * 24 * time.Hour
 )
 
 // ProducerConfig configures a [Producer]. StreamName and Client are
@@ -49,7 +53,8 @@ type ProducerConfig struct {
 
 	// MaxBufferedTime (KPL RecordMaxBufferedTime) is how long a record may
 	// wait for its shard's batch to fill before the batch is sent anyway.
-	// Default 100 ms; it must not be negative.
+	// Default 100 ms; it must not be negative. This and the other
+	// durations below are capped at 100 years, which means never.
 	MaxBufferedTime time.Duration
 	// DisableAggregation turns KPL aggregation off: every user record is
 	// then one Kinesis record. Aggregation is on by default.
@@ -128,6 +133,9 @@ func (c ProducerConfig) withDefaults() ProducerConfig {
 	defDur(&c.RecordTTL, defaultRecordTTL)
 	defDur(&c.RetryBaseDelay, defaultRetryBaseDelay)
 	defDur(&c.RetryMaxDelay, max(defaultRetryMaxDelay, c.RetryBaseDelay))
+	for _, d := range []*time.Duration{&c.MaxBufferedTime, &c.RecordTTL, &c.RetryBaseDelay, &c.RetryMaxDelay} {
+		*d = min(*d, maxProducerDelay)
+	}
 	return c
 }
 

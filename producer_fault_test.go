@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"sync"
 	"testing"
@@ -449,4 +450,32 @@ func TestProducerFreesRoomBeforeResults(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestProducerHugeDurations: durations as long as time.Duration allows
+// mean "never", not an overflow that expires or sends every record at
+// once.
+func TestProducerHugeDurations(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		svc := newBubbleService(t, 1, kds.NoLimits)
+		forever := time.Duration(math.MaxInt64)
+		p := newProducer(t, kds.ProducerConfig{Client: svc, RecordTTL: forever, MaxBufferedTime: forever, RetryMaxDelay: forever})
+		time.Sleep(time.Second) // the producer's start is now in the past
+		h, err := p.PutAsync(context.Background(), "k", []byte("x"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Minute)
+		select {
+		case <-h.Done():
+			t.Fatalf("the record finished within a minute of a never-ending MaxBufferedTime: %+v", h.Result())
+		default:
+		}
+		if err := p.Flush(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if res := h.Result(); res.Err != nil || res.Attempts != 1 {
+			t.Errorf("flushed record: %+v, want stored at the first attempt", res)
+		}
+	})
 }

@@ -31,8 +31,9 @@ func WithExplicitHashKey(k string) PutOption { return func(r *PendingPut) { r.eh
 // WithCallback has fn called once with the record's final result, from a
 // producer goroutine, before the record's Done channel closes. fn should
 // return quickly: the shard's next call waits for it. fn must not call
-// the Producer's Flush or Close, which wait for that same goroutine and
-// would never return; hand such work to another goroutine.
+// the Producer's Flush or Close, nor a Put or PutAsync that may wait for
+// buffer room: they wait for that same goroutine and could never return.
+// Hand such work to another goroutine.
 func WithCallback(fn func(PutResult)) PutOption { return func(r *PendingPut) { r.cb = fn } }
 
 // PendingPut is the handle of a record accepted by [Producer.PutAsync].

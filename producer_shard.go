@@ -453,6 +453,19 @@ func (q *shardQueue) finishAll(rs []queued, result func(*queued) PutResult) {
 
 // drain marks a retired, empty queue as drained and forgets it.
 func (q *shardQueue) drain() {
+	q.mu.Lock()
+	// Every record has finished: the queue's memory goes back, and the
+	// queues it waited for are let go, so that a child queue that never
+	// sends, and keeps this one in its after list, keeps nothing more.
+	if q.arena != nil {
+		arenaPool.Put((*[arenaChunk]byte)(q.arena[:arenaChunk]))
+	}
+	for _, b := range q.arenaFull {
+		arenaPool.Put(b.buf)
+	}
+	q.arena, q.arenaFull, q.pending, q.head, q.after = nil, nil, nil, 0, nil
+	q.batch = putBatch{}
+	q.mu.Unlock()
 	close(q.drained)
 	p := q.p
 	p.queuesMu.Lock()
