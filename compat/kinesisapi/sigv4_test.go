@@ -58,7 +58,7 @@ func payloadHash(body string) string {
 
 // sign signs r (whose body is body) with the AWS SDK for Go v2's signer
 // as c would, at time at, for service in region.
-func sign(t *testing.T, r *http.Request, body string, c Credential, service, region string, at time.Time) {
+func sign(t testing.TB, r *http.Request, body string, c Credential, service, region string, at time.Time) {
 	t.Helper()
 	creds := aws.Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken}
 	if err := v4.NewSigner().SignHTTP(context.Background(), creds, r, payloadHash(body), service, region, at); err != nil {
@@ -68,7 +68,7 @@ func sign(t *testing.T, r *http.Request, body string, c Credential, service, reg
 
 // presign returns r (whose body is body) presigned by c at time at, valid
 // for expires (none if 0), as the request the server then receives.
-func presign(t *testing.T, r *http.Request, body string, c Credential, at time.Time, expires time.Duration) *http.Request {
+func presign(t testing.TB, r *http.Request, body string, c Credential, at time.Time, expires time.Duration) *http.Request {
 	t.Helper()
 	if expires > 0 {
 		r.URL.RawQuery = "X-Amz-Expires=" + strconv.Itoa(int(expires/time.Second))
@@ -89,7 +89,7 @@ func presign(t *testing.T, r *http.Request, body string, c Credential, at time.T
 }
 
 // signedPutRecord is a PutRecord request signed by c at time at.
-func signedPutRecord(t *testing.T, c Credential, at time.Time) *http.Request {
+func signedPutRecord(t testing.TB, c Credential, at time.Time) *http.Request {
 	r := newPutRecord(putRecordBody)
 	sign(t, r, putRecordBody, c, signingService, "us-east-1", at)
 	return r
