@@ -14,6 +14,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/fxamacker/cbor/v2"
 	"github.com/kdsgo/kds"
 )
 
@@ -427,6 +428,44 @@ func TestHandlerCaller(t *testing.T) {
 		}
 		if got.Principal != c.Principal || got.AccessKeyID != c.AccessKeyID || got.SourceIP.String() != "192.0.2.7" || !got.Plaintext {
 			t.Errorf("%s: caller %+v, want principal %q, its key, source 192.0.2.7, plaintext", c.AccessKeyID, got, c.Principal)
+		}
+	}
+}
+
+// TestHandlerVerifiesCBOR sends CBOR requests, as the AWS SDK for Java
+// does, to a handler with credentials: signed properly, the put succeeds;
+// with the body changed after signing, it is refused in CBOR.
+func TestHandlerVerifiesCBOR(t *testing.T) {
+	svc, err := kds.NewService()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer svc.Close()
+	if _, err := svc.CreateStream(t.Context(), kds.CreateStreamInput{StreamName: "s", ShardCount: 1}); err != nil {
+		t.Fatal(err)
+	}
+	h := NewHandler(svc, WithCredentials(alice))
+	body, err := cbor.Marshal(map[string]any{"StreamName": "s", "PartitionKey": "k", "Data": []byte("hi")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name     string
+		sent     []byte
+		wantCode int
+		wantType string
+	}{
+		{"as signed", body, http.StatusOK, ""},
+		{"changed after signing", append(bytes.Clone(body[:len(body)-1]), 'i'+1), http.StatusBadRequest, "InvalidSignatureException"},
+	} {
+		r := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(tt.sent))
+		r.Header.Set("Content-Type", contentTypeCBOR)
+		r.Header.Set("X-Amz-Target", targetPrefix+"PutRecord")
+		sign(t, r, string(body), alice, signingService, svc.Region(), time.Now())
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != tt.wantCode || w.Header().Get("X-Amzn-ErrorType") != tt.wantType || w.Header().Get("Content-Type") != contentTypeCBOR {
+			t.Errorf("%s: answered %d %s in %s, want %d %s in CBOR", tt.name, w.Code, w.Header().Get("X-Amzn-ErrorType"), w.Header().Get("Content-Type"), tt.wantCode, tt.wantType)
 		}
 	}
 }
