@@ -122,10 +122,11 @@ func readHeaderSignature(r *http.Request, h string) (signature, *apiError) {
 	var err *apiError
 	if amzDate != "" {
 		s.time, err = parseAmzDate(amzDate)
+		s.date = amzDate
 	} else {
 		s.time, err = parseHTTPDate(httpDate)
+		s.date = s.time.Format(sigv4TimeFormat)
 	}
-	s.date = s.time.Format(sigv4TimeFormat)
 	return s, err
 }
 
@@ -147,10 +148,10 @@ func readQuerySignature(q url.Values) (signature, *apiError) {
 	s := signature{credential: q.Get("X-Amz-Credential"), signedHeaders: q.Get("X-Amz-SignedHeaders"),
 		signature: q.Get("X-Amz-Signature"), token: q.Get("X-Amz-Security-Token"), presigned: true}
 	var err *apiError
-	if s.time, err = parseAmzDate(q.Get("X-Amz-Date")); err != nil {
+	s.date = q.Get("X-Amz-Date")
+	if s.time, err = parseAmzDate(s.date); err != nil {
 		return s, err
 	}
-	s.date = s.time.Format(sigv4TimeFormat)
 	if e := q.Get("X-Amz-Expires"); e != "" {
 		n, perr := strconv.ParseInt(e, 10, 64)
 		switch {
@@ -167,7 +168,7 @@ func readQuerySignature(q url.Values) (signature, *apiError) {
 // parseAmzDate reads an X-Amz-Date value.
 func parseAmzDate(v string) (time.Time, *apiError) {
 	t, err := time.Parse(sigv4TimeFormat, v)
-	if err != nil {
+	if err != nil || len(v) != len(sigv4TimeFormat) {
 		return t, badDate(v)
 	}
 	return t, nil
@@ -196,9 +197,14 @@ type credentialScope struct {
 // parseCredential takes a Credential value apart: exactly five
 // '/'-separated elements.
 func parseCredential(c string) (credentialScope, *apiError) {
-	parts := strings.Split(c, "/")
-	if len(parts) != 5 {
-		return credentialScope{}, incompleteSignature("Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '" + c + "'")
+	var parts [5]string
+	rest := c
+	for i := range parts {
+		var found bool
+		parts[i], rest, found = strings.Cut(rest, "/")
+		if found != (i < len(parts)-1) {
+			return credentialScope{}, incompleteSignature("Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '" + c + "'")
+		}
 	}
 	return credentialScope{parts[0], parts[1], parts[2], parts[3], parts[4]}, nil
 }

@@ -24,29 +24,24 @@ func canonicalRequest(b []byte, r *http.Request, body []byte, signedHeaders stri
 	b = append(b, r.Method...)
 	b = append(b, '\n')
 	// Every service but S3 escapes the (already escaped) path once more.
-	path := r.URL.EscapedPath()
-	if path == "" {
-		path = "/"
+	switch path := r.URL.EscapedPath(); path {
+	case "", "/":
+		b = append(b, '/')
+	default:
+		b = append(b, httpbinding.EscapePath(path, false)...)
 	}
-	b = append(b, httpbinding.EscapePath(path, false)...)
 	b = append(b, '\n')
 	b = appendCanonicalQuery(b, r.URL.RawQuery, presigned)
 	b = append(b, '\n')
 	hasHost := false
 	for name := range strings.SplitSeq(signedHeaders, ";") {
-		values, ok := signedHeaderValues(r, name)
-		if !ok {
+		b = append(b, name...)
+		b = append(b, ':')
+		var ok bool
+		if b, ok = appendSignedHeader(b, r, name); !ok {
 			return b, incompleteSignature("'" + name + "' is named as a SignedHeader, but it does not exist in the HTTP request.")
 		}
 		hasHost = hasHost || name == "host"
-		b = append(b, name...)
-		b = append(b, ':')
-		for i, v := range values {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendTrimmedValue(b, v)
-		}
 		b = append(b, '\n')
 	}
 	if !hasHost {
@@ -59,23 +54,55 @@ func canonicalRequest(b []byte, r *http.Request, body []byte, signedHeaders stri
 	return hex.AppendEncode(b, sum[:]), nil
 }
 
-// signedHeaderValues returns the values of the header name (lower case)
-// as the client saw them when it signed: Go's server keeps Host and, at
-// times, Content-Length and Transfer-Encoding out of r.Header.
-func signedHeaderValues(r *http.Request, name string) ([]string, bool) {
+// appendSignedHeader appends the value of the header name (lower case),
+// its values joined by commas, as the client saw it when it signed, and
+// reports whether r has that header. Go's server keeps Host and, at times,
+// Content-Length and Transfer-Encoding out of r.Header.
+func appendSignedHeader(b []byte, r *http.Request, name string) ([]byte, bool) {
+	var values []string
 	switch name {
 	case "host":
-		return []string{r.Host}, r.Host != ""
-	case "content-length":
-		if v := r.Header.Values(name); len(v) > 0 {
-			return v, true
-		}
-		return []string{strconv.FormatInt(r.ContentLength, 10)}, r.ContentLength >= 0
+		return appendTrimmedValue(b, r.Host), r.Host != ""
 	case "transfer-encoding":
-		return r.TransferEncoding, len(r.TransferEncoding) > 0
+		values = r.TransferEncoding
+	default:
+		values = headerValues(r.Header, name)
+		if len(values) == 0 && name == "content-length" && r.ContentLength >= 0 {
+			return strconv.AppendInt(b, r.ContentLength, 10), true
+		}
 	}
-	v := r.Header.Values(name)
-	return v, len(v) > 0
+	for i, v := range values {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendTrimmedValue(b, v)
+	}
+	return b, len(values) > 0
+}
+
+// headerValues returns h's values of the header whose lower-case name is
+// name, as http.Header.Values does but without allocating the canonical
+// form of names up to 64 bytes long.
+func headerValues(h http.Header, name string) []string {
+	var buf [64]byte
+	if len(name) > len(buf) {
+		return h.Values(name)
+	}
+	upper := true
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if upper && 'a' <= c && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		buf[i] = c
+		upper = c == '-'
+	}
+	if v, ok := h[string(buf[:len(name)])]; ok {
+		return v
+	}
+	// A name Go does not canonicalize (it has characters outside a
+	// token's) is stored as sent.
+	return h.Values(name)
 }
 
 // appendTrimmedValue appends header value v without leading and trailing
