@@ -24,9 +24,10 @@
 // the query). By default any credentials are accepted and every call is
 // the account root's; with [WithCredentials] the handler verifies each
 // signature as Kinesis does and the call acts as the principal of the key
-// that signed it. Bodies are limited to 20
-// MiB. Browsers' CORS pre-flight requests are answered. Kinesis operations
-// that kds does not implement are answered as unknown operations, with a
-// message that names them; COMPATIBILITY.md at the repository's root lists
-// them and every other difference from Kinesis.
+// that signed it; docs/network.md at the repository's root lists the
+// signature errors and where their wording comes from. Bodies are limited
+// to 20 MiB. Browsers' CORS pre-flight requests are answered. Kinesis
+// operations that kds does not implement are answered as unknown
+// operations, with a message that names them; COMPATIBILITY.md at the
+// repository's root lists them and every other difference from Kinesis.
 package kinesisapi
