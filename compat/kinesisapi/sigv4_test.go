@@ -264,6 +264,21 @@ func TestVerify(t *testing.T) {
 			r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256", "AWS4-HMAC-SHA512", 1))
 			return r, putRecordBody
 		}, want{errType: "IncompleteSignatureException", msg: "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256."}},
+		{":authority signed, as HTTP/2 clients do", func(t *testing.T) (*http.Request, string) {
+			// Go's server has no :authority header, only r.Host.
+			r := newPutRecord(putRecordBody)
+			r.Header.Set(":authority", r.Host)
+			sign(t, r, putRecordBody, alice, signingService, "us-east-1", sigNow)
+			r.Header.Del(":authority")
+			return r, putRecordBody
+		}, want{key: &alice}},
+		{":authority in place of host", func(t *testing.T) (*http.Request, string) {
+			// Not refused for want of host, only for the signature.
+			r := signedPutRecord(t, alice, sigNow)
+			r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), "SignedHeaders=", "SignedHeaders=:authority;", 1))
+			r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), ";host;", ";", 1))
+			return r, putRecordBody
+		}, want{errType: "InvalidSignatureException", msg: mismatch}},
 		{"host not signed", func(t *testing.T) (*http.Request, string) {
 			r := signedPutRecord(t, alice, sigNow)
 			r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), "host;", "", 1))

@@ -19,7 +19,8 @@ import (
 // headers, their names, and the body's SHA-256. A presigned request's
 // query leaves out its X-Amz-Signature. A listed header the request does
 // not carry is an IncompleteSignatureException, and so is a list without
-// host, which every signature must cover.
+// host (or, from HTTP/2 clients, :authority), which every signature must
+// cover.
 func canonicalRequest(b []byte, r *http.Request, body []byte, signedHeaders string, presigned bool) ([]byte, *apiError) {
 	b = append(b, r.Method...)
 	b = append(b, '\n')
@@ -41,7 +42,7 @@ func canonicalRequest(b []byte, r *http.Request, body []byte, signedHeaders stri
 		if b, ok = appendSignedHeader(b, r, name); !ok {
 			return b, incompleteSignature("'" + name + "' is named as a SignedHeader, but it does not exist in the HTTP request.")
 		}
-		hasHost = hasHost || name == "host"
+		hasHost = hasHost || name == "host" || name == ":authority"
 		b = append(b, '\n')
 	}
 	if !hasHost {
@@ -57,11 +58,12 @@ func canonicalRequest(b []byte, r *http.Request, body []byte, signedHeaders stri
 // appendSignedHeader appends the value of the header name (lower case),
 // its values joined by commas, as the client saw it when it signed, and
 // reports whether r has that header. Go's server keeps Host and, at times,
-// Content-Length and Transfer-Encoding out of r.Header.
+// Content-Length and Transfer-Encoding out of r.Header; HTTP/2 clients
+// (the AWS SDK for JavaScript v3) may sign the host as ":authority".
 func appendSignedHeader(b []byte, r *http.Request, name string) ([]byte, bool) {
 	var values []string
 	switch name {
-	case "host":
+	case "host", ":authority":
 		return appendTrimmedValue(b, r.Host), r.Host != ""
 	case "transfer-encoding":
 		values = r.TransferEncoding
