@@ -18,8 +18,9 @@ const signingService = "kinesis"
 const signatureSkew = 5 * time.Minute
 
 // Credential is an access key a [Handler] accepts, and the principal that
-// requests it signs act as. The JSON names are those of AWS's own access
-// key documents (`aws iam create-access-key`, `aws sts` output).
+// requests it signs act as. Its JSON field names are those AWS gives
+// access keys (AccessKeyId, SecretAccessKey and SessionToken, as `aws iam
+// create-access-key` and `aws sts assume-role` print them), and Principal.
 type Credential struct {
 	// AccessKeyID identifies the key, as in a signature's Credential.
 	AccessKeyID string `json:"AccessKeyId"`
@@ -46,7 +47,9 @@ type Credential struct {
 // IncompleteSignatureException, InvalidSignatureException,
 // UnrecognizedClientException); those that pass reach the Service with
 // the key's id and principal in their kds.Caller. Of two keys with the
-// same id the later wins. With no keys at all, every request is refused.
+// same id the later wins. A key without a secret is left out, since
+// anyone could sign with it. With no keys at all, every request is
+// refused.
 //
 // Without this option any signature is accepted and every call is the
 // account root's.
@@ -56,7 +59,9 @@ func WithCredentials(creds ...Credential) Option {
 			h.auth = &verifier{keys: make(map[string]*accessKey), now: time.Now}
 		}
 		for _, c := range creds {
-			h.auth.keys[c.AccessKeyID] = &accessKey{Credential: c}
+			if c.SecretAccessKey != "" {
+				h.auth.keys[c.AccessKeyID] = &accessKey{Credential: c}
+			}
 		}
 	})
 }

@@ -29,10 +29,11 @@ var (
 )
 
 // testVerifier is the verifier WithCredentials(alice, temp, root) makes,
-// in us-east-1, on a clock stopped at sigNow.
+// in us-east-1, on a clock stopped at sigNow. It is also given a key
+// without a secret, which it must leave out.
 func testVerifier() *verifier {
 	h := &Handler{}
-	WithCredentials(alice, temp, root).apply(h)
+	WithCredentials(alice, temp, root, Credential{AccessKeyID: "AKIDNOSECRET"}).apply(h)
 	h.auth.region = "us-east-1"
 	h.auth.now = func() time.Time { return sigNow }
 	return h.auth
@@ -131,6 +132,9 @@ func TestVerify(t *testing.T) {
 		{"unknown key", func(t *testing.T) (*http.Request, string) {
 			return signedPutRecord(t, Credential{AccessKeyID: "AKIDNOBODY", SecretAccessKey: "x"}, sigNow), putRecordBody
 		}, want{errType: "UnrecognizedClientException", msg: "The security token included in the request is invalid."}},
+		{"key configured without a secret", func(t *testing.T) (*http.Request, string) {
+			return signedPutRecord(t, Credential{AccessKeyID: "AKIDNOSECRET"}, sigNow), putRecordBody
+		}, want{errType: "UnrecognizedClientException"}},
 		{"signed header changed after signing", func(t *testing.T) (*http.Request, string) {
 			r := signedPutRecord(t, alice, sigNow)
 			r.Header.Set("X-Amz-Target", targetPrefix+"DeleteStream")
