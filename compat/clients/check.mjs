@@ -1,7 +1,9 @@
 // Drives kds serve through the AWS SDK for JavaScript v3, which speaks
 // HTTP/2 (h2c on http://) by default: puts, reads every shard, a typed
 // error, and an enhanced fan-out subscription that must see a record put
-// after it started. Exits non-zero on any failure.
+// after it started; a client with the wrong secret is refused. It signs
+// with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. Exits non-zero on any
+// failure.
 import {
   KinesisClient, CreateStreamCommand, PutRecordsCommand, PutRecordCommand, ListShardsCommand,
   GetShardIteratorCommand, GetRecordsCommand, DescribeStreamCommand, RegisterStreamConsumerCommand,
@@ -9,7 +11,8 @@ import {
 } from "@aws-sdk/client-kinesis";
 
 const endpoint = process.env.KDS_ENDPOINT ?? "http://127.0.0.1:4567";
-const client = new KinesisClient({ endpoint, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } });
+const accessKeyId = process.env.AWS_ACCESS_KEY_ID ?? "x", secretAccessKey = process.env.AWS_SECRET_ACCESS_KEY ?? "x";
+const client = new KinesisClient({ endpoint, region: "us-east-1", credentials: { accessKeyId, secretAccessKey } });
 const enc = new TextEncoder(), dec = new TextDecoder();
 const check = (ok, what) => { if (!ok) { console.error("FAIL:", what); process.exit(1); } console.log("ok:", what); };
 
@@ -35,6 +38,14 @@ try {
   check(false, "DescribeStream of a missing stream fails");
 } catch (e) {
   check(e instanceof ResourceNotFoundException && e.$metadata.httpStatusCode === 400, "missing stream is a ResourceNotFoundException: " + e.message);
+}
+
+try {
+  const wrong = new KinesisClient({ endpoint, region: "us-east-1", maxAttempts: 1, credentials: { accessKeyId, secretAccessKey: secretAccessKey + "-wrong" } });
+  await wrong.send(new DescribeStreamCommand({ StreamName: stream }));
+  check(false, "a wrong secret is refused");
+} catch (e) {
+  check(e.name === "InvalidSignatureException" && e.$metadata.httpStatusCode === 400, "a wrong secret is refused: " + e.name);
 }
 
 const { StreamDescription } = await client.send(new DescribeStreamCommand({ StreamName: stream }));

@@ -2,21 +2,25 @@
 # Tries kds serve with real clients other than the Go SDK: the AWS CLI (if
 # installed; Debian package awscli) and the AWS SDK for JavaScript v3 (npm
 # package @aws-sdk/client-kinesis, installed here on first use). Run from
-# anywhere; it starts its own server on a free port and stops it.
+# anywhere; it starts its own server on a free port and stops it. The
+# server verifies signatures (--credentials), so each client's SigV4 is
+# checked for real, and a wrong secret must be refused.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here/../.."
 
 go build -o "$here/.kds" ./compat/cmd/kds
 log="$(mktemp)"
-"$here/.kds" serve --addr 127.0.0.1:0 >"$log" 2>&1 &
+keys="$(mktemp)"
+echo '[{"AccessKeyId": "AKIDCHECK", "SecretAccessKey": "check-secret"}]' >"$keys"
+"$here/.kds" serve --addr 127.0.0.1:0 --credentials "$keys" >"$log" 2>&1 &
 pid=$!
-trap 'kill $pid 2>/dev/null; rm -f "$log" "$here/.kds"' EXIT
+trap 'kill $pid 2>/dev/null; rm -f "$log" "$keys" "$here/.kds"' EXIT
 for _ in $(seq 100); do grep -q 'listening on' "$log" && break; sleep 0.05; done
 endpoint="$(grep -o 'http://[^ ]*' "$log" | head -1)"
 echo "kds serve at $endpoint"
 
-export AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x AWS_DEFAULT_REGION=us-east-1 AWS_PAGER=
+export AWS_ACCESS_KEY_ID=AKIDCHECK AWS_SECRET_ACCESS_KEY=check-secret AWS_DEFAULT_REGION=us-east-1 AWS_PAGER=
 if command -v aws >/dev/null; then
 	aws --version
 	aws() { command aws --endpoint-url "$endpoint" "$@"; }
@@ -30,6 +34,8 @@ if command -v aws >/dev/null; then
 	[ "$(aws kinesis list-shards --stream-name cli --query 'length(Shards)')" = 4 ] || { echo "FAIL: list-shards after split"; exit 1; }
 	if aws kinesis describe-stream --stream-name missing 2>"$log.err"; then echo "FAIL: missing stream"; exit 1; fi
 	grep -q ResourceNotFoundException "$log.err" || { cat "$log.err"; exit 1; }
+	if AWS_SECRET_ACCESS_KEY=wrong aws kinesis list-streams 2>"$log.err"; then echo "FAIL: wrong secret accepted"; exit 1; fi
+	grep -q InvalidSignatureException "$log.err" || { cat "$log.err"; exit 1; }
 	rm -f "$log.err"
 	echo "ok: AWS CLI"
 else

@@ -21,9 +21,13 @@
 // minutes; call [Handler.EndEventStreams] when shutting the server down.
 //
 // Requests must carry a SigV4 signature (in the Authorization header or
-// the query), but any credentials are accepted. Bodies are limited to 20
-// MiB. Browsers' CORS pre-flight requests are answered. Kinesis operations
-// that kds does not implement are answered as unknown operations, with a
-// message that names them; COMPATIBILITY.md at the repository's root lists
-// them and every other difference from Kinesis.
+// the query). By default any credentials are accepted and every call is
+// the account root's; with [WithCredentials] the handler verifies each
+// signature as Kinesis does and the call acts as the principal of the key
+// that signed it; docs/network.md at the repository's root lists the
+// signature errors and where their wording comes from. Bodies are limited
+// to 20 MiB. Browsers' CORS pre-flight requests are answered. Kinesis
+// operations that kds does not implement are answered as unknown
+// operations, with a message that names them; COMPATIBILITY.md at the
+// repository's root lists them and every other difference from Kinesis.
 package kinesisapi

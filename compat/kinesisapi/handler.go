@@ -31,6 +31,8 @@ type Handler struct {
 	// it.
 	streams    context.Context
 	endStreams context.CancelFunc
+	// auth verifies signatures; nil accepts any (see WithCredentials).
+	auth *verifier
 }
 
 // Option configures a [Handler].
@@ -51,6 +53,9 @@ func NewHandler(svc *kds.Service, opts ...Option) *Handler {
 	h.streams, h.endStreams = context.WithCancel(context.Background())
 	for _, o := range opts {
 		o.apply(h)
+	}
+	if h.auth != nil {
+		h.auth.region = svc.Region()
 	}
 	return h
 }
@@ -141,11 +146,18 @@ func (h *Handler) serve(w *statusWriter, r *http.Request) (string, *apiError) {
 	if len(body) > maxBodyBytes {
 		return name, writeError(w, c, errRequestTooLarge)
 	}
+	var key *accessKey
+	if h.auth != nil {
+		var aerr *apiError
+		if key, aerr = h.auth.verify(r, body); aerr != nil {
+			return name, writeError(w, c, aerr)
+		}
+	}
 	if len(body) == 0 {
 		return name, writeError(w, c, errEmptyBody)
 	}
 	req := &request{codec: c, body: body, w: w, r: r, streams: h.streams}
-	out, err := op(kds.WithCaller(r.Context(), callerOf(w, r)), h.svc, req)
+	out, err := op(kds.WithCaller(r.Context(), callerOf(w, r, key)), h.svc, req)
 	if err != nil {
 		return name, writeError(w, c, toAPIError(err))
 	}
@@ -171,7 +183,7 @@ func (h *Handler) serve(w *statusWriter, r *http.Request) (string, *apiError) {
 }
 
 // signed reports whether r carries a SigV4 signature, in the Authorization
-// header or (for presigned URLs) the query. Any credentials are accepted.
+// header or (for presigned URLs) the query, right or wrong.
 func signed(r *http.Request) bool {
 	if a := r.Header.Get("Authorization"); a != "" {
 		return true
@@ -180,8 +192,10 @@ func signed(r *http.Request) bool {
 }
 
 // callerOf describes who sent r and how, for the Service's access
-// control and audit trail.
-func callerOf(w http.ResponseWriter, r *http.Request) kds.Caller {
+// control and audit trail: key is the access key whose signature the
+// handler verified, nil if it verifies none (the caller is then the
+// account root).
+func callerOf(w http.ResponseWriter, r *http.Request, key *accessKey) kds.Caller {
 	c := kds.Caller{
 		Plaintext: r.TLS == nil,
 		UserAgent: r.Header.Get("User-Agent"),
@@ -189,6 +203,9 @@ func callerOf(w http.ResponseWriter, r *http.Request) kds.Caller {
 	}
 	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
 		c.SourceIP = ap.Addr().Unmap()
+	}
+	if key != nil {
+		c.Principal, c.AccessKeyID = key.Principal, key.AccessKeyID
 	}
 	return c
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"io"
@@ -14,27 +13,8 @@ import (
 // TestServeMetrics runs kds serve with --metrics-addr, puts a record
 // through the API and scrapes /metrics on the other listener.
 func TestServeMetrics(t *testing.T) {
-	ctx, stop := context.WithCancel(context.Background())
-	defer stop()
-	out, outW := io.Pipe()
-	var stderr bytes.Buffer // read only once run has returned
-	exit := make(chan int, 1)
-	go func() {
-		exit <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0", "--stream", "orders", "--log-level", "warn"}, strings.NewReader(""), outW, &stderr)
-		outW.Close()
-	}()
-	lines := bufio.NewScanner(out)
-	var urls []string
-	for range 3 { // the API's, the dashboard's and the metrics' URLs
-		if !lines.Scan() {
-			stop()
-			<-exit
-			t.Fatalf("start-up lines missing; got %q; stderr:\n%s", urls, stderr.String())
-		}
-		fields := strings.Fields(lines.Text())
-		urls = append(urls, fields[len(fields)-1])
-	}
-	go io.Copy(io.Discard, out)
+	// The API's, the dashboard's and the metrics' URLs.
+	urls := serveInBackground(t, 3, "--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0", "--stream", "orders", "--log-level", "warn")
 	api, metrics := urls[0], urls[2]
 	if !strings.HasPrefix(metrics, "http://127.0.0.1:") || !strings.HasSuffix(metrics, "/metrics") || strings.HasPrefix(metrics, api) {
 		t.Fatalf("metrics URL %q (API at %q)", metrics, api)
@@ -72,11 +52,6 @@ func TestServeMetrics(t *testing.T) {
 		t.Error(err)
 	} else if resp.Body.Close(); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("/ on the metrics listener answered %s, want 404", resp.Status)
-	}
-
-	stop()
-	if code := <-exit; code != exitOK {
-		t.Errorf("exit code %d; stderr:\n%s", code, stderr.String())
 	}
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -30,6 +31,12 @@ type serveConfig struct {
 	logLevel    slog.Level
 	dashboard   bool
 	metricsAddr string // address of the /metrics listener; "" for none
+	// credentialsFile names the access keys to verify signatures against;
+	// check reads them into credentials.
+	credentialsFile string
+	credentials     []kinesisapi.Credential
+	allowFrom       prefixFlags // addresses connections are accepted from; empty for any
+	requireTLS      bool
 }
 
 // parseServeFlags parses kds serve's arguments. It reports problems to
@@ -60,6 +67,13 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.BoolVar(&cfg.dashboard, "dashboard", true, "serve a web dashboard of the streams at "+dashboardPath+" (GET) on the same address; -dashboard=false turns it off")
 	fs.StringVar(&cfg.metricsAddr, "metrics-addr", "", "also serve the streams' CloudWatch metrics in Prometheus's format at http://`host:port`/metrics, a listener of its own; port 0 picks a free port")
 	fs.TextVar(&cfg.logLevel, "log-level", slog.LevelInfo, "log `level`: debug, info, warn or error; info logs every request")
+	fs.StringVar(&cfg.credentialsFile, "credentials", "", "verify every request's SigV4 signature against the access keys in JSON `file`, a list of\n"+
+		"{\"AccessKeyId\": ..., \"SecretAccessKey\": ..., \"Principal\": ...}; a call acts as its key's Principal (an IAM or STS ARN),\n"+
+		"by default the account root, arn:aws:iam::<account-id>:root. Without it any signature is accepted")
+	fs.Var(&cfg.allowFrom, "allow-from", "accept connections only from these `CIDRs` (or addresses), comma-separated, repeatable; others are closed\n"+
+		"unanswered, as a security group would drop them (also on -metrics-addr). Default: any address")
+	fs.BoolVar(&cfg.requireTLS, "require-tls", false, "refuse plaintext: listen only with TLS, as Kinesis's endpoints speak only HTTPS (needs -tls or\n"+
+		"-tls-cert; -metrics-addr then serves HTTPS too). Plain HTTP requests get 400, h2c fails its handshake")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -91,7 +105,26 @@ func (cfg *serveConfig) check(rest []string) error {
 	if (cfg.tlsCert == "") != (cfg.tlsKey == "") {
 		return errors.New("-tls-cert and -tls-key go together")
 	}
+	if cfg.requireTLS && !cfg.tls && cfg.tlsCert == "" {
+		return errors.New("-require-tls needs -tls or -tls-cert and -tls-key")
+	}
+	if cfg.credentialsFile != "" {
+		var err error
+		if cfg.credentials, err = readCredentials(cfg.credentialsFile); err != nil {
+			return fmt.Errorf("-credentials: %w", err)
+		}
+	}
 	return nil
+}
+
+// handlerOptions turns the configuration into the Kinesis handler's
+// options.
+func (cfg *serveConfig) handlerOptions(log *slog.Logger) []kinesisapi.Option {
+	opts := []kinesisapi.Option{kinesisapi.WithLogger(log)}
+	if cfg.credentials != nil {
+		opts = append(opts, kinesisapi.WithCredentials(cfg.credentials...))
+	}
+	return opts
 }
 
 // serviceOptions turns the configuration into the Service's options.
@@ -148,7 +181,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err != nil {
 		return fail(exitFail, err)
 	}
-	api := kinesisapi.NewHandler(svc, kinesisapi.WithLogger(log))
+	api := kinesisapi.NewHandler(svc, cfg.handlerOptions(log)...)
 	var h eventStreamHandler = api
 	if cfg.dashboard {
 		dash := dashboard.New(svc)
@@ -161,12 +194,21 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	servers := []*server{srv}
 	if cfg.metricsAddr != "" {
-		msrv, err := newMetricsServer(cfg.metricsAddr, svc, log)
+		var metricsTLS *tls.Config
+		if cfg.requireTLS {
+			metricsTLS = tlsConf
+		}
+		msrv, err := newMetricsServer(cfg.metricsAddr, svc, metricsTLS, log)
 		if err != nil {
 			srv.ln.Close()
 			return fail(exitFail, err)
 		}
 		servers = append(servers, msrv)
+	}
+	if len(cfg.allowFrom) > 0 {
+		for _, s := range servers {
+			s.ln = &allowListener{Listener: s.ln, allow: cfg.allowFrom, log: log}
+		}
 	}
 	fmt.Fprintf(stdout, "kds serve: listening on %s\n", srv.url())
 	if cfg.dashboard {

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"io"
 	"log/slog"
+	"net/netip"
 	"reflect"
 	"strings"
 	"testing"
@@ -11,6 +14,7 @@ import (
 
 	"github.com/kdsgo/kds"
 	"github.com/kdsgo/kds/compat/internal/startup"
+	"github.com/kdsgo/kds/compat/kinesisapi"
 )
 
 func TestParseServeFlags(t *testing.T) {
@@ -23,6 +27,7 @@ func TestParseServeFlags(t *testing.T) {
 		logLevel:   slog.LevelInfo,
 		dashboard:  true,
 	}
+	creds := credentialsFile(t, `[{"AccessKeyId": "AKID", "SecretAccessKey": "s", "Principal": "arn:aws:iam::000000000000:user/a"}]`)
 	tests := []struct {
 		name string
 		args []string
@@ -45,6 +50,14 @@ func TestParseServeFlags(t *testing.T) {
 		{"no dashboard", []string{"--dashboard=false"}, func(c *serveConfig) { c.dashboard = false }},
 		{"TLS files", []string{"--tls-cert", "c.pem", "--tls-key", "k.pem"}, func(c *serveConfig) { c.tlsCert, c.tlsKey = "c.pem", "k.pem" }},
 		{"metrics", []string{"--metrics-addr", ":9090"}, func(c *serveConfig) { c.metricsAddr = ":9090" }},
+		{"credentials", []string{"--credentials", creds}, func(c *serveConfig) {
+			c.credentialsFile = creds
+			c.credentials = []kinesisapi.Credential{{AccessKeyID: "AKID", SecretAccessKey: "s", Principal: "arn:aws:iam::000000000000:user/a"}}
+		}},
+		{"allow-from", []string{"--allow-from", "10.0.0.0/8,::1", "--allow-from=192.0.2.1"}, func(c *serveConfig) {
+			c.allowFrom = prefixFlags{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("::1/128"), netip.MustParsePrefix("192.0.2.1/32")}
+		}},
+		{"require TLS", []string{"--require-tls", "--tls"}, func(c *serveConfig) { c.requireTLS, c.tls = true, true }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -87,6 +100,9 @@ func TestServeUsageErrors(t *testing.T) {
 		{"bad log level", []string{"--log-level", "loud"}, "invalid value"},
 		{"cert without key", []string{"--tls-cert", "c.pem"}, "-tls-cert and -tls-key go together"},
 		{"bad bool", []string{"--limits=maybe"}, "invalid boolean value"},
+		{"require-tls without TLS", []string{"--require-tls"}, "-require-tls needs -tls or -tls-cert and -tls-key"},
+		{"allow-from not a CIDR", []string{"--allow-from", "10.0.0.0/8,intranet"}, `invalid value "10.0.0.0/8,intranet" for flag -allow-from: "intranet" is neither a CIDR nor an IP address`},
+		{"credentials file absent", []string{"--credentials", "/nonexistent/keys.json"}, "-credentials: open /nonexistent/keys.json: no such file or directory"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -128,4 +144,38 @@ func TestServiceOptions(t *testing.T) {
 		}
 		svc.Close()
 	}
+}
+
+// serveInBackground runs kds serve with args until the test ends, and
+// returns the URLs of its first n start-up lines. When the test ends it
+// stops the server and checks that it exited cleanly.
+func serveInBackground(t *testing.T, n int, args ...string) []string {
+	t.Helper()
+	ctx, stop := context.WithCancel(context.Background())
+	out, outW := io.Pipe()
+	var stderr bytes.Buffer // read only once run has returned
+	exit := make(chan int, 1)
+	go func() {
+		exit <- run(ctx, append([]string{"serve"}, args...), strings.NewReader(""), outW, &stderr)
+		outW.Close()
+	}()
+	lines := bufio.NewScanner(out)
+	var urls []string
+	for range n {
+		if !lines.Scan() {
+			stop()
+			<-exit
+			t.Fatalf("start-up lines missing; got %q; stderr:\n%s", urls, stderr.String())
+		}
+		fields := strings.Fields(lines.Text())
+		urls = append(urls, fields[len(fields)-1])
+	}
+	go io.Copy(io.Discard, out)
+	t.Cleanup(func() {
+		stop()
+		if code := <-exit; code != exitOK {
+			t.Errorf("exit code %d; stderr:\n%s", code, stderr.String())
+		}
+	})
+	return urls
 }
