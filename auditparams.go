@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -115,23 +116,40 @@ func appendAuditValue(dst []byte, v reflect.Value) (_ []byte, ok bool) {
 	return dst, false
 }
 
+// auditNames caches, by struct type, the JSON name of each field ("" for
+// unexported ones).
+var auditNames sync.Map // reflect.Type -> []string
+
+// fieldNames returns the JSON names of struct type t's fields.
+func fieldNames(t reflect.Type) []string {
+	if names, ok := auditNames.Load(t); ok {
+		return names.([]string)
+	}
+	names := make([]string, t.NumField())
+	for i := range names {
+		if f := t.Field(i); f.IsExported() {
+			names[i] = lowerFirst(f.Name)
+		}
+	}
+	auditNames.Store(t, names)
+	return names
+}
+
 // appendAuditStruct appends the set, recorded fields of struct v as a
 // JSON object, named in lower camel case.
 func appendAuditStruct(dst []byte, v reflect.Value) []byte {
-	t := v.Type()
 	dst = append(dst, '{')
 	n := 0
-	for i := range t.NumField() {
-		f := t.Field(i)
+	for i, name := range fieldNames(v.Type()) {
 		fv := v.Field(i)
-		if !f.IsExported() || fv.IsZero() {
+		if name == "" || fv.IsZero() {
 			continue
 		}
 		mark := len(dst)
 		if n > 0 {
 			dst = append(dst, ',')
 		}
-		dst = jsontext.AppendString(dst, lowerFirst(f.Name))
+		dst = jsontext.AppendString(dst, name)
 		dst = append(dst, ':')
 		var ok bool
 		if dst, ok = appendAuditValue(dst, fv); !ok {

@@ -81,11 +81,15 @@ func (s *AuditSlogSink) WriteAuditEvent(e *AuditEvent) error {
 	}
 	r := slog.NewRecord(e.EventTime, level, "kinesis api call", 0)
 	id := e.UserIdentity
+	who := []any{slog.String("type", id.Type), slog.String("arn", id.ARN), slog.String("accountId", id.AccountID)}
+	if id.AccessKeyID != "" {
+		who = append(who, slog.String("accessKeyId", id.AccessKeyID))
+	}
 	r.AddAttrs(
 		slog.String("eventName", e.EventName),
 		slog.String("eventCategory", e.EventCategory),
 		slog.Bool("readOnly", e.ReadOnly),
-		slog.Group("userIdentity", slog.String("type", id.Type), slog.String("arn", id.ARN), slog.String("accountId", id.AccountID), slog.String("accessKeyId", id.AccessKeyID)),
+		slog.Group("userIdentity", who...),
 		slog.String("sourceIPAddress", e.SourceIPAddress),
 		slog.String("userAgent", e.UserAgent),
 		slog.String("awsRegion", e.AWSRegion),
