@@ -45,6 +45,7 @@ func TestParseServeFlags(t *testing.T) {
 		{"no dashboard", []string{"--dashboard=false"}, func(c *serveConfig) { c.dashboard = false }},
 		{"TLS files", []string{"--tls-cert", "c.pem", "--tls-key", "k.pem"}, func(c *serveConfig) { c.tlsCert, c.tlsKey = "c.pem", "k.pem" }},
 		{"metrics", []string{"--metrics-addr", ":9090"}, func(c *serveConfig) { c.metricsAddr = ":9090" }},
+		{"audit", []string{"--audit-log", "audit.jsonl", "--audit-data-events"}, func(c *serveConfig) { c.auditLog, c.auditData = "audit.jsonl", true }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -87,6 +88,7 @@ func TestServeUsageErrors(t *testing.T) {
 		{"bad log level", []string{"--log-level", "loud"}, "invalid value"},
 		{"cert without key", []string{"--tls-cert", "c.pem"}, "-tls-cert and -tls-key go together"},
 		{"bad bool", []string{"--limits=maybe"}, "invalid boolean value"},
+		{"audit data events without a log", []string{"--audit-data-events"}, "-audit-data-events needs -audit-log"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
