@@ -92,7 +92,8 @@ func (e AuditEvent) MarshalJSON() ([]byte, error) {
 
 // AuditSink receives the events of an audit trail. WriteAuditEvent may be
 // called from several goroutines at once; e is the sink's to keep. An
-// error counts the event as failed (see [Service.AuditStats]).
+// error counts the event as failed (see [Service.AuditStats]). A sink
+// must not call the Service it records.
 type AuditSink interface {
 	WriteAuditEvent(e *AuditEvent) error
 }
@@ -126,8 +127,9 @@ func AuditQueue(n int) AuditOption { return func(h *auditHook) { h.queueSize = n
 func AuditWaitWhenFull() AuditOption { return func(h *auditHook) { h.wait = true } }
 
 // AuditOnError has f called with every error the sink returns and, after
-// events were dropped, with an error counting them. f is called from the
-// trail's own goroutine, one call at a time; it must not call the
+// events were dropped, with an error counting them. f is called one call
+// at a time, from the trail's own goroutine (after [Service.Close], from
+// the goroutine of the call whose event it is); it must not call the
 // Service.
 func AuditOnError(f func(error)) AuditOption { return func(h *auditHook) { h.onError = f } }
 
@@ -214,8 +216,9 @@ type auditHook struct {
 	closed  bool          // under mu: calls write their events themselves
 
 	written, dropped, failed atomic.Uint64
-	reported                 atomic.Uint64 // drops already reported to onError
 	lastErr                  atomic.Pointer[error]
+	reportMu                 sync.Mutex // serialises onError
+	reported                 uint64     // drops reported to onError; under reportMu
 }
 
 func (h *auditHook) before(context.Context, *callInfo) error { return nil }
@@ -275,19 +278,24 @@ func (h *auditHook) run() {
 // deliver writes e to the sink, counts the outcome and reports errors
 // and drops.
 func (h *auditHook) deliver(e *AuditEvent) {
-	if err := h.sink.WriteAuditEvent(e); err != nil {
+	err := h.sink.WriteAuditEvent(e)
+	if err != nil {
 		h.failed.Add(1)
 		h.lastErr.Store(&err)
-		if h.onError != nil {
-			h.onError(fmt.Errorf("kds: audit trail: %w", err))
-		}
 	} else {
 		h.written.Add(1)
 	}
-	if d := h.dropped.Load(); d > h.reported.Load() {
-		if prev := h.reported.Swap(d); d > prev && h.onError != nil {
-			h.onError(fmt.Errorf("kds: audit trail: %d events dropped: the sink did not keep up (queue of %d)", d-prev, h.queueSize))
-		}
+	if h.onError == nil {
+		return
+	}
+	h.reportMu.Lock()
+	defer h.reportMu.Unlock()
+	if err != nil {
+		h.onError(fmt.Errorf("kds: audit trail: %w", err))
+	}
+	if d := h.dropped.Load(); d > h.reported {
+		h.onError(fmt.Errorf("kds: audit trail: %d events dropped: the sink did not keep up (queue of %d)", d-h.reported, h.queueSize))
+		h.reported = d
 	}
 }
 
@@ -296,7 +304,7 @@ func (h *auditHook) event(c *callInfo, out any, err error) *AuditEvent {
 	account := h.cfg.accountID
 	readOnly := isReadOnly(c.op)
 	e := &AuditEvent{
-		EventTime:          h.cfg.clock.Now().UTC().Truncate(time.Second),
+		EventTime:          h.cfg.clock.Now().UTC(),
 		EventVersion:       "1.11",
 		UserIdentity:       auditIdentity(c.caller, account),
 		EventSource:        "kinesis.amazonaws.com",
