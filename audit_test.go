@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -651,20 +652,27 @@ func TestAuditQueueFull(t *testing.T) {
 // TestAuditWaitWhenFull checks that with AuditWaitWhenFull a full queue
 // makes the call wait instead of dropping its event.
 func TestAuditWaitWhenFull(t *testing.T) {
-	sink := &blockingSink{entered: make(chan struct{}), release: make(chan struct{})}
-	svc := newAuditService(t, sink, AuditQueue(1), AuditWaitWhenFull())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		fillQueue(t, svc, sink)
-	}()
-	<-sink.entered
-	close(sink.release)
-	<-done
-	svc.Close()
-	if st := svc.AuditStats(); st.Written != 3 || st.Dropped != 0 {
-		t.Errorf("stats %+v, want 3 written", st)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		sink := &blockingSink{entered: make(chan struct{}), release: make(chan struct{})}
+		svc := newAuditService(t, sink, AuditQueue(1), AuditWaitWhenFull())
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			fillQueue(t, svc, sink)
+		}()
+		synctest.Wait() // the sink holds the first event, the queue the second
+		select {
+		case <-done:
+			t.Error("the third call returned while the queue was full")
+		default:
+		}
+		close(sink.release)
+		<-done
+		svc.Close()
+		if st := svc.AuditStats(); st.Written != 3 || st.Dropped != 0 {
+			t.Errorf("stats %+v, want 3 written", st)
+		}
+	})
 }
 
 // TestAuditSinkErrors checks that sink errors are counted and reported.
