@@ -175,7 +175,8 @@ type AuditStats struct {
 	Dropped uint64
 	// Failed counts events a sink returned an error for.
 	Failed uint64
-	// LastError is the most recent sink error, or nil.
+	// LastError is the most recent error a sink returned (with several
+	// trails, the last trail's that had one), or nil.
 	LastError error
 }
 
@@ -265,6 +266,9 @@ func (h *auditHook) close() {
 		close(h.queue)
 		<-h.done
 	}
+	// A call that found the queue full may count its drop only after the
+	// goroutine reported on the last event; report it now.
+	h.report(nil)
 }
 
 // run delivers the queue to the sink until close.
@@ -285,6 +289,12 @@ func (h *auditHook) deliver(e *AuditEvent) {
 	} else {
 		h.written.Add(1)
 	}
+	h.report(err)
+}
+
+// report passes the sink error err, if any, and the drops not reported
+// yet to onError.
+func (h *auditHook) report(err error) {
 	if h.onError == nil {
 		return
 	}

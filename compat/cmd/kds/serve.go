@@ -166,7 +166,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return fail(exitFail, err)
 	}
 	if audit != nil {
-		defer closeAudit()
+		defer func() {
+			if err := closeAudit(); err != nil {
+				log.Warn("kds serve: audit log", "err", err)
+			}
+		}()
 		opts = append(opts, audit)
 	}
 	svc, err := kds.NewService(opts...)
