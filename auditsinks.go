@@ -2,7 +2,6 @@ package kds
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"log/slog"
 	"os"
@@ -37,7 +36,7 @@ func OpenAuditLog(path string) (*AuditJSONLinesSink, error) {
 
 // WriteAuditEvent writes e and a newline.
 func (s *AuditJSONLinesSink) WriteAuditEvent(e *AuditEvent) error {
-	line, err := json.Marshal(e)
+	line, err := e.MarshalJSON() // not json.Marshal, which would check it again
 	if err != nil {
 		return err
 	}
