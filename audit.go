@@ -74,10 +74,12 @@ type AuditEvent struct {
 
 // AuditResource is a stream or consumer a data event acts on.
 type AuditResource struct {
+	// AccountID is the account that owns the resource.
 	AccountID string `json:"accountId"`
 	// Type is AWS::Kinesis::Stream or AWS::Kinesis::StreamConsumer.
 	Type string `json:"type"`
-	ARN  string `json:"ARN"`
+	// ARN is the resource's ARN.
+	ARN string `json:"ARN"`
 }
 
 // MarshalJSON writes e as one CloudTrail record, with eventTime to the

@@ -41,11 +41,16 @@ type AuditSessionContext struct {
 
 // AuditSessionIssuer is the role that issued a session's credentials.
 type AuditSessionIssuer struct {
-	Type        string `json:"type"` // "Role"
+	// Type is "Role".
+	Type string `json:"type"`
+	// PrincipalID is the role's unique ID (AROA…).
 	PrincipalID string `json:"principalId"`
-	ARN         string `json:"arn"`
-	AccountID   string `json:"accountId"`
-	UserName    string `json:"userName"`
+	// ARN is the role's ARN, arn:aws:iam::<account>:role/<name>.
+	ARN string `json:"arn"`
+	// AccountID is the account that owns the role.
+	AccountID string `json:"accountId"`
+	// UserName is the role's name.
+	UserName string `json:"userName"`
 }
 
 // auditIdentity describes caller c of a Service in account account.
