@@ -163,12 +163,19 @@ func (svc *Service) janitor(interval time.Duration, stop <-chan struct{}, done c
 }
 
 // Close stops the Service's background janitor, if [WithJanitor] started
-// one, and waits for it. The Service stays usable. Close is idempotent.
+// one, and waits for it, and writes out the events its audit trails (see
+// [WithAuditTrail]) still hold. The Service stays usable. Close is
+// idempotent.
 func (svc *Service) Close() error {
 	svc.closeOnce.Do(func() {
 		if svc.stopJanitor != nil {
 			close(svc.stopJanitor)
 			<-svc.janitorDone
+		}
+		for _, h := range svc.cfg.hooks {
+			if c, ok := h.(interface{ close() }); ok {
+				c.close()
+			}
 		}
 	})
 	return nil

@@ -195,8 +195,21 @@ func (s *Stream) allShards() []*shard {
 
 // Put writes one record, routed by the MD5 hash of partitionKey as Kinesis
 // routes it. data is copied. It returns the shard and sequence number the
-// record got, or the error PutRecord would return.
+// record got, or the error PutRecord would return. For access control and
+// the audit trail it is a PutRecord call on the stream's ARN, made by the
+// [Caller] of ctx.
 func (s *Stream) Put(ctx context.Context, partitionKey string, data []byte) (PutRecordOutput, error) {
+	if len(s.svc.cfg.hooks) == 0 {
+		return s.put(partitionKey, data)
+	}
+	in := PutRecordInput{StreamARN: s.arn, PartitionKey: partitionKey, Data: data}
+	return run(s.svc, ctx, opPutRecord, in, func(*Service, context.Context, PutRecordInput) (PutRecordOutput, error) {
+		return s.put(partitionKey, data)
+	})
+}
+
+// put is Put without the hooks.
+func (s *Stream) put(partitionKey string, data []byte) (PutRecordOutput, error) {
 	var v violations
 	v.checkEntry(partitionKey, "", data, 0)
 	if err := v.err(); err != nil {

@@ -140,20 +140,6 @@ func TestLogToJSONCustom(t *testing.T) {
 	}
 }
 
-func TestAppendJSONString(t *testing.T) {
-	for _, s := range []string{"", "plain", "quote\" back\\ nl\n cr\r tab\t", "\x00\x1f\x7f", "é中😀", "bad \xff utf8", "<html>&"} {
-		got := appendJSONString(nil, s)
-		var back string
-		if err := json.Unmarshal(got, &back); err != nil {
-			t.Errorf("%q -> %s: %v", s, got, err)
-			continue
-		}
-		if want := strings.ToValidUTF8(s, "\ufffd"); back != want {
-			t.Errorf("%q -> %s -> %q", s, got, back)
-		}
-	}
-}
-
 func FuzzConverters(f *testing.F) {
 	f.Add([]byte("1,2,3\n"), ",")
 	f.Add([]byte(`127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 2326 "-" "x"`+"\n"), "\t")

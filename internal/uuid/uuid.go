@@ -1,10 +1,10 @@
 // Package uuid makes random UUIDs, for the request and object IDs of the
-// trigger and delivery packages.
+// trigger and delivery packages and the audit trail.
 package uuid
 
 import (
 	"crypto/rand"
-	"fmt"
+	"encoding/hex"
 )
 
 // New returns a random (version 4) UUID in its usual text form, such as
@@ -14,5 +14,12 @@ func New() string {
 	rand.Read(b[:]) // never fails
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+	var s [36]byte
+	hex.Encode(s[0:8], b[0:4])
+	hex.Encode(s[9:13], b[4:6])
+	hex.Encode(s[14:18], b[6:8])
+	hex.Encode(s[19:23], b[8:10])
+	hex.Encode(s[24:36], b[10:16])
+	s[8], s[13], s[18], s[23] = '-', '-', '-', '-'
+	return string(s[:])
 }

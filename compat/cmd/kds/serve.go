@@ -37,6 +37,8 @@ type serveConfig struct {
 	credentials     []kinesisapi.Credential
 	allowFrom       prefixFlags // addresses connections are accepted from; empty for any
 	requireTLS      bool
+	auditLog        string // file of the audit trail; "-" for stderr, "" for none
+	auditData       bool   // the audit trail records data events too
 }
 
 // parseServeFlags parses kds serve's arguments. It reports problems to
@@ -74,6 +76,8 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 		"unanswered, as a security group would drop them (also on -metrics-addr). Default: any address")
 	fs.BoolVar(&cfg.requireTLS, "require-tls", false, "refuse plaintext: listen only with TLS, as Kinesis's endpoints speak only HTTPS (needs -tls or\n"+
 		"-tls-cert; -metrics-addr then serves HTTPS too). Plain HTTP requests get 400, h2c fails its handshake")
+	fs.StringVar(&cfg.auditLog, "audit-log", "", "append a CloudTrail-shaped audit event for every API call, one JSON object a line, to `file` (- for stderr); management events only unless -audit-data-events")
+	fs.BoolVar(&cfg.auditData, "audit-data-events", false, "also audit the data events: PutRecord, PutRecords, GetRecords, GetShardIterator, SubscribeToShard (needs -audit-log)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -114,6 +118,9 @@ func (cfg *serveConfig) check(rest []string) error {
 			return fmt.Errorf("-credentials: %w", err)
 		}
 	}
+	if cfg.auditData && cfg.auditLog == "" {
+		return errors.New("-audit-data-events needs -audit-log")
+	}
 	return nil
 }
 
@@ -125,6 +132,30 @@ func (cfg *serveConfig) handlerOptions(log *slog.Logger) []kinesisapi.Option {
 		opts = append(opts, kinesisapi.WithCredentials(cfg.credentials...))
 	}
 	return opts
+}
+
+// auditOption opens the audit log that -audit-log names, writing to
+// stderr (through the request log's writer, so that lines never mix) for
+// "-", and returns the Service option that records to it, and a function
+// that closes the log. Without -audit-log it returns nothing.
+func (cfg *serveConfig) auditOption(stderr io.Writer, log *slog.Logger) (kds.Option, func() error, error) {
+	if cfg.auditLog == "" {
+		return nil, nil, nil
+	}
+	var sink *kds.AuditJSONLinesSink
+	if cfg.auditLog == "-" {
+		sink = kds.NewAuditJSONLinesSink(stderr)
+	} else {
+		var err error
+		if sink, err = kds.OpenAuditLog(cfg.auditLog); err != nil {
+			return nil, nil, err
+		}
+	}
+	opts := []kds.AuditOption{kds.AuditOnError(func(err error) { log.Warn("kds serve: audit log", "err", err) })}
+	if cfg.auditData {
+		opts = append(opts, kds.AuditDataEvents())
+	}
+	return kds.WithAuditTrail(sink, opts...), sink.Close, nil
 }
 
 // serviceOptions turns the configuration into the Service's options.
@@ -162,12 +193,25 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return code
 	}
 
-	svc, err := kds.NewService(cfg.serviceOptions()...)
+	opts := cfg.serviceOptions()
+	audit, closeAudit, err := cfg.auditOption(logOut, log)
+	if err != nil {
+		return fail(exitFail, err)
+	}
+	if audit != nil {
+		defer func() {
+			if err := closeAudit(); err != nil {
+				log.Warn("kds serve: audit log", "err", err)
+			}
+		}()
+		opts = append(opts, audit)
+	}
+	svc, err := kds.NewService(opts...)
 	if err != nil {
 		// Only flags make the options, so a bad option is a usage error.
 		return fail(exitUsage, err)
 	}
-	defer svc.Close()
+	defer svc.Close() // before closeAudit: writes out the audit queue
 	if err := startup.CreateStreams(ctx, svc, cfg.streams); err != nil {
 		// Kinesis refusing a stream (its name, the shard limit) is a bad
 		// -stream flag; anything else (an interrupt) is a failure.

@@ -58,6 +58,7 @@ func TestParseServeFlags(t *testing.T) {
 			c.allowFrom = prefixFlags{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("::1/128"), netip.MustParsePrefix("192.0.2.1/32")}
 		}},
 		{"require TLS", []string{"--require-tls", "--tls"}, func(c *serveConfig) { c.requireTLS, c.tls = true, true }},
+		{"audit", []string{"--audit-log", "audit.jsonl", "--audit-data-events"}, func(c *serveConfig) { c.auditLog, c.auditData = "audit.jsonl", true }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -103,6 +104,7 @@ func TestServeUsageErrors(t *testing.T) {
 		{"require-tls without TLS", []string{"--require-tls"}, "-require-tls needs -tls or -tls-cert and -tls-key"},
 		{"allow-from not a CIDR", []string{"--allow-from", "10.0.0.0/8,intranet"}, `invalid value "10.0.0.0/8,intranet" for flag -allow-from: "intranet" is neither a CIDR nor an IP address`},
 		{"credentials file absent", []string{"--credentials", "/nonexistent/keys.json"}, "-credentials: open /nonexistent/keys.json: no such file or directory"},
+		{"audit data events without a log", []string{"--audit-data-events"}, "-audit-data-events needs -audit-log"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
