@@ -123,6 +123,8 @@ var (
 		resources: func(svc *Service, in DecreaseStreamRetentionPeriodInput) []string {
 			return svc.streamResource(in.StreamName, in.StreamARN)
 		}}
+	opDeleteResourcePolicy = &operation[DeleteResourcePolicyInput]{name: "DeleteResourcePolicy",
+		resources: func(_ *Service, in DeleteResourcePolicyInput) []string { return arnResource(in.ResourceARN) }}
 	opDeleteStream = &operation[DeleteStreamInput]{name: "DeleteStream",
 		resources: func(svc *Service, in DeleteStreamInput) []string {
 			return svc.streamResource(in.StreamName, in.StreamARN)
@@ -154,6 +156,8 @@ var (
 		}}
 	opGetRecords = &operation[GetRecordsInput]{name: "GetRecords", data: true,
 		resources: func(svc *Service, in GetRecordsInput) []string { return svc.iteratorResource(in.ShardIterator) }}
+	opGetResourcePolicy = &operation[GetResourcePolicyInput]{name: "GetResourcePolicy",
+		resources: func(_ *Service, in GetResourcePolicyInput) []string { return arnResource(in.ResourceARN) }}
 	opGetShardIterator = &operation[GetShardIteratorInput]{name: "GetShardIterator", data: true,
 		resources: func(svc *Service, in GetShardIteratorInput) []string {
 			return svc.streamResource(in.StreamName, in.StreamARN)
@@ -185,6 +189,8 @@ var (
 		resources: func(svc *Service, in PutRecordsInput) []string {
 			return svc.streamResource(in.StreamName, in.StreamARN)
 		}}
+	opPutResourcePolicy = &operation[PutResourcePolicyInput]{name: "PutResourcePolicy",
+		resources: func(_ *Service, in PutResourcePolicyInput) []string { return arnResource(in.ResourceARN) }}
 	opRegisterStreamConsumer = &operation[RegisterStreamConsumerInput]{name: "RegisterStreamConsumer",
 		resources: func(svc *Service, in RegisterStreamConsumerInput) []string {
 			return svc.streamResource("", in.StreamARN)

@@ -407,7 +407,7 @@ func TestNoRecordMutators(t *testing.T) {
 	allowed := map[string]bool{
 		"DeleteStream": true, "UpdateShardCount": true, "UpdateMaxRecordSize": true,
 		"UpdateStreamMode": true, "SetThroughputLimits": true, "RemoveTagsFromStream": true,
-		"UntagResource": true,
+		"UntagResource": true, "DeleteResourcePolicy": true,
 	}
 	known := map[string][]string{
 		"*kds.Service": {
@@ -419,6 +419,7 @@ func TestNoRecordMutators(t *testing.T) {
 			"RegisterStreamConsumer", "DeregisterStreamConsumer", "DescribeStreamConsumer", "ListStreamConsumers",
 			"SubscribeToShard", "EnableEnhancedMonitoring", "DisableEnhancedMonitoring",
 			"TagResource", "UntagResource", "ListTagsForResource",
+			"PutResourcePolicy", "GetResourcePolicy", "DeleteResourcePolicy",
 		},
 		"*kds.Stream": {
 			"ARN", "Metrics", "Name", "Put", "Records", "Replay", "Service", "SetThroughputLimits", "ShardRecords", "ThroughputLimits", "Usage",
