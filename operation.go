@@ -19,6 +19,7 @@ type callHook interface {
 
 // callInfo is what hooks see of one call.
 type callInfo struct {
+	svc    *Service
 	op     string // the Kinesis operation's name, "PutRecord"
 	data   bool   // a data-plane call: CloudTrail logs it as a data event
 	in     any    // the operation's input struct
@@ -44,7 +45,7 @@ func run[I, O any](svc *Service, ctx context.Context, op *operation[I], in I, bo
 	if len(svc.cfg.hooks) == 0 {
 		return body(svc, ctx, in)
 	}
-	c := &callInfo{op: op.name, data: op.data, in: in, start: svc.clock.Now()}
+	c := &callInfo{svc: svc, op: op.name, data: op.data, in: in, start: svc.clock.Now()}
 	c.caller, _ = CallerFrom(ctx)
 	if op.resources != nil {
 		c.resources = op.resources(svc, in)
@@ -98,17 +99,13 @@ func (svc *Service) consumerResource(streamARN, name, arn string) []string {
 }
 
 // iteratorResource returns the ARN of the stream a shard iterator reads,
-// or nil if the iterator is not valid.
-func (svc *Service) iteratorResource(tok string) []string {
-	now := svc.clock.Now()
-	it, err := svc.openIterator(tok, now)
-	if err != nil {
-		return nil
+// expired or not (so that an expired iterator is answered as expired, not
+// as denied), or else the request's StreamARN, if any.
+func (svc *Service) iteratorResource(tok, streamARN string) []string {
+	if it, ok := svc.decodeIterator(tok); ok {
+		return []string{svc.streamARN(it.stream)}
 	}
-	if s, ok := svc.streamByID(it.streamID, now); ok {
-		return []string{s.arn}
-	}
-	return nil
+	return arnResource(streamARN)
 }
 
 // The operations, in the order of the Kinesis API reference.
@@ -155,7 +152,9 @@ var (
 			return svc.streamResource(in.StreamName, in.StreamARN)
 		}}
 	opGetRecords = &operation[GetRecordsInput]{name: "GetRecords", data: true,
-		resources: func(svc *Service, in GetRecordsInput) []string { return svc.iteratorResource(in.ShardIterator) }}
+		resources: func(svc *Service, in GetRecordsInput) []string {
+			return svc.iteratorResource(in.ShardIterator, in.StreamARN)
+		}}
 	opGetResourcePolicy = &operation[GetResourcePolicyInput]{name: "GetResourcePolicy",
 		resources: func(_ *Service, in GetResourcePolicyInput) []string { return arnResource(in.ResourceARN) }}
 	opGetShardIterator = &operation[GetShardIteratorInput]{name: "GetShardIterator", data: true,

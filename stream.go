@@ -201,8 +201,12 @@ func (s *Stream) allShards() []*shard {
 
 // Put writes one record, routed by the MD5 hash of partitionKey as Kinesis
 // routes it. data is copied. It returns the shard and sequence number the
-// record got, or the error PutRecord would return.
+// record got, or the error PutRecord would return. With
+// [WithAccessControl], ctx's [Caller] needs kinesis:PutRecord on the stream.
 func (s *Stream) Put(ctx context.Context, partitionKey string, data []byte) (PutRecordOutput, error) {
+	if err := s.svc.authorize(ctx, s.arn, opPutRecord.name); err != nil {
+		return PutRecordOutput{}, err
+	}
 	var v violations
 	v.checkEntry(partitionKey, "", data, 0)
 	if err := v.err(); err != nil {
