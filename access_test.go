@@ -565,6 +565,28 @@ func TestAccessDeniedBeforeNotFound(t *testing.T) {
 	wantErr(t, err, kds.ErrExpiredIterator, "")
 }
 
+// A ListShards NextToken names the stream it lists, so a caller allowed
+// on that stream alone can page through it, and an expired token is
+// answered as expired.
+func TestListShardsTokenNamesItsStream(t *testing.T) {
+	svc, ac, clock := guarded(t)
+	createStream(t, svc, "s", 3)
+	attach(t, ac, alice, policy(`{"Effect":"Allow","Action":"kinesis:ListShards","Resource":"`+streamS+`"}`))
+	out, err := svc.ListShards(as(alice), kds.ListShardsInput{StreamName: "s", MaxResults: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := kds.ListShardsInput{NextToken: out.NextToken, MaxResults: 1}
+	if _, err := svc.ListShards(as(alice), next); err != nil {
+		t.Fatalf("next page: %v", err)
+	}
+	_, err = svc.ListShards(as(bob), next)
+	wantDenied(t, err, implicitDeny(bob, "ListShards", streamS, "identity-based"))
+	clock.Advance(kds.NextTokenLifetime + time.Second)
+	_, err = svc.ListShards(as(alice), next)
+	wantErr(t, err, kds.ErrExpiredNextToken, "")
+}
+
 // The Go-native face acts for ctx's Caller too: Stream.Put as PutRecord,
 // the readers as GetShardIterator and GetRecords.
 func TestGoNativeMethodsAreAuthorised(t *testing.T) {

@@ -108,6 +108,18 @@ func (svc *Service) iteratorResource(tok, streamARN string) []string {
 	return arnResource(streamARN)
 }
 
+// listShardsResource returns the ARN of the stream a ListShards request
+// lists: the one it names, or else the one its NextToken continues,
+// expired or not.
+func (svc *Service) listShardsResource(in ListShardsInput) []string {
+	if in.StreamName == "" && in.StreamARN == "" {
+		if l, _, ok := svc.decodeListShardsToken(in.NextToken); ok {
+			return []string{svc.streamARN(l.stream)}
+		}
+	}
+	return svc.streamResource(in.StreamName, in.StreamARN)
+}
+
 // The operations, in the order of the Kinesis API reference.
 var (
 	opAddTagsToStream = &operation[AddTagsToStreamInput]{name: "AddTagsToStream",
@@ -166,9 +178,7 @@ var (
 			return svc.streamResource(in.StreamName, in.StreamARN)
 		}}
 	opListShards = &operation[ListShardsInput]{name: "ListShards",
-		resources: func(svc *Service, in ListShardsInput) []string {
-			return svc.streamResource(in.StreamName, in.StreamARN)
-		}}
+		resources: func(svc *Service, in ListShardsInput) []string { return svc.listShardsResource(in) }}
 	opListStreamConsumers = &operation[ListStreamConsumersInput]{name: "ListStreamConsumers",
 		resources: func(svc *Service, in ListStreamConsumersInput) []string { return svc.streamResource("", in.StreamARN) }}
 	opListStreams         = &operation[ListStreamsInput]{name: "ListStreams"}
