@@ -33,10 +33,8 @@ type AccessControl struct {
 
 // NewAccessControl returns an AccessControl without policies: once a
 // Service uses it, only account roots may call until policies allow
-// others.
-func NewAccessControl() *AccessControl {
-	return &AccessControl{policies: map[string]map[string]*iam.Policy{}, lists: map[string][]*iam.Policy{}}
-}
+// others. The zero AccessControl is the same.
+func NewAccessControl() *AccessControl { return new(AccessControl) }
 
 // policyNamePattern is IAM's pattern for policy names.
 var policyNamePattern = regexp.MustCompile(`^[\w+=,.@-]{1,128}$`)
@@ -64,6 +62,9 @@ func (ac *AccessControl) PutIdentityPolicy(principalARN, policyName, document st
 	}
 	ac.mu.Lock()
 	defer ac.mu.Unlock()
+	if ac.policies == nil { // the zero AccessControl
+		ac.policies, ac.lists = map[string]map[string]*iam.Policy{}, map[string][]*iam.Policy{}
+	}
 	if ac.policies[holder] == nil {
 		ac.policies[holder] = map[string]*iam.Policy{}
 	}
@@ -160,10 +161,10 @@ type accessHook struct {
 	ac *AccessControl
 }
 
-// rootPolicy stands for the identity policies of an account root, which
+// rootIdentity stands for the identity policies of an account root, which
 // may do anything its account owns.
-var rootPolicy = iam.MustParse(iam.IdentityPolicy, "account root",
-	`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}`)
+var rootIdentity = []*iam.Policy{iam.MustParse(iam.IdentityPolicy, "account root",
+	`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}`)}
 
 // before refuses the call unless every resource it names (or "*" for an
 // account-wide call) is allowed to its caller.
@@ -178,7 +179,7 @@ func (h *accessHook) before(_ context.Context, c *callInfo) error {
 		// The owner can always mend a resource policy that locks it out.
 		return nil
 	}
-	identity := []*iam.Policy{rootPolicy}
+	identity := rootIdentity
 	if !root {
 		identity = h.ac.identityPolicies(principal)
 	}

@@ -710,6 +710,20 @@ func TestWithAccessControlNil(t *testing.T) {
 	}
 }
 
+// The zero AccessControl is ready to use.
+func TestAccessControlZeroValue(t *testing.T) {
+	var ac kds.AccessControl
+	svc, _ := newService(t, kds.WithAccessControl(&ac))
+	createStream(t, svc, "s", 1)
+	ac.DeleteIdentityPolicy(alice, "p")
+	_, err := svc.ListStreams(as(alice), kds.ListStreamsInput{})
+	wantDenied(t, err, "")
+	attach(t, &ac, alice, allowAllDoc)
+	if _, err := svc.ListStreams(as(alice), kds.ListStreamsInput{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // BenchmarkPutRecordAccess measures what access control adds to a
 // PutRecord: none configured, the account root, and a principal with an
 // identity policy and a stream with a resource policy.
