@@ -188,13 +188,22 @@ func (h *accessHook) before(_ context.Context, c *callInfo) error {
 		resources = []string{"*"}
 	}
 	foreign := iam.AccountOf(principal) != svc.cfg.accountID
-	keys := requestContext(c, principal)
+	var keys map[string][]string // built once a policy has conditions
 	for _, arn := range resources {
-		req := iam.Request{Principal: principal, Action: "kinesis:" + c.op, Resource: arn, Context: keys}
+		req := iam.Request{Principal: principal, Action: "kinesis:" + c.op, Resource: arn}
+		target, found := svc.target(arn)
 		var resource *iam.Policy
-		if target, ok := svc.target(arn); ok {
+		if found {
 			resource = target.policySlot().Load()
-			req.Context = target.withResourceTags(keys)
+		}
+		if hasConditions(resource) || slices.ContainsFunc(identity, hasConditions) {
+			if keys == nil {
+				keys = requestContext(c, principal)
+			}
+			req.Context = keys
+			if found {
+				req.Context = target.withResourceTags(keys)
+			}
 		}
 		d := iam.Evaluate(req, identity, resource)
 		if d.Allowed() && foreign && (arn == "*" || c.op == opPutResourcePolicy.name) {
@@ -208,6 +217,20 @@ func (h *accessHook) before(_ context.Context, c *callInfo) error {
 		}
 	}
 	return nil
+}
+
+// hasConditions reports whether any statement of p has a condition, for
+// which the request's condition keys must be gathered.
+func hasConditions(p *iam.Policy) bool {
+	if p == nil {
+		return false
+	}
+	for i := range p.Statements {
+		if len(p.Statements[i].Conditions) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // after has nothing to do: access control acts before the call.
@@ -314,8 +337,8 @@ func (svc *Service) target(arn string) (tagTarget, bool) {
 		}
 		return tagTarget{stream: c.stream, consumer: c}, true
 	}
-	if _, _, _, _, ok := awsarn.ParseStream(arn); !ok {
-		return tagTarget{}, false
+	if !strings.Contains(arn, ":stream/") {
+		return tagTarget{}, false // "*", or another service's resource
 	}
 	s, err := svc.lookup(streamRef{arn: arn}, now)
 	if err != nil {
