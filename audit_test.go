@@ -124,6 +124,18 @@ var auditCalls = []auditCall{
 		_, err := svc.UntagResource(ctx, UntagResourceInput{ResourceARN: f.streamARN, TagKeys: []string{"env"}})
 		return err
 	}},
+	{op: "PutResourcePolicy", call: func(ctx context.Context, svc *Service, f *auditFixture) error {
+		_, err := svc.PutResourcePolicy(ctx, PutResourcePolicyInput{ResourceARN: f.streamARN, Policy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"kinesis:DescribeStream","Resource":"` + f.streamARN + `"}]}`})
+		return err
+	}},
+	{op: "GetResourcePolicy", readOnly: true, call: func(ctx context.Context, svc *Service, f *auditFixture) error {
+		_, err := svc.GetResourcePolicy(ctx, GetResourcePolicyInput{ResourceARN: f.streamARN})
+		return err
+	}},
+	{op: "DeleteResourcePolicy", call: func(ctx context.Context, svc *Service, f *auditFixture) error {
+		_, err := svc.DeleteResourcePolicy(ctx, DeleteResourcePolicyInput{ResourceARN: f.streamARN})
+		return err
+	}},
 	{op: "IncreaseStreamRetentionPeriod", call: func(ctx context.Context, svc *Service, _ *auditFixture) error {
 		_, err := svc.IncreaseStreamRetentionPeriod(ctx, IncreaseStreamRetentionPeriodInput{StreamName: "s", RetentionPeriodHours: 48})
 		return err

@@ -35,6 +35,10 @@ const readBatch = 1000
 // polling consumer: each batch from a shard is one GetRecords call against
 // the shard's shared read budget, and when the budget is spent the reader
 // waits for it to refill instead of failing (see [IgnoreReadLimits]).
+//
+// With [WithAccessControl], ctx's [Caller] needs kinesis:GetShardIterator
+// and kinesis:GetRecords on the stream when the iteration starts; a
+// refusal is the sequence's only element.
 func (s *Stream) Records(ctx context.Context, from StartPosition, opts ...ReadOption) iter.Seq2[Record, error] {
 	return s.read(ctx, from, true, opts)
 }
@@ -81,9 +85,14 @@ func newReadConfig(opts []ReadOption) readConfig {
 // after the shard's last record; read the children (see
 // [Service.ListShards]) to go on. A sequence number from another shard
 // yields InvalidArgumentException, an unknown shard
-// ResourceNotFoundException.
+// ResourceNotFoundException. Access control applies as for
+// [Stream.Records].
 func (s *Stream) ShardRecords(ctx context.Context, shardID string, from StartPosition, opts ...ReadOption) iter.Seq2[Record, error] {
 	return func(yield func(Record, error) bool) {
+		if err := s.authorizeRead(ctx); err != nil {
+			yield(Record{}, err)
+			return
+		}
 		now := s.svc.clock.Now()
 		s.settle(now)
 		sh, err := s.lookupShard(shardID, now)
@@ -97,6 +106,15 @@ func (s *Stream) ShardRecords(ctx context.Context, shardID string, from StartPos
 		r := &reader{s: s, cfg: newReadConfig(opts), single: true, cursors: []shardCursor{{sh: sh, next: from.startCounter(sh.snapshot()), stop: ^uint64(0)}}}
 		r.run(ctx, true, yield)
 	}
+}
+
+// authorizeRead applies the Service's access control to a Go-native
+// reader starting on behalf of ctx's [Caller]: like a polling consumer, it
+// needs kinesis:GetShardIterator and kinesis:GetRecords on the stream. The
+// check is made once, when the reader starts, as for a SubscribeToShard
+// subscription; a policy changed later does not stop a running reader.
+func (s *Stream) authorizeRead(ctx context.Context) error {
+	return s.svc.authorize(ctx, s.arn, opGetShardIterator.name, opGetRecords.name)
 }
 
 // shardCursor is a Go-native reader's position in one shard.
@@ -156,6 +174,10 @@ func (r *reader) addShards() {
 
 func (s *Stream) read(ctx context.Context, from StartPosition, follow bool, opts []ReadOption) iter.Seq2[Record, error] {
 	return func(yield func(Record, error) bool) {
+		if err := s.authorizeRead(ctx); err != nil {
+			yield(Record{}, err)
+			return
+		}
 		r, err := s.newReader(from, follow, newReadConfig(opts))
 		if err != nil {
 			yield(Record{}, err)

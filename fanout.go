@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kdsgo/kds/iam"
 	"github.com/kdsgo/kds/internal/awsarn"
 	"github.com/kdsgo/kds/internal/coral"
 	"golang.org/x/time/rate"
@@ -58,6 +59,10 @@ type consumer struct {
 	readyAt time.Time
 	goneAt  atomic.Pointer[time.Time] // nil unless deregistered
 	stats   lazyLog                   // SubscribeToShard CloudWatch metrics
+
+	// policy is the consumer's resource policy (see
+	// [Service.PutResourcePolicy]); nil if it has none.
+	policy atomic.Pointer[iam.Policy]
 
 	// Guarded by the stream's mu.
 	subs    map[uint32]*subscription // the live subscription per shard index

@@ -129,15 +129,8 @@ type shardIterator struct {
 
 // openIterator decodes and checks a shard iterator.
 func (svc *Service) openIterator(tok string, now time.Time) (shardIterator, error) {
-	payload, ok := svc.tokens.open(tok)
-	r := tokenReader{b: payload}
-	if !ok || r.byte() != tokenKindIterator {
-		return shardIterator{}, newError(codeInvalidArgument, "Invalid ShardIterator.")
-	}
-	it := shardIterator{streamID: r.uint64(), shard: r.uint32(), next: r.uint64()}
-	it.issued = time.UnixMilli(int64(r.uint64()))
-	it.stream = r.string()
-	if r.bad || it.issued.After(now) {
+	it, ok := svc.decodeIterator(tok)
+	if !ok || it.issued.After(now) {
 		return shardIterator{}, newError(codeInvalidArgument, "Invalid ShardIterator.")
 	}
 	if now.Sub(it.issued) > IteratorLifetime {
@@ -145,6 +138,20 @@ func (svc *Service) openIterator(tok string, now time.Time) (shardIterator, erro
 			javaDate(it.issued), javaDate(now), IteratorLifetime.Milliseconds())
 	}
 	return it, nil
+}
+
+// decodeIterator reads a shard iterator this Service issued, whatever its
+// age; openIterator judges the age.
+func (svc *Service) decodeIterator(tok string) (shardIterator, bool) {
+	payload, ok := svc.tokens.open(tok)
+	r := tokenReader{b: payload}
+	if !ok || r.byte() != tokenKindIterator {
+		return shardIterator{}, false
+	}
+	it := shardIterator{streamID: r.uint64(), shard: r.uint32(), next: r.uint64()}
+	it.issued = time.UnixMilli(int64(r.uint64()))
+	it.stream = r.string()
+	return it, !r.bad
 }
 
 // GetRecordsInput is the input of [Service.GetRecords].

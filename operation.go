@@ -19,6 +19,7 @@ type callHook interface {
 
 // callInfo is what hooks see of one call.
 type callInfo struct {
+	svc    *Service
 	op     string // the Kinesis operation's name, "PutRecord"
 	data   bool   // a data-plane call: CloudTrail logs it as a data event
 	in     any    // the operation's input struct
@@ -44,7 +45,7 @@ func run[I, O any](svc *Service, ctx context.Context, op *operation[I], in I, bo
 	if len(svc.cfg.hooks) == 0 {
 		return body(svc, ctx, in)
 	}
-	c := &callInfo{op: op.name, data: op.data, in: in, start: svc.clock.Now()}
+	c := &callInfo{svc: svc, op: op.name, data: op.data, in: in, start: svc.clock.Now()}
 	c.caller, _ = CallerFrom(ctx)
 	if op.resources != nil {
 		c.resources = op.resources(svc, in)
@@ -98,17 +99,25 @@ func (svc *Service) consumerResource(streamARN, name, arn string) []string {
 }
 
 // iteratorResource returns the ARN of the stream a shard iterator reads,
-// or nil if the iterator is not valid.
-func (svc *Service) iteratorResource(tok string) []string {
-	now := svc.clock.Now()
-	it, err := svc.openIterator(tok, now)
-	if err != nil {
-		return nil
+// expired or not (so that an expired iterator is answered as expired, not
+// as denied), or else the request's StreamARN, if any.
+func (svc *Service) iteratorResource(tok, streamARN string) []string {
+	if it, ok := svc.decodeIterator(tok); ok {
+		return []string{svc.streamARN(it.stream)}
 	}
-	if s, ok := svc.streamByID(it.streamID, now); ok {
-		return []string{s.arn}
+	return arnResource(streamARN)
+}
+
+// listShardsResource returns the ARN of the stream a ListShards request
+// lists: the one it names, or else the one its NextToken continues,
+// expired or not.
+func (svc *Service) listShardsResource(in ListShardsInput) []string {
+	if in.StreamName == "" && in.StreamARN == "" {
+		if l, _, ok := svc.decodeListShardsToken(in.NextToken); ok {
+			return []string{svc.streamARN(l.stream)}
+		}
 	}
-	return nil
+	return svc.streamResource(in.StreamName, in.StreamARN)
 }
 
 // The operations, in the order of the Kinesis API reference.
@@ -123,6 +132,8 @@ var (
 		resources: func(svc *Service, in DecreaseStreamRetentionPeriodInput) []string {
 			return svc.streamResource(in.StreamName, in.StreamARN)
 		}}
+	opDeleteResourcePolicy = &operation[DeleteResourcePolicyInput]{name: "DeleteResourcePolicy",
+		resources: func(_ *Service, in DeleteResourcePolicyInput) []string { return arnResource(in.ResourceARN) }}
 	opDeleteStream = &operation[DeleteStreamInput]{name: "DeleteStream",
 		resources: func(svc *Service, in DeleteStreamInput) []string {
 			return svc.streamResource(in.StreamName, in.StreamARN)
@@ -153,7 +164,11 @@ var (
 			return svc.streamResource(in.StreamName, in.StreamARN)
 		}}
 	opGetRecords = &operation[GetRecordsInput]{name: "GetRecords", data: true,
-		resources: func(svc *Service, in GetRecordsInput) []string { return svc.iteratorResource(in.ShardIterator) }}
+		resources: func(svc *Service, in GetRecordsInput) []string {
+			return svc.iteratorResource(in.ShardIterator, in.StreamARN)
+		}}
+	opGetResourcePolicy = &operation[GetResourcePolicyInput]{name: "GetResourcePolicy",
+		resources: func(_ *Service, in GetResourcePolicyInput) []string { return arnResource(in.ResourceARN) }}
 	opGetShardIterator = &operation[GetShardIteratorInput]{name: "GetShardIterator", data: true,
 		resources: func(svc *Service, in GetShardIteratorInput) []string {
 			return svc.streamResource(in.StreamName, in.StreamARN)
@@ -163,9 +178,7 @@ var (
 			return svc.streamResource(in.StreamName, in.StreamARN)
 		}}
 	opListShards = &operation[ListShardsInput]{name: "ListShards",
-		resources: func(svc *Service, in ListShardsInput) []string {
-			return svc.streamResource(in.StreamName, in.StreamARN)
-		}}
+		resources: func(svc *Service, in ListShardsInput) []string { return svc.listShardsResource(in) }}
 	opListStreamConsumers = &operation[ListStreamConsumersInput]{name: "ListStreamConsumers",
 		resources: func(svc *Service, in ListStreamConsumersInput) []string { return svc.streamResource("", in.StreamARN) }}
 	opListStreams         = &operation[ListStreamsInput]{name: "ListStreams"}
@@ -185,6 +198,8 @@ var (
 		resources: func(svc *Service, in PutRecordsInput) []string {
 			return svc.streamResource(in.StreamName, in.StreamARN)
 		}}
+	opPutResourcePolicy = &operation[PutResourcePolicyInput]{name: "PutResourcePolicy",
+		resources: func(_ *Service, in PutResourcePolicyInput) []string { return arnResource(in.ResourceARN) }}
 	opRegisterStreamConsumer = &operation[RegisterStreamConsumerInput]{name: "RegisterStreamConsumer",
 		resources: func(svc *Service, in RegisterStreamConsumerInput) []string {
 			return svc.streamResource("", in.StreamARN)

@@ -51,10 +51,24 @@ func (svc *Service) listShardsToken(l shardListing, now time.Time) string {
 
 // openListShardsToken decodes a NextToken made by listShardsToken.
 func (svc *Service) openListShardsToken(tok string, now time.Time) (shardListing, error) {
+	l, issued, ok := svc.decodeListShardsToken(tok)
+	if !ok {
+		return shardListing{}, newError(codeInvalidArgument, "Invalid NextToken.")
+	}
+	if now.Sub(issued) > NextTokenLifetime {
+		return shardListing{}, newError(codeExpiredNextToken, "The NextToken has expired. It was issued at %s, and NextTokens are valid for %d seconds.", javaDate(issued), int(NextTokenLifetime/time.Second))
+	}
+	return l, nil
+}
+
+// decodeListShardsToken reads a NextToken made by listShardsToken, and
+// when it was issued, whatever its age; openListShardsToken judges the
+// age.
+func (svc *Service) decodeListShardsToken(tok string) (shardListing, time.Time, bool) {
 	payload, ok := svc.tokens.open(tok)
 	r := tokenReader{b: payload}
 	if !ok || r.byte() != tokenKindListShards {
-		return shardListing{}, newError(codeInvalidArgument, "Invalid NextToken.")
+		return shardListing{}, time.Time{}, false
 	}
 	l := shardListing{streamID: r.uint64()}
 	issued := time.UnixMilli(int64(r.uint64()))
@@ -64,13 +78,7 @@ func (svc *Service) openListShardsToken(tok string, now time.Time) (shardListing
 		l.filter.Timestamp = filterTime
 	}
 	l.stream, l.after = r.string(), r.string()
-	if r.bad {
-		return shardListing{}, newError(codeInvalidArgument, "Invalid NextToken.")
-	}
-	if now.Sub(issued) > NextTokenLifetime {
-		return shardListing{}, newError(codeExpiredNextToken, "The NextToken has expired. It was issued at %s, and NextTokens are valid for %d seconds.", javaDate(issued), int(NextTokenLifetime/time.Second))
-	}
-	return l, nil
+	return l, issued, !r.bad
 }
 
 // listStreamsToken returns the NextToken that continues a listing of

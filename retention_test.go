@@ -407,11 +407,11 @@ func TestNoRecordMutators(t *testing.T) {
 	allowed := map[string]bool{
 		"DeleteStream": true, "UpdateShardCount": true, "UpdateMaxRecordSize": true,
 		"UpdateStreamMode": true, "SetThroughputLimits": true, "RemoveTagsFromStream": true,
-		"UntagResource": true,
+		"UntagResource": true, "DeleteResourcePolicy": true,
 	}
 	known := map[string][]string{
 		"*kds.Service": {
-			"AccountID", "AddTagsToStream", "Clock", "Close", "CreateStream", "DecreaseStreamRetentionPeriod",
+			"AccountID", "AddTagsToStream", "AuditStats", "Clock", "Close", "CreateStream", "DecreaseStreamRetentionPeriod",
 			"DeleteStream", "DescribeLimits", "DescribeStream", "DescribeStreamSummary", "GetRecords",
 			"GetShardIterator", "IncreaseStreamRetentionPeriod", "ListShards", "ListStreams", "ListTagsForStream",
 			"MergeShards", "Metrics", "PutRecord", "PutRecords", "Region", "RemoveTagsFromStream", "SplitShard", "Stream",
@@ -419,6 +419,7 @@ func TestNoRecordMutators(t *testing.T) {
 			"RegisterStreamConsumer", "DeregisterStreamConsumer", "DescribeStreamConsumer", "ListStreamConsumers",
 			"SubscribeToShard", "EnableEnhancedMonitoring", "DisableEnhancedMonitoring",
 			"TagResource", "UntagResource", "ListTagsForResource",
+			"PutResourcePolicy", "GetResourcePolicy", "DeleteResourcePolicy",
 		},
 		"*kds.Stream": {
 			"ARN", "Metrics", "Name", "Put", "Records", "Replay", "Service", "SetThroughputLimits", "ShardRecords", "ThroughputLimits", "Usage",

@@ -3,7 +3,6 @@ package kds
 import (
 	"context"
 	"errors"
-	"fmt"
 	"iter"
 	"math/rand/v2"
 	"sort"
@@ -110,7 +109,7 @@ func (svc *Service) Region() string { return svc.cfg.region }
 
 // streamARN returns the ARN of the stream with the given name.
 func (svc *Service) streamARN(name string) string {
-	return fmt.Sprintf("arn:%s:kinesis:%s:%s:stream/%s", svc.partition(), svc.cfg.region, svc.cfg.accountID, name)
+	return "arn:" + svc.partition() + ":kinesis:" + svc.cfg.region + ":" + svc.cfg.accountID + ":stream/" + name
 }
 
 // Stream returns the stream with the given name, if it exists.

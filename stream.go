@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/kdsgo/kds/iam"
 )
 
 // StreamStatus is a stream's lifecycle state.
@@ -67,6 +69,10 @@ type Stream struct {
 	meter       *meter       // usage, for the cost model
 	stats       lazyLog      // stream-level CloudWatch metrics
 	trimFloorMs atomic.Int64 // records before this Unix ms stay expired (after retention grew)
+
+	// policy is the stream's resource policy (see
+	// [Service.PutResourcePolicy]); nil if it has none.
+	policy atomic.Pointer[iam.Policy]
 
 	mu           sync.RWMutex
 	shards       []*shard // every shard, indexed by shard index

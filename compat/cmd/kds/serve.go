@@ -39,6 +39,8 @@ type serveConfig struct {
 	requireTLS      bool
 	auditLog        string // file of the audit trail; "-" for stderr, "" for none
 	auditData       bool   // the audit trail records data events too
+	// identityPolicies turns access control on when given.
+	identityPolicies identityPoliciesFlag
 }
 
 // parseServeFlags parses kds serve's arguments. It reports problems to
@@ -68,6 +70,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&cfg.tlsKey, "tls-key", "", "PEM private key `file` for -tls-cert")
 	fs.BoolVar(&cfg.dashboard, "dashboard", true, "serve a web dashboard of the streams at "+dashboardPath+" (GET) on the same address; -dashboard=false turns it off")
 	fs.StringVar(&cfg.metricsAddr, "metrics-addr", "", "also serve the streams' CloudWatch metrics in Prometheus's format at http://`host:port`/metrics, a listener of its own; port 0 picks a free port")
+	fs.Var(&cfg.identityPolicies, "identity-policies", "turn on IAM-style access control, with the identity policies of the principals in JSON `file` (see docs/access-control.md); callers without a principal act as the account root")
 	fs.TextVar(&cfg.logLevel, "log-level", slog.LevelInfo, "log `level`: debug, info, warn or error; info logs every request")
 	fs.StringVar(&cfg.credentialsFile, "credentials", "", "verify every request's SigV4 signature against the access keys in JSON `file`, a list of\n"+
 		"{\"AccessKeyId\": ..., \"SecretAccessKey\": ..., \"Principal\": ...}; a call acts as its key's Principal (an IAM or STS ARN),\n"+
@@ -164,13 +167,17 @@ func (cfg *serveConfig) serviceOptions() []kds.Option {
 	if cfg.limits {
 		limits = kds.KinesisLimits()
 	}
-	return []kds.Option{
+	opts := []kds.Option{
 		kds.WithRegion(cfg.region),
 		kds.WithAccountID(cfg.accountID),
 		kds.WithStatusDelays(cfg.delays),
 		kds.WithShardLimit(cfg.shardLimit),
 		kds.WithThroughputLimits(limits),
 	}
+	if ac := cfg.identityPolicies.ac; ac != nil {
+		opts = append(opts, kds.WithAccessControl(ac))
+	}
+	return opts
 }
 
 // runServe is kds serve: it serves a new Service until ctx ends.
