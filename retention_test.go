@@ -419,6 +419,7 @@ func TestNoRecordMutators(t *testing.T) {
 			"RegisterStreamConsumer", "DeregisterStreamConsumer", "DescribeStreamConsumer", "ListStreamConsumers",
 			"SubscribeToShard", "EnableEnhancedMonitoring", "DisableEnhancedMonitoring",
 			"TagResource", "UntagResource", "ListTagsForResource",
+			"StartStreamEncryption", "StopStreamEncryption", "Keys",
 		},
 		"*kds.Stream": {
 			"ARN", "Metrics", "Name", "Put", "Records", "Replay", "Service", "SetThroughputLimits", "ShardRecords", "ThroughputLimits", "Usage",

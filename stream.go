@@ -68,11 +68,16 @@ type Stream struct {
 	stats       lazyLog      // stream-level CloudWatch metrics
 	trimFloorMs atomic.Int64 // records before this Unix ms stay expired (after retention grew)
 
+	encryption atomic.Pointer[encryption] // server-side encryption; nil when off
+	keyCache   dataKeyCache               // data keys in use, for encryption at rest
+
 	mu           sync.RWMutex
 	shards       []*shard // every shard, indexed by shard index
 	tags         map[string]string
 	scalings     []time.Time          // recent UpdateShardCount calls, for their rate limit
 	modeSwitches []time.Time          // recent UpdateStreamMode switches, for their rate limit
+	keyStarts    []time.Time          // recent StartStreamEncryption calls, for their rate limit
+	keyStops     []time.Time          // recent StopStreamEncryption calls, for theirs
 	limits       ThroughputLimits     // per-shard limits of every shard
 	consumers    map[string]*consumer // registered consumers by name
 }
@@ -204,7 +209,7 @@ func (s *Stream) Put(ctx context.Context, partitionKey string, data []byte) (Put
 	}
 	now := s.svc.clock.Now()
 	s.settle(now)
-	return s.putRecord(now, partitionKey, "", "", data)
+	return s.putRecord(ctx, now, partitionKey, "", "", data)
 }
 
 // lookupShard finds a shard by a possibly loose ID ("shardId-1", "1").
