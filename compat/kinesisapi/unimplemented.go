@@ -15,8 +15,6 @@ var unimplemented = map[string]string{
 	"DeleteResourcePolicy":                   "resource policies are not implemented",
 	"GetResourcePolicy":                      "resource policies are not implemented",
 	"PutResourcePolicy":                      "resource policies are not implemented",
-	"StartStreamEncryption":                  "server-side encryption is not implemented",
-	"StopStreamEncryption":                   "server-side encryption is not implemented",
 	"DescribeAccountSettings":                "account settings are not implemented",
 	"UpdateAccountSettings":                  "account settings are not implemented",
 	"UpdateStreamWarmThroughput":             "warm throughput is not implemented",
