@@ -47,19 +47,18 @@ type dataKey struct {
 
 // sealRecord seals plain, a record's key and data, in place: the result
 // shares plain's memory and is sealOverhead bytes longer, which the
-// capacity of plain must allow.
-func sealRecord(aead cipher.AEAD, plain []byte, shard uint32, counter uint64) []byte {
-	nonce := recordNonce(shard, counter)
-	return aead.Seal(plain[:0], nonce[:], plain, nil)
+// capacity of plain must allow. nonce is scratch space for the nonce
+// (space the caller owns, so that none is allocated per record).
+func sealRecord(aead cipher.AEAD, plain []byte, nonce *[12]byte, shard uint32, counter uint64) []byte {
+	return aead.Seal(plain[:0], recordNonce(nonce, shard, counter), plain, nil)
 }
 
-// recordNonce is the nonce of the record with the given counter in the
-// shard with the given index.
-func recordNonce(shard uint32, counter uint64) [12]byte {
-	var n [12]byte
+// recordNonce writes into n, and returns, the nonce of the record with
+// the given counter in the shard with the given index.
+func recordNonce(n *[12]byte, shard uint32, counter uint64) []byte {
 	binary.BigEndian.PutUint32(n[:4], shard)
 	binary.BigEndian.PutUint64(n[4:], counter)
-	return n
+	return n[:]
 }
 
 // grant is a use of a data key that the key provider allowed, and until
@@ -195,6 +194,7 @@ type opener struct {
 	last      *dataKey // the data key of the previous record opened
 	aead      cipher.AEAD
 	buf       []byte // room for plaintexts, handed out front to back
+	nonce     [12]byte
 }
 
 // openChunk is the size of the buffers plaintexts are carved from.
@@ -220,8 +220,7 @@ func (op *opener) open(g *segment, h *recordHeader, shard uint32, counter uint64
 	if cap(op.buf)-len(op.buf) < n {
 		op.buf = make([]byte, 0, max(n, openChunk))
 	}
-	nonce := recordNonce(shard, counter)
-	plain, err := op.aead.Open(op.buf[len(op.buf):len(op.buf)], nonce[:], g.sealedBytes(h), nil)
+	plain, err := op.aead.Open(op.buf[len(op.buf):len(op.buf)], recordNonce(&op.nonce, shard, counter), g.sealedBytes(h), nil)
 	if err != nil {
 		return "", nil, newError(codeInternalFailure, "A stored record of stream %s failed its integrity check.", op.s.name)
 	}
