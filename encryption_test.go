@@ -259,6 +259,18 @@ func wantReadsFail(t *testing.T, svc *kds.Service, c context.Context, stream str
 		t.Fatalf("Replay yielded %d items, want just the error", len(yielded))
 	}
 	wantErr(t, yielded[0], target, msg)
+	// Records follows the stream; the error ends it rather than a wait.
+	bounded, cancel := context.WithTimeout(c, 10*time.Second)
+	defer cancel()
+	followed := false
+	for _, err := range s.Records(bounded, kds.TrimHorizon()) {
+		wantErr(t, err, target, msg)
+		followed = true
+		break
+	}
+	if !followed {
+		t.Fatal("Records ended without yielding")
+	}
 	consumer := efoRegister(t, svc, stream, fmt.Sprintf("reader-%d", time.Now().UnixNano()))
 	out, err := svc.SubscribeToShard(c, kds.SubscribeToShardInput{ConsumerARN: consumer.ConsumerARN, ShardId: "shardId-000000000000", StartingPosition: trimHorizonPos})
 	if err != nil {
