@@ -249,27 +249,31 @@ func (s *shard) readInto(dst []Record, v *logView, from uint64, limit, maxBytes 
 			if bytes+size > maxBytes && len(dst) > first {
 				return dst, from, nil
 			}
-			r := Record{
-				SequenceNumber:              s.sequenceNumber(from, h.arrival),
-				ApproximateArrivalTimestamp: time.UnixMilli(h.arrival).UTC(),
-				EncryptionType:              EncryptionNone,
-			}
+			var key string
+			var data []byte
+			enc := EncryptionNone
 			if h.sealedBy == 0 {
-				r.Data, r.PartitionKey = g.data(h), g.partitionKey(h)
+				key, data = g.partitionKey(h), g.data(h)
 			} else {
 				if op == nil {
 					op = rd.opener()
 				}
 				var err error
-				if r.PartitionKey, r.Data, err = op.open(g, h, s.index, from); err != nil {
+				if key, data, err = op.open(g, h, s.index, from); err != nil {
 					if len(dst) > first {
 						err = nil
 					}
 					return dst, from, err
 				}
-				r.EncryptionType = EncryptionKMS
+				enc = EncryptionKMS
 			}
-			dst = append(dst, r)
+			dst = append(dst, Record{
+				SequenceNumber:              s.sequenceNumber(from, h.arrival),
+				ApproximateArrivalTimestamp: time.UnixMilli(h.arrival).UTC(),
+				Data:                        data,
+				PartitionKey:                key,
+				EncryptionType:              enc,
+			})
 			bytes += size
 			limit--
 		}
