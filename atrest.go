@@ -125,7 +125,7 @@ func (s *Stream) writeKey(ctx context.Context, now time.Time) (*writeKey, error)
 		return nil, nil
 	}
 	svc := s.svc
-	principal := principalOf(ctx, svc.partition(), svc.cfg.accountID)
+	principal := principalOf(ctx, svc.root)
 	gen := svc.keyGeneration()
 	c := &s.keyCache
 	c.mu.Lock()
@@ -202,7 +202,7 @@ const openChunk = 32 << 10
 
 func (rd reading) opener() *opener {
 	svc := rd.s.svc
-	return &opener{reading: rd, principal: principalOf(rd.ctx, svc.partition(), svc.cfg.accountID), gen: svc.keyGeneration()}
+	return &opener{reading: rd, principal: principalOf(rd.ctx, svc.root), gen: svc.keyGeneration()}
 }
 
 // open returns the partition key and data of h, a sealed record of g with

@@ -73,10 +73,15 @@ func kmsError(err error) error {
 }
 
 // principalOf returns the ARN of the principal the call with context ctx
-// acts as: its [Caller]'s, or the root of the account.
-func principalOf(ctx context.Context, partition, account string) string {
+// acts as: its [Caller]'s, or root, the ARN of the account's root.
+func principalOf(ctx context.Context, root string) string {
 	if c, ok := CallerFrom(ctx); ok && c.Principal != "" {
 		return c.Principal
 	}
+	return root
+}
+
+// rootARN returns the ARN of an account's root user.
+func rootARN(partition, account string) string {
 	return "arn:" + partition + ":iam::" + account + ":root"
 }

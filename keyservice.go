@@ -69,6 +69,7 @@ type KeyMetadata struct {
 // KMSThrottlingException. It is safe for concurrent use.
 type KeyService struct {
 	partition, region, account string
+	root                       string // the ARN of the account's root
 	clock                      Clock
 	generation                 atomic.Uint64 // counts changes of any key's state or users
 
@@ -111,6 +112,7 @@ func NewKeyService(accountID, region string, clock Clock) (*KeyService, error) {
 func newKeyService(accountID, region string, clock Clock) *KeyService {
 	ks := &KeyService{
 		partition: partitionOf(region), region: region, account: accountID, clock: clock,
+		root: rootARN(partitionOf(region), accountID),
 		keys: make(map[string]*kmsKey), aliases: make(map[string]string),
 	}
 	k := ks.addKey()
@@ -367,7 +369,7 @@ func (ks *KeyService) Decrypt(ctx context.Context, keyARN string, encrypted []by
 
 // principal returns the principal ctx's call acts as.
 func (ks *KeyService) principal(ctx context.Context) string {
-	return principalOf(ctx, ks.partition, ks.account)
+	return principalOf(ctx, ks.root)
 }
 
 // usableLocked finds the key keyID names and checks that principal may
@@ -411,7 +413,7 @@ func (ks *KeyService) findLocked(keyID, principal, action string) (*kmsKey, erro
 		}
 		if parts[4] != ks.account {
 			if principal == "" {
-				principal = "arn:" + ks.partition + ":iam::" + ks.account + ":root"
+				principal = ks.root
 			}
 			return nil, accessDenied(principal, action, keyID)
 		}

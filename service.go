@@ -24,6 +24,7 @@ type Service struct {
 	// keyGen, if kp can tell, counts changes to its keys, so that cached
 	// data keys are checked again after one (see dataKeyCache).
 	keyGen interface{ keyGeneration() uint64 }
+	root   string // the ARN of the account's root: the principal of calls without a Caller
 
 	mu      sync.RWMutex
 	streams map[string]*Stream // by name, including DELETING ones
@@ -96,6 +97,7 @@ func newService(c config) *Service {
 		svc.kp = c.keyProvider
 	}
 	svc.keyGen, _ = svc.kp.(interface{ keyGeneration() uint64 })
+	svc.root = rootARN(svc.partition(), c.accountID)
 	// On the real clock, start the incarnation tags at a random point, so
 	// that two Services started in the same second are unlikely to issue
 	// sequence numbers that each would take for its own. On a ManualClock
