@@ -471,6 +471,14 @@ func everyOperation(svc *kds.Service) map[string]opCase {
 			_, err := svc.UpdateShardCount(c, kds.UpdateShardCountInput{StreamName: "s", TargetShardCount: 4, ScalingType: kds.ScalingTypeUniformScaling})
 			return err
 		}},
+		"StartStreamEncryption": {"StartStreamEncryption", streamS, func(svc *kds.Service, c context.Context) error {
+			_, err := svc.StartStreamEncryption(c, kds.StartStreamEncryptionInput{StreamName: "s", EncryptionType: kds.EncryptionKMS, KeyId: kds.AWSManagedKeyAlias})
+			return err
+		}},
+		"StopStreamEncryption": {"StopStreamEncryption", streamS, func(svc *kds.Service, c context.Context) error {
+			_, err := svc.StopStreamEncryption(c, kds.StopStreamEncryptionInput{StreamName: "s", EncryptionType: kds.EncryptionKMS, KeyId: kds.AWSManagedKeyAlias})
+			return err
+		}},
 		"UpdateStreamMode": {"UpdateStreamMode", streamS, func(svc *kds.Service, c context.Context) error {
 			_, err := svc.UpdateStreamMode(c, kds.UpdateStreamModeInput{StreamARN: streamS, StreamModeDetails: kds.StreamModeDetails{StreamMode: kds.StreamModeOnDemand}})
 			return err
@@ -537,6 +545,16 @@ func TestEveryOperationIsAuthorised(t *testing.T) {
 				wantDenied(t, tc.call(svc, as(alice)), "")
 			}
 			attach(t, ac, alice, policy(`{"Effect":"Allow","Action":"kinesis:`+tc.action+`","Resource":"`+tc.resource+`"}`))
+			if op == "StartStreamEncryption" || op == "StopStreamEncryption" {
+				// The stream alone is not enough: the KMS key is a second
+				// resource of these two.
+				key, err := svc.Keys().Key(kds.AWSManagedKeyAlias)
+				if err != nil {
+					t.Fatal(err)
+				}
+				wantDenied(t, tc.call(svc, as(alice)), implicitDeny(alice, tc.action, key.ARN, "identity-based"))
+				attach(t, ac, alice, policy(`{"Effect":"Allow","Action":"kinesis:`+tc.action+`","Resource":["`+tc.resource+`","`+key.ARN+`"]}`))
+			}
 			if err := tc.call(svc, as(alice)); err != nil {
 				t.Fatalf("allowed %s on %s: %v", tc.action, tc.resource, err)
 			}

@@ -194,6 +194,14 @@ var auditCalls = []auditCall{
 		_, err := svc.DeregisterStreamConsumer(ctx, DeregisterStreamConsumerInput{ConsumerARN: f.consumerARN})
 		return err
 	}},
+	{op: "StartStreamEncryption", call: func(ctx context.Context, svc *Service, _ *auditFixture) error {
+		_, err := svc.StartStreamEncryption(ctx, StartStreamEncryptionInput{StreamName: "s", EncryptionType: EncryptionKMS, KeyId: AWSManagedKeyAlias})
+		return err
+	}},
+	{op: "StopStreamEncryption", call: func(ctx context.Context, svc *Service, _ *auditFixture) error {
+		_, err := svc.StopStreamEncryption(ctx, StopStreamEncryptionInput{StreamName: "s", EncryptionType: EncryptionKMS, KeyId: AWSManagedKeyAlias})
+		return err
+	}},
 	{op: "SplitShard", call: func(ctx context.Context, svc *Service, f *auditFixture) error {
 		_, err := svc.SplitShard(ctx, SplitShardInput{StreamName: "s", ShardToSplit: f.shard, NewStartingHashKey: "1000"})
 		return err

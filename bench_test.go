@@ -37,28 +37,50 @@ func newBenchStream(b *testing.B, shards int) *Stream {
 	return s
 }
 
+// encryptBenchStream turns server-side encryption on for s, under the
+// AWS managed key of its Service's own KeyService.
+func encryptBenchStream(b *testing.B, s *Stream) {
+	b.Helper()
+	_, err := s.svc.StartStreamEncryption(context.Background(), StartStreamEncryptionInput{StreamName: s.name, EncryptionType: EncryptionKMS, KeyId: AWSManagedKeyAlias})
+	if err != nil {
+		b.Fatal(err)
+	}
+}
+
 // BenchmarkPutRecords measures PutRecords of 500 x 100-byte records into
 // one shard with Kinesis (MD5) routing.
-func BenchmarkPutRecords(b *testing.B) { benchPutRecords(b, 1) }
+func BenchmarkPutRecords(b *testing.B) { benchPutRecords(b, 1, false) }
 
 // BenchmarkPutRecordsFourShards is BenchmarkPutRecords into a stream of
 // four shards, where every record's partition key is hashed with MD5 to
 // pick its shard.
-func BenchmarkPutRecordsFourShards(b *testing.B) { benchPutRecords(b, 4) }
+func BenchmarkPutRecordsFourShards(b *testing.B) { benchPutRecords(b, 4, false) }
+
+// BenchmarkPutRecordsEncrypted is BenchmarkPutRecords into a stream with
+// server-side encryption on: every record is sealed with AES-256-GCM.
+func BenchmarkPutRecordsEncrypted(b *testing.B) { benchPutRecords(b, 1, true) }
 
 // benchPutRecords puts benchBatch into a stream of the given shard count,
-// starting over with a fresh stream every benchResetEvery batches.
-func benchPutRecords(b *testing.B, shards int) {
+// encrypted or not, starting over with a fresh stream every
+// benchResetEvery batches.
+func benchPutRecords(b *testing.B, shards int, encrypt bool) {
 	ctx := context.Background()
 	batch := benchBatch()
-	s := newBenchStream(b, shards)
+	fresh := func() *Stream {
+		s := newBenchStream(b, shards)
+		if encrypt {
+			encryptBenchStream(b, s)
+		}
+		return s
+	}
+	s := fresh()
 	in := PutRecordsInput{StreamName: "bench", Records: batch}
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
 		if i++; i%benchResetEvery == 0 {
 			b.StopTimer()
-			s = newBenchStream(b, shards)
+			s = fresh()
 			b.StartTimer()
 		}
 		if _, err := s.svc.PutRecords(ctx, in); err != nil {
@@ -139,10 +161,14 @@ func BenchmarkStreamPut(b *testing.B) {
 	}
 }
 
-// fillBenchStream puts n batches of benchBatch into a one-shard stream.
-func fillBenchStream(b *testing.B, batches int) *Stream {
+// fillBenchStream puts n batches of benchBatch into a one-shard stream,
+// encrypted or not.
+func fillBenchStream(b *testing.B, batches int, encrypt bool) *Stream {
 	b.Helper()
 	s := newBenchStream(b, 1)
+	if encrypt {
+		encryptBenchStream(b, s)
+	}
 	in := PutRecordsInput{StreamName: "bench", Records: benchBatch()}
 	for range batches {
 		if _, err := s.svc.PutRecords(context.Background(), in); err != nil {
@@ -154,9 +180,15 @@ func fillBenchStream(b *testing.B, batches int) *Stream {
 
 // BenchmarkGetRecords measures draining a shard of 1,000,000 records
 // with GetRecords pages of 10,000, starting over at the end.
-func BenchmarkGetRecords(b *testing.B) {
+func BenchmarkGetRecords(b *testing.B) { benchGetRecords(b, false) }
+
+// BenchmarkGetRecordsEncrypted is BenchmarkGetRecords of records stored
+// encrypted: every record is opened (AES-256-GCM) into a new buffer.
+func BenchmarkGetRecordsEncrypted(b *testing.B) { benchGetRecords(b, true) }
+
+func benchGetRecords(b *testing.B, encrypted bool) {
 	ctx := context.Background()
-	s := fillBenchStream(b, benchResetEvery)
+	s := fillBenchStream(b, benchResetEvery, encrypted)
 	start, err := s.svc.GetShardIterator(ctx, GetShardIteratorInput{StreamName: "bench", ShardId: "0", ShardIteratorType: ShardIteratorTypeTrimHorizon})
 	if err != nil {
 		b.Fatal(err)
@@ -217,7 +249,7 @@ func BenchmarkStoredRecordOverhead(b *testing.B) {
 		var before, after runtime.MemStats
 		runtime.GC()
 		runtime.ReadMemStats(&before)
-		s := fillBenchStream(b, batches)
+		s := fillBenchStream(b, batches, false)
 		runtime.GC()
 		runtime.ReadMemStats(&after)
 		records := batches * len(batch)
@@ -265,7 +297,7 @@ func BenchmarkFollowLatency(b *testing.B) {
 // through Stream.Replay.
 func BenchmarkReplayShard(b *testing.B) {
 	ctx := context.Background()
-	s := fillBenchStream(b, benchResetEvery)
+	s := fillBenchStream(b, benchResetEvery, false)
 	records := 0
 	for b.Loop() {
 		for _, err := range s.Replay(ctx, TrimHorizon()) {

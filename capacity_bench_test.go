@@ -18,7 +18,7 @@ func BenchmarkPutRecordsLimits(b *testing.B) {
 	}
 	// Grow the heap to its steady size first, so that whichever arm runs
 	// first does not pay for it.
-	fillBenchStream(b, benchResetEvery)
+	fillBenchStream(b, benchResetEvery, false)
 	for _, bc := range []struct {
 		name   string
 		limits ThroughputLimits

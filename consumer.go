@@ -225,7 +225,12 @@ func (r *reader) run(ctx context.Context, follow bool, yield func(Record, error)
 			if lim != nil {
 				batch = MaxGetRecordsLimit // a GetRecords call's worth
 			}
-			buf, c.next = c.sh.readInto(buf[:0], c.sh.snapshot(), c.next, int(min(uint64(batch), c.stop-c.next)), MaxGetRecordsBytes, s.cutoffMs(now))
+			var err error
+			buf, c.next, err = c.sh.readInto(buf[:0], c.sh.snapshot(), c.next, int(min(uint64(batch), c.stop-c.next)), MaxGetRecordsBytes, s.cutoffMs(now), reading{ctx, s, now})
+			if err != nil {
+				yield(Record{}, err)
+				return
+			}
 			lim.chargeRead(now, recordBytes(buf))
 			s.meter.read(buf, false)
 			s.observeRead(now, c.sh, buf, iteratorAge(now, buf, 0), false)

@@ -118,8 +118,8 @@ func (svc *Service) describeStream(ctx context.Context, in DescribeStreamInput) 
 		RetentionPeriodHours:    int(s.retentionHours.Load()),
 		StreamCreationTimestamp: s.created,
 		EnhancedMonitoring:      []EnhancedMetrics{{ShardLevelMetrics: metricSet(s.metrics.Load()).names()}},
-		EncryptionType:          EncryptionNone,
 	}
+	d.EncryptionType, d.KeyId = s.encryptionType()
 	if d.StreamStatus != StreamStatusCreating {
 		var page []*shard
 		limit := pageLimit(in.Limit, MaxDescribeStreamShards, MaxDescribeStreamShards)
@@ -168,7 +168,7 @@ func (svc *Service) describeStreamSummary(ctx context.Context, in DescribeStream
 	if err != nil {
 		return DescribeStreamSummaryOutput{}, err
 	}
-	return DescribeStreamSummaryOutput{StreamDescriptionSummary: StreamDescriptionSummary{
+	d := StreamDescriptionSummary{
 		StreamName:              s.name,
 		StreamARN:               s.arn,
 		StreamStatus:            s.status(now),
@@ -176,11 +176,12 @@ func (svc *Service) describeStreamSummary(ctx context.Context, in DescribeStream
 		RetentionPeriodHours:    int(s.retentionHours.Load()),
 		StreamCreationTimestamp: s.created,
 		EnhancedMonitoring:      []EnhancedMetrics{{ShardLevelMetrics: metricSet(s.metrics.Load()).names()}},
-		EncryptionType:          EncryptionNone,
 		OpenShardCount:          s.openShardCount(),
 		ConsumerCount:           len(s.liveConsumers(now)),
 		MaxRecordSizeInKiB:      int(s.maxRecordKiB.Load()),
-	}}, nil
+	}
+	d.EncryptionType, d.KeyId = s.encryptionType()
+	return DescribeStreamSummaryOutput{StreamDescriptionSummary: d}, nil
 }
 
 // ShardFilterType selects which shards ListShards returns.

@@ -44,10 +44,17 @@
 // [Service.EnableEnhancedMonitoring] has them on, and the SubscribeToShard
 // ones per consumer, as per-minute statistics on the Clock.
 //
+// Server-side encryption ([Service.StartStreamEncryption]): records put
+// while it is on are stored AES-256-GCM-encrypted under data keys from a
+// [KeyProvider], by default the Service's in-process [KeyService] with
+// KMS-style keys, states and aliases ([Service.Keys]); unusable keys
+// raise Kinesis's KMS* exceptions on puts and reads. The envelope
+// subpackage encrypts on the client side instead. See docs/encryption.md.
+//
 // # Not yet emulated
 //
-// Encryption, warm throughput and account settings, resource policies and
-// StreamId inputs are separate pieces of work; until they land their
+// Warm throughput and account settings, resource policies and StreamId
+// inputs are separate pieces of work; until they land their
 // operations do not exist here. The wire server is the compat module's
 // kinesisapi package.
 //

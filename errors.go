@@ -55,6 +55,11 @@ const (
 	codeExpiredNextToken              = "ExpiredNextTokenException"
 	codeInternalFailure               = "InternalFailureException"
 	codeInvalidArgument               = "InvalidArgumentException"
+	codeKMSAccessDenied               = "KMSAccessDeniedException"
+	codeKMSDisabled                   = "KMSDisabledException"
+	codeKMSInvalidState               = "KMSInvalidStateException"
+	codeKMSNotFound                   = "KMSNotFoundException"
+	codeKMSOptInRequired              = "KMSOptInRequired"
 	codeKMSThrottling                 = "KMSThrottlingException"
 	codeLimitExceeded                 = "LimitExceededException"
 	codeProvisionedThroughputExceeded = "ProvisionedThroughputExceededException"
@@ -75,6 +80,20 @@ var (
 	ErrInternalFailure = &Error{Code: codeInternalFailure}
 	// ErrInvalidArgument: an argument is well-formed but not acceptable.
 	ErrInvalidArgument = &Error{Code: codeInvalidArgument}
+	// ErrKMSAccessDenied: the caller may not use the stream's KMS key.
+	ErrKMSAccessDenied = &Error{Code: codeKMSAccessDenied}
+	// ErrKMSDisabled: the stream's KMS key is disabled.
+	ErrKMSDisabled = &Error{Code: codeKMSDisabled}
+	// ErrKMSInvalidState: the KMS key is in a state that does not allow its
+	// use, such as pending deletion.
+	ErrKMSInvalidState = &Error{Code: codeKMSInvalidState}
+	// ErrKMSNotFound: the KMS key does not exist.
+	ErrKMSNotFound = &Error{Code: codeKMSNotFound}
+	// ErrKMSOptInRequired: the account has no subscription to the key
+	// service.
+	ErrKMSOptInRequired = &Error{Code: codeKMSOptInRequired}
+	// ErrKMSThrottling: the key service throttled the request.
+	ErrKMSThrottling = &Error{Code: codeKMSThrottling}
 	// ErrLimitExceeded: an account or stream quota would be exceeded.
 	ErrLimitExceeded = &Error{Code: codeLimitExceeded}
 	// ErrProvisionedThroughputExceeded: a shard's throughput limit was hit.

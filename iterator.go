@@ -256,7 +256,10 @@ func (svc *Service) getRecords(ctx context.Context, in GetRecordsInput) (GetReco
 	if it.next < end {
 		size = int(min(uint64(limit), end-it.next))
 	}
-	records, next := sh.readInto(make([]Record, 0, size), view, it.next, limit, MaxGetRecordsBytes, s.cutoffMs(now))
+	records, next, err := sh.readInto(make([]Record, 0, size), view, it.next, limit, MaxGetRecordsBytes, s.cutoffMs(now), reading{ctx, s, now})
+	if err != nil {
+		return GetRecordsOutput{}, err
+	}
 	s.meter.read(records, false)
 	lim.chargeRead(now, recordBytes(records))
 	out := GetRecordsOutput{

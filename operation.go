@@ -26,7 +26,8 @@ type callInfo struct {
 	caller Caller // from the context; the zero Caller is the account root
 	start  time.Time
 	// resources are the ARNs of the streams and consumers the call acts
-	// on, as far as the request names them; nil for account-wide calls
+	// on (and the KMS key, for Start- and StopStreamEncryption), as far as
+	// the request names them; nil for account-wide calls
 	// (ListStreams, DescribeLimits, CreateStream's checks use the
 	// stream's ARN) and for requests too malformed to name one.
 	resources []string
@@ -211,6 +212,14 @@ var (
 	opSplitShard = &operation[SplitShardInput]{name: "SplitShard",
 		resources: func(svc *Service, in SplitShardInput) []string {
 			return svc.streamResource(in.StreamName, in.StreamARN)
+		}}
+	opStartStreamEncryption = &operation[StartStreamEncryptionInput]{name: "StartStreamEncryption",
+		resources: func(svc *Service, in StartStreamEncryptionInput) []string {
+			return svc.encryptionResources(in.StreamName, in.StreamARN, in.KeyId)
+		}}
+	opStopStreamEncryption = &operation[StopStreamEncryptionInput]{name: "StopStreamEncryption",
+		resources: func(svc *Service, in StopStreamEncryptionInput) []string {
+			return svc.encryptionResources(in.StreamName, in.StreamARN, in.KeyId)
 		}}
 	opSubscribeToShard = &operation[SubscribeToShardInput]{name: "SubscribeToShard", data: true,
 		resources: func(svc *Service, in SubscribeToShardInput) []string {

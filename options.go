@@ -30,9 +30,10 @@ type config struct {
 	limits         ThroughputLimits
 	limitsSet      bool // WithThroughputLimits was given
 	janitor        time.Duration
-	metricsMinutes int        // minutes of per-minute metrics kept
-	shards         int        // NewStream only; 0 = unset
-	hooks          []callHook // around every operation: access control, audit
+	metricsMinutes int         // minutes of per-minute metrics kept
+	shards         int         // NewStream only; 0 = unset
+	hooks          []callHook  // around every operation: access control, audit
+	keyProvider    KeyProvider // nil: the Service's own KeyService
 	errs           []error
 }
 
@@ -183,6 +184,19 @@ func WithMetricsWindow(d time.Duration) Option {
 
 // maxMetricsWindow is the longest window WithMetricsWindow takes.
 const maxMetricsWindow = 31 * 24 * time.Hour
+
+// WithKeyProvider makes the Service take the data keys of encrypted
+// streams from kp, such as an adapter to AWS KMS or a [KeyService] shared
+// with other Services, instead of its own [KeyService]. kp must not be
+// nil.
+func WithKeyProvider(kp KeyProvider) Option {
+	return optionFunc(func(c *config) {
+		if kp == nil {
+			c.errs = append(c.errs, errors.New("kds: WithKeyProvider: provider is nil"))
+		}
+		c.keyProvider = kp
+	})
+}
 
 // WithShards sets the shard count of a stream made by [NewStream].
 // Default: 1. [NewService] rejects it.

@@ -55,11 +55,12 @@ func (svc *Service) putRecord(ctx context.Context, in PutRecordInput) (PutRecord
 	if err != nil {
 		return PutRecordOutput{}, err
 	}
-	return s.putRecord(now, in.PartitionKey, in.ExplicitHashKey, in.SequenceNumberForOrdering, in.Data)
+	return s.putRecord(ctx, now, in.PartitionKey, in.ExplicitHashKey, in.SequenceNumberForOrdering, in.Data)
 }
 
-// putRecord stores one validated-in-form record in s.
-func (s *Stream) putRecord(now time.Time, key, explicitHashKey, ordering string, data []byte) (PutRecordOutput, error) {
+// putRecord stores one validated-in-form record in s, on behalf of ctx's
+// caller.
+func (s *Stream) putRecord(ctx context.Context, now time.Time, key, explicitHashKey, ordering string, data []byte) (PutRecordOutput, error) {
 	if !s.serving(now) || s.gone(now) {
 		return PutRecordOutput{}, s.svc.notFound(s.name)
 	}
@@ -72,6 +73,10 @@ func (s *Stream) putRecord(now time.Time, key, explicitHashKey, ordering string,
 		return PutRecordOutput{}, err
 	}
 	sh, err := s.route(s.routes.Load(), key, explicitHashKey)
+	if err != nil {
+		return PutRecordOutput{}, err
+	}
+	w, err := s.writeKey(ctx, now)
 	if err != nil {
 		return PutRecordOutput{}, err
 	}
@@ -93,13 +98,13 @@ func (s *Stream) putRecord(now time.Time, key, explicitHashKey, ordering string,
 		return PutRecordOutput{}, newError(codeProvisionedThroughputExceeded, "%s", s.throttleMessage(sh))
 	}
 	budget.commit()
-	seq := sh.appendLocked(key, data, now.UnixMilli(), s.cutoffMs(now))
+	seq := sh.appendLocked(key, data, now.UnixMilli(), s.cutoffMs(now), w)
 	sh.mu.Unlock()
 	s.arrived.notify()
 	b.add(len(key) + len(data))
 	s.recordPut(now, b)
 	s.observePutRecord(now, sh, len(key)+len(data), true)
-	return PutRecordOutput{ShardId: sh.id, SequenceNumber: seq, EncryptionType: EncryptionNone}, nil
+	return PutRecordOutput{ShardId: sh.id, SequenceNumber: seq, EncryptionType: w.encryptionType()}, nil
 }
 
 // mayHaveIssued reports whether sequence number n could have been issued
@@ -190,12 +195,12 @@ func (svc *Service) putRecords(ctx context.Context, in PutRecordsInput) (PutReco
 	if err != nil {
 		return PutRecordsOutput{}, err
 	}
-	return s.putRecords(now, in.Records)
+	return s.putRecords(ctx, now, in.Records)
 }
 
-// putRecords stores a validated-in-form batch in s: every record is
-// checked before any is stored.
-func (s *Stream) putRecords(now time.Time, records []PutRecordsRequestEntry) (PutRecordsOutput, error) {
+// putRecords stores a validated-in-form batch in s, on behalf of ctx's
+// caller: every record is checked before any is stored.
+func (s *Stream) putRecords(ctx context.Context, now time.Time, records []PutRecordsRequestEntry) (PutRecordsOutput, error) {
 	if !s.serving(now) || s.gone(now) {
 		return PutRecordsOutput{}, s.svc.notFound(s.name)
 	}
@@ -218,7 +223,11 @@ func (s *Stream) putRecords(now time.Time, records []PutRecordsRequestEntry) (Pu
 		}
 	}
 
-	out := PutRecordsOutput{Records: make([]PutRecordsResultEntry, len(records)), EncryptionType: EncryptionNone}
+	w, err := s.writeKey(ctx, now)
+	if err != nil {
+		return PutRecordsOutput{}, err
+	}
+	out := PutRecordsOutput{Records: make([]PutRecordsResultEntry, len(records)), EncryptionType: w.encryptionType()}
 	nowMs, cutoff := now.UnixMilli(), s.cutoffMs(now)
 	var (
 		b      batch
@@ -249,7 +258,7 @@ func (s *Stream) putRecords(now time.Time, records []PutRecordsRequestEntry) (Pu
 		}
 		r := records[i]
 		if size := len(r.PartitionKey) + len(r.Data); budget.take(size) {
-			out.Records[i] = PutRecordsResultEntry{ShardId: sh.id, SequenceNumber: sh.appendLocked(r.PartitionKey, r.Data, nowMs, cutoff)}
+			out.Records[i] = PutRecordsResultEntry{ShardId: sh.id, SequenceNumber: sh.appendLocked(r.PartitionKey, r.Data, nowMs, cutoff, w)}
 			b.add(size)
 			if perShard {
 				shards.add(sh, size, true)

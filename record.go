@@ -15,7 +15,8 @@ const (
 // Record is one data record as GetRecords returns it, or one user record
 // of a KPL aggregate as the Go-native readers return it.
 //
-// Data and PartitionKey share memory with the stream's storage: they are
+// Data and PartitionKey share memory with the stream's storage (or, for a
+// record stored encrypted, with the copy it was decrypted into): they are
 // read-only, and stay valid (and unchanged) for as long as the caller holds
 // them, even after the record leaves the retention window.
 type Record struct {

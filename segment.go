@@ -27,6 +27,12 @@ type recordHeader struct {
 	off     uint32 // offset of the partition key in the arena; data follows it
 	dataLen uint32
 	keyLen  uint16
+	// sealedBy is 0 for a record stored as it came. Otherwise the record's
+	// key and data are stored sealed (see sealRecord) under the data key
+	// at index sealedBy-1 of the segment's dataKeys, and take sealOverhead
+	// more bytes of the arena. It fills what would be padding, so the
+	// header is no bigger for it.
+	sealedBy uint16
 }
 
 // segment is a run of consecutive records of one shard, packed in one byte
@@ -41,6 +47,11 @@ type segment struct {
 	headers []recordHeader
 	used    int          // arena bytes used; writer only
 	count   atomic.Int64 // published records
+	// dataKeys are the data keys of the segment's sealed records, nil if
+	// it has none. The writer replaces the slice, never changes it, so a
+	// reader that loads it after count sees every key a published record
+	// names.
+	dataKeys atomic.Pointer[[]*dataKey]
 }
 
 func newSegment(first uint64, arenaBytes, headers int) *segment {
@@ -51,20 +62,57 @@ func newSegment(first uint64, arenaBytes, headers int) *segment {
 	}
 }
 
-// fits reports whether a record of n key+data bytes can be appended.
-func (g *segment) fits(n int) bool {
-	return int(g.count.Load()) < len(g.headers) && g.used+n <= len(g.arena)
+// fits reports whether a record of n arena bytes can be appended, sealed
+// with data key dk unless dk is nil.
+func (g *segment) fits(n int, dk *dataKey) bool {
+	return int(g.count.Load()) < len(g.headers) && g.used+n <= len(g.arena) &&
+		(dk == nil || g.keyIndex(dk) != 0 || len(g.keys()) < maxSegmentDataKeys)
 }
 
-// appendRecord copies key and data into the arena and publishes the record.
-// The caller holds the shard lock and has checked fits.
-func (g *segment) appendRecord(key string, data []byte, arrival int64) {
+// maxSegmentDataKeys is how many data keys one segment's records may use.
+const maxSegmentDataKeys = 1<<16 - 1
+
+// keys returns the data keys of the segment's sealed records.
+func (g *segment) keys() []*dataKey {
+	if p := g.dataKeys.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// keyIndex returns the sealedBy of records sealed with dk: its index in
+// the segment's data keys plus one, or 0 if the segment does not have it.
+func (g *segment) keyIndex(dk *dataKey) uint16 {
+	keys := g.keys()
+	for i := len(keys) - 1; i >= 0; i-- { // the newest is the likeliest
+		if keys[i] == dk {
+			return uint16(i + 1)
+		}
+	}
+	return 0
+}
+
+// appendRecord copies key and data into the arena and publishes the
+// record, sealed under w's data key unless w is nil; shard is the index
+// of the segment's shard, which with the record's counter makes the
+// nonce, and nonce is the shard's scratch space for it. The caller holds
+// the shard lock and has checked fits.
+func (g *segment) appendRecord(key string, data []byte, arrival int64, w *writeKey, shard uint32, nonce *[12]byte) {
 	i := g.count.Load()
 	off := g.used
 	n := copy(g.arena[off:], key)
 	n += copy(g.arena[off+n:], data)
+	h := recordHeader{arrival: arrival, off: uint32(off), dataLen: uint32(len(data)), keyLen: uint16(len(key))}
+	if w != nil {
+		if h.sealedBy = g.keyIndex(w.key); h.sealedBy == 0 {
+			keys := append(g.keys()[:len(g.keys()):len(g.keys())], w.key)
+			g.dataKeys.Store(&keys)
+			h.sealedBy = uint16(len(keys))
+		}
+		n = len(sealRecord(w.aead, g.arena[off:off+n], nonce, shard, g.first+uint64(i)))
+	}
 	g.used += n
-	g.headers[i] = recordHeader{arrival: arrival, off: uint32(off), dataLen: uint32(len(data)), keyLen: uint16(len(key))}
+	g.headers[i] = h
 	g.count.Store(i + 1)
 }
 
@@ -76,6 +124,7 @@ func (g *segment) sealed() *segment {
 	s := &segment{first: g.first, used: g.used}
 	s.arena = trim(g.arena[:g.used])
 	s.headers = trim(g.headers[:n])
+	s.dataKeys.Store(g.dataKeys.Load())
 	s.count.Store(int64(n))
 	return s
 }
@@ -114,6 +163,13 @@ func (g *segment) data(h *recordHeader) []byte {
 	start := int(h.off) + int(h.keyLen)
 	end := start + int(h.dataLen)
 	return g.arena[start:end:end]
+}
+
+// sealedBytes returns the stored bytes of h, a sealed record: its key
+// and data, sealed, with the tag.
+func (g *segment) sealedBytes(h *recordHeader) []byte {
+	end := int(h.off) + int(h.keyLen) + int(h.dataLen) + sealOverhead
+	return g.arena[h.off:end:end]
 }
 
 // searchArrival returns the first counter in [from, end) whose arrival is at

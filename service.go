@@ -18,6 +18,12 @@ type Service struct {
 	cfg    config
 	clock  Clock
 	tokens tokenSealer
+	keys   *KeyService // the in-process key service
+	kp     KeyProvider // where encrypted streams get their data keys
+	// keyGen, if kp can tell, counts changes to its keys, so that cached
+	// data keys are checked again after one (see dataKeyCache).
+	keyGen interface{ keyGeneration() uint64 }
+	root   string // the ARN of the account's root: the principal of calls without a Caller
 
 	mu      sync.RWMutex
 	streams map[string]*Stream // by name, including DELETING ones
@@ -84,6 +90,13 @@ func newService(c config) *Service {
 
 		consumerARNSecs: make(map[string]int64),
 	}
+	svc.keys = newKeyService(c.accountID, c.region, c.clock)
+	svc.kp = svc.keys
+	if c.keyProvider != nil {
+		svc.kp = c.keyProvider
+	}
+	svc.keyGen, _ = svc.kp.(interface{ keyGeneration() uint64 })
+	svc.root = rootARN(svc.partition(), c.accountID)
 	// On the real clock, start the incarnation tags at a random point, so
 	// that two Services started in the same second are unlikely to issue
 	// sequence numbers that each would take for its own. On a ManualClock
@@ -100,6 +113,12 @@ func newService(c config) *Service {
 
 // Clock returns the clock the Service reads.
 func (svc *Service) Clock() Clock { return svc.clock }
+
+// Keys returns the Service's in-process key service, with which to create,
+// disable or delete the KMS keys its streams are encrypted with. Unless
+// [WithKeyProvider] named another provider, it is the one the Service
+// uses.
+func (svc *Service) Keys() *KeyService { return svc.keys }
 
 // AccountID returns the account ID used in ARNs and messages.
 func (svc *Service) AccountID() string { return svc.cfg.accountID }

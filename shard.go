@@ -95,9 +95,10 @@ type shard struct {
 	stats    lazyLog                       // shard-level CloudWatch metrics
 
 	mu          sync.Mutex
-	lastArrival int64 // Unix ms of the newest record; arrivals never go back
-	nextArena   int   // arena size of the next segment
-	nextHeaders int   // header table size of the next segment
+	lastArrival int64    // Unix ms of the newest record; arrivals never go back
+	nextArena   int      // arena size of the next segment
+	nextHeaders int      // header table size of the next segment
+	nonce       [12]byte // scratch for the nonces of sealed records
 }
 
 // newShard returns an open, empty shard. createdSecs and epoch identify
@@ -168,20 +169,26 @@ func (s *shard) sequenceNumber(counter uint64, arrivalMs int64) SequenceNumber {
 	return makeSequenceNumber(s.createdSecs, s.index, s.epoch, counter, arrivalMs/1000)
 }
 
-// appendLocked appends one record and returns its sequence number. The
-// caller holds s.mu, has validated the record, and notifies the stream's
-// readers after unlocking. Expired sealed segments (all records before cutoffMs) are
-// dropped whenever a segment is sealed.
-func (s *shard) appendLocked(key string, data []byte, nowMs, cutoffMs int64) SequenceNumber {
+// appendLocked appends one record, sealed with w unless w is nil, and
+// returns its sequence number. The caller holds s.mu, has validated the
+// record, and notifies the stream's readers after unlocking. Expired
+// sealed segments (all records before cutoffMs) are dropped whenever a
+// segment is sealed.
+func (s *shard) appendLocked(key string, data []byte, nowMs, cutoffMs int64, w *writeKey) SequenceNumber {
 	arrival := max(nowMs, s.lastArrival)
 	s.lastArrival = arrival
 	v := s.view.Load()
 	size := len(key) + len(data)
-	if !v.tail.fits(size) {
+	var dk *dataKey
+	if w != nil {
+		size += sealOverhead
+		dk = w.key
+	}
+	if !v.tail.fits(size, dk) {
 		v = s.sealLocked(v, size, cutoffMs)
 	}
 	counter := v.tail.end()
-	v.tail.appendRecord(key, data, arrival)
+	v.tail.appendRecord(key, data, arrival, w, s.index, &s.nonce)
 	return s.sequenceNumber(counter, arrival)
 }
 
@@ -224,11 +231,15 @@ func dropExpired(t *btree.BTreeG[segmentRef], cutoffMs int64) {
 // that arrived before cutoffMs, stopping after limit records or before the
 // record that would take the keys and data returned past maxBytes (the
 // first record is always returned, so an oversized one still makes
-// progress). It returns the records and the counter to continue from.
-func (s *shard) readInto(dst []Record, v *logView, from uint64, limit, maxBytes int, cutoffMs int64) ([]Record, uint64) {
+// progress). Sealed records are opened on behalf of rd's caller; readInto
+// stops before one it cannot open, and returns the error only if that is
+// the first record, so a reader gets what precedes it first. It returns
+// the records and the counter to continue from.
+func (s *shard) readInto(dst []Record, v *logView, from uint64, limit, maxBytes int, cutoffMs int64, rd reading) ([]Record, uint64, error) {
 	from = v.firstAtOrAfter(from, cutoffMs)
 	end := v.end()
 	first, bytes := len(dst), 0
+	var op *opener // made at the first sealed record
 	for from < end && limit > 0 {
 		g := v.segmentFor(from)
 		gEnd := min(g.end(), end)
@@ -236,20 +247,38 @@ func (s *shard) readInto(dst []Record, v *logView, from uint64, limit, maxBytes 
 			h := g.header(from)
 			size := int(h.keyLen) + int(h.dataLen)
 			if bytes+size > maxBytes && len(dst) > first {
-				return dst, from
+				return dst, from, nil
+			}
+			var key string
+			var data []byte
+			enc := EncryptionNone
+			if h.sealedBy == 0 {
+				key, data = g.partitionKey(h), g.data(h)
+			} else {
+				if op == nil {
+					op = rd.opener()
+				}
+				var err error
+				if key, data, err = op.open(g, h, s.index, from); err != nil {
+					if len(dst) > first {
+						err = nil
+					}
+					return dst, from, err
+				}
+				enc = EncryptionKMS
 			}
 			dst = append(dst, Record{
 				SequenceNumber:              s.sequenceNumber(from, h.arrival),
 				ApproximateArrivalTimestamp: time.UnixMilli(h.arrival).UTC(),
-				Data:                        g.data(h),
-				PartitionKey:                g.partitionKey(h),
-				EncryptionType:              EncryptionNone,
+				Data:                        data,
+				PartitionKey:                key,
+				EncryptionType:              enc,
 			})
 			bytes += size
 			limit--
 		}
 	}
-	return dst, from
+	return dst, from, nil
 }
 
 // arrivalOf returns the arrival time (Unix ms) of the record with counter

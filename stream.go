@@ -74,11 +74,16 @@ type Stream struct {
 	// [Service.PutResourcePolicy]); nil if it has none.
 	policy atomic.Pointer[iam.Policy]
 
+	encryption atomic.Pointer[encryption] // server-side encryption; nil when off
+	keyCache   dataKeyCache               // data keys in use, for encryption at rest
+
 	mu           sync.RWMutex
 	shards       []*shard // every shard, indexed by shard index
 	tags         map[string]string
 	scalings     []time.Time          // recent UpdateShardCount calls, for their rate limit
 	modeSwitches []time.Time          // recent UpdateStreamMode switches, for their rate limit
+	keyStarts    []time.Time          // recent StartStreamEncryption calls, for their rate limit
+	keyStops     []time.Time          // recent StopStreamEncryption calls, for theirs
 	limits       ThroughputLimits     // per-shard limits of every shard
 	consumers    map[string]*consumer // registered consumers by name
 }
@@ -206,16 +211,16 @@ func (s *Stream) allShards() []*shard {
 // [Caller] of ctx.
 func (s *Stream) Put(ctx context.Context, partitionKey string, data []byte) (PutRecordOutput, error) {
 	if len(s.svc.cfg.hooks) == 0 {
-		return s.put(partitionKey, data)
+		return s.put(ctx, partitionKey, data)
 	}
 	in := PutRecordInput{StreamARN: s.arn, PartitionKey: partitionKey, Data: data}
-	return run(s.svc, ctx, opPutRecord, in, func(*Service, context.Context, PutRecordInput) (PutRecordOutput, error) {
-		return s.put(partitionKey, data)
+	return run(s.svc, ctx, opPutRecord, in, func(_ *Service, ctx context.Context, _ PutRecordInput) (PutRecordOutput, error) {
+		return s.put(ctx, partitionKey, data)
 	})
 }
 
 // put is Put without the hooks.
-func (s *Stream) put(partitionKey string, data []byte) (PutRecordOutput, error) {
+func (s *Stream) put(ctx context.Context, partitionKey string, data []byte) (PutRecordOutput, error) {
 	var v violations
 	v.checkEntry(partitionKey, "", data, 0)
 	if err := v.err(); err != nil {
@@ -223,7 +228,7 @@ func (s *Stream) put(partitionKey string, data []byte) (PutRecordOutput, error) 
 	}
 	now := s.svc.clock.Now()
 	s.settle(now)
-	return s.putRecord(now, partitionKey, "", "", data)
+	return s.putRecord(ctx, now, partitionKey, "", "", data)
 }
 
 // lookupShard finds a shard by a possibly loose ID ("shardId-1", "1").

@@ -77,8 +77,11 @@ func (svc *Service) lookup(ref streamRef, now time.Time) (*Stream, error) {
 
 // partition returns the AWS partition of the Service's region, as it
 // appears in ARNs.
-func (svc *Service) partition() string {
-	switch r := svc.cfg.region; {
+func (svc *Service) partition() string { return partitionOf(svc.cfg.region) }
+
+// partitionOf returns the AWS partition of region.
+func partitionOf(region string) string {
+	switch r := region; {
 	case strings.HasPrefix(r, "cn-"):
 		return "aws-cn"
 	case strings.HasPrefix(r, "us-gov-"):

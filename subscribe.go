@@ -217,7 +217,12 @@ func (p *pusher) run(ctx context.Context, yield func(SubscribeToShardEvent, erro
 				maxBytes = int(min(budget.TokensAt(now), MaxGetRecordsBytes))
 			}
 			if retry.IsZero() {
-				records, p.next = sh.readInto(nil, v, p.next, MaxGetRecordsLimit, maxBytes, s.cutoffMs(now))
+				var err error
+				records, p.next, err = sh.readInto(nil, v, p.next, MaxGetRecordsLimit, maxBytes, s.cutoffMs(now), reading{ctx, s, now})
+				if err != nil {
+					yield(SubscribeToShardEvent{}, err)
+					return
+				}
 				charge(budget, now, recordBytes(records))
 				s.meter.push(records)
 			}

@@ -32,6 +32,8 @@ var operations = map[string]operation{
 	"RegisterStreamConsumer":        typed(registerStreamConsumer),
 	"RemoveTagsFromStream":          typed(removeTagsFromStream),
 	"SplitShard":                    typed(splitShard),
+	"StartStreamEncryption":         typed(startStreamEncryption),
+	"StopStreamEncryption":          typed(stopStreamEncryption),
 	"SubscribeToShard":              subscribeToShard,
 	"TagResource":                   typed(tagResource),
 	"UntagResource":                 typed(untagResource),

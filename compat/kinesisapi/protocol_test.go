@@ -98,9 +98,9 @@ func TestProtocolErrors(t *testing.T) {
 		}
 	})
 	t.Run("Kinesis operation kds lacks", func(t *testing.T) {
-		r := rawCall(t, url, http.MethodPost, "StartStreamEncryption", `{}`, false)
+		r := rawCall(t, url, http.MethodPost, "DescribeAccountSettings", `{}`, false)
 		checkErrorResponse(t, r, http.StatusBadRequest, "UnknownOperationException",
-			"kds does not implement StartStreamEncryption: server-side encryption is not implemented (see COMPATIBILITY.md)")
+			"kds does not implement DescribeAccountSettings: account settings are not implemented (see COMPATIBILITY.md)")
 	})
 	t.Run("no X-Amz-Target", func(t *testing.T) {
 		r := rawCall(t, url, http.MethodPost, "", `{}`, false)

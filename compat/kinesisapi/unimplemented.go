@@ -12,8 +12,6 @@ var unimplemented = map[string]string{
 	"DescribeChannel":                        "channels are not implemented",
 	"ListChannels":                           "channels are not implemented",
 	"UpdateChannel":                          "channels are not implemented",
-	"StartStreamEncryption":                  "server-side encryption is not implemented",
-	"StopStreamEncryption":                   "server-side encryption is not implemented",
 	"DescribeAccountSettings":                "account settings are not implemented",
 	"UpdateAccountSettings":                  "account settings are not implemented",
 	"UpdateStreamWarmThroughput":             "warm throughput is not implemented",

@@ -1,0 +1,262 @@
+package kds
+
+import (
+	"context"
+	"crypto/cipher"
+	"encoding/binary"
+	"errors"
+	"sync"
+	"time"
+	"unsafe"
+)
+
+// Encryption at rest. A record put while its stream encrypts is stored
+// sealed: its partition key and data, as one AES-256-GCM message under a
+// data key, with the 16-byte tag after them (sealOverhead bytes more in
+// the arena, nothing more in its header). The nonce is the shard's index
+// and the record's counter, unique within the stream, and every data key
+// belongs to one stream, so no nonce repeats under a key and none needs
+// storing. The data key itself is stored only encrypted under the KMS
+// key, in the segments of the records it sealed (see segment.dataKeys);
+// its plaintext stays in the stream's dataKeyCache while in use and is
+// asked of the key provider again after that.
+//
+// As on Kinesis, each principal that puts records gets its own data key,
+// made by the key provider on its behalf and replaced after
+// DataKeyReusePeriod; a principal that reads records has the provider
+// decrypt their data keys on its behalf, again at most once per
+// DataKeyReusePeriod and key. So a key that becomes unusable, or a
+// principal that may no longer use it, is refused within that period; at
+// once with the Service's own KeyService, whose every change voids what
+// streams have cached.
+
+// DataKeyReusePeriod is how long a stream keeps using a data key for one
+// principal's puts, or a decrypted data key for one principal's reads,
+// before asking its key provider again: about five minutes, as Kinesis
+// rotates its data keys.
+const DataKeyReusePeriod = 5 * time.Minute
+
+// sealOverhead is how many more arena bytes a sealed record takes.
+const sealOverhead = 16
+
+// dataKey is a data key as segments store it: encrypted.
+type dataKey struct {
+	kmsKeyARN string // the KMS key it is encrypted under
+	encrypted []byte
+}
+
+// sealRecord seals plain, a record's key and data, in place: the result
+// shares plain's memory and is sealOverhead bytes longer, which the
+// capacity of plain must allow. nonce is scratch space for the nonce
+// (space the caller owns, so that none is allocated per record).
+func sealRecord(aead cipher.AEAD, plain []byte, nonce *[12]byte, shard uint32, counter uint64) []byte {
+	return aead.Seal(plain[:0], recordNonce(nonce, shard, counter), plain, nil)
+}
+
+// recordNonce writes into n, and returns, the nonce of the record with
+// the given counter in the shard with the given index.
+func recordNonce(n *[12]byte, shard uint32, counter uint64) []byte {
+	binary.BigEndian.PutUint32(n[:4], shard)
+	binary.BigEndian.PutUint64(n[4:], counter)
+	return n[:]
+}
+
+// grant is a use of a data key that the key provider allowed, and until
+// when it stands: DataKeyReusePeriod after, or until the provider's keys
+// change.
+type grant struct {
+	until      time.Time
+	generation uint64
+}
+
+// stands reports whether g still holds at now, when the provider's
+// generation is gen.
+func (g grant) stands(now time.Time, gen uint64) bool {
+	return now.Before(g.until) && g.generation == gen
+}
+
+// writeKey is the data key one principal's puts are sealed with.
+type writeKey struct {
+	key   *dataKey
+	aead  cipher.AEAD
+	enc   *encryption // the stream's encryption it was made for
+	grant grant
+}
+
+// readGrant is a data key the key provider decrypted for one principal.
+type readGrant struct {
+	aead  cipher.AEAD
+	grant grant
+}
+
+// readerKey identifies a readGrant.
+type readerKey struct {
+	principal string
+	key       *dataKey
+}
+
+// dataKeyCache holds a stream's data keys in plaintext while they may be
+// used without asking the key provider.
+type dataKeyCache struct {
+	mu      sync.Mutex
+	writers map[string]*writeKey // by principal
+	readers map[readerKey]readGrant
+}
+
+// pruneAt is the size past which adding a read grant first drops the
+// expired ones.
+const pruneAt = 64
+
+// keyGeneration returns the key provider's count of key changes, or 0 if
+// it keeps none.
+func (svc *Service) keyGeneration() uint64 {
+	if svc.keyGen == nil {
+		return 0
+	}
+	return svc.keyGen.keyGeneration()
+}
+
+// writeKey returns the key that the records ctx's caller puts now are to
+// be sealed with, or nil if the stream does not encrypt them: one atomic
+// load is all an unencrypted put pays.
+func (s *Stream) writeKey(ctx context.Context, now time.Time) (*writeKey, error) {
+	enc := s.encryption.Load()
+	if enc == nil {
+		return nil, nil
+	}
+	svc := s.svc
+	principal := principalOf(ctx, svc.root)
+	gen := svc.keyGeneration()
+	c := &s.keyCache
+	c.mu.Lock()
+	w := c.writers[principal]
+	c.mu.Unlock()
+	if w != nil && w.enc == enc && w.grant.stands(now, gen) {
+		return w, nil
+	}
+	dk, err := svc.kp.GenerateDataKey(ctx, enc.keyID)
+	if err == nil {
+		err = dk.check()
+	}
+	if err != nil {
+		return nil, kmsError(err)
+	}
+	g := grant{until: now.Add(DataKeyReusePeriod), generation: gen}
+	w = &writeKey{key: &dataKey{kmsKeyARN: dk.KeyARN, encrypted: dk.Encrypted}, aead: newAEAD(dk.Plaintext), enc: enc, grant: g}
+	clear(dk.Plaintext)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.writers == nil {
+		c.writers = make(map[string]*writeKey)
+	}
+	c.writers[principal] = w
+	// The writer may read what it wrote without a Decrypt call.
+	c.addReaderLocked(readerKey{principal, w.key}, readGrant{aead: w.aead, grant: g}, now)
+	return w, nil
+}
+
+// encryptionType is how records sealed with w, nil for none, are stored.
+func (w *writeKey) encryptionType() EncryptionType {
+	if w == nil {
+		return EncryptionNone
+	}
+	return EncryptionKMS
+}
+
+// addReaderLocked caches a read grant. The caller holds c.mu.
+func (c *dataKeyCache) addReaderLocked(k readerKey, r readGrant, now time.Time) {
+	if c.readers == nil {
+		c.readers = make(map[readerKey]readGrant)
+	}
+	if len(c.readers) >= pruneAt {
+		for old, g := range c.readers {
+			if !now.Before(g.grant.until) {
+				delete(c.readers, old)
+			}
+		}
+	}
+	c.readers[k] = r
+}
+
+// reading is what a read needs to open sealed records: the context of the
+// call (whose caller the key provider acts for), the stream, and the time.
+type reading struct {
+	ctx context.Context
+	s   *Stream
+	now time.Time
+}
+
+// opener opens the sealed records of one read.
+type opener struct {
+	reading
+	principal string
+	gen       uint64
+	last      *dataKey // the data key of the previous record opened
+	aead      cipher.AEAD
+	buf       []byte // room for plaintexts, handed out front to back
+	nonce     [12]byte
+}
+
+// openChunk is the size of the buffers plaintexts are carved from.
+const openChunk = 32 << 10
+
+func (rd reading) opener() *opener {
+	svc := rd.s.svc
+	return &opener{reading: rd, principal: principalOf(rd.ctx, svc.root), gen: svc.keyGeneration()}
+}
+
+// open returns the partition key and data of h, a sealed record of g with
+// the given counter in the shard with the given index.
+func (op *opener) open(g *segment, h *recordHeader, shard uint32, counter uint64) (string, []byte, error) {
+	dk := g.keys()[h.sealedBy-1]
+	if dk != op.last {
+		aead, err := op.aeadFor(dk)
+		if err != nil {
+			return "", nil, err
+		}
+		op.last, op.aead = dk, aead
+	}
+	n := int(h.keyLen) + int(h.dataLen)
+	if cap(op.buf)-len(op.buf) < n {
+		op.buf = make([]byte, 0, max(n, openChunk))
+	}
+	plain, err := op.aead.Open(op.buf[len(op.buf):len(op.buf)], recordNonce(&op.nonce, shard, counter), g.sealedBytes(h), nil)
+	if err != nil {
+		return "", nil, newError(codeInternalFailure, "A stored record of stream %s failed its integrity check.", op.s.name)
+	}
+	op.buf = op.buf[:len(op.buf)+n]
+	var key string
+	if h.keyLen > 0 {
+		key = unsafe.String(&plain[0], int(h.keyLen))
+	}
+	return key, plain[h.keyLen:n:n], nil
+}
+
+// aeadFor returns dk in plaintext, from the cache or, on behalf of the
+// reader, from the key provider.
+func (op *opener) aeadFor(dk *dataKey) (cipher.AEAD, error) {
+	c := &op.s.keyCache
+	k := readerKey{op.principal, dk}
+	c.mu.Lock()
+	r, ok := c.readers[k]
+	c.mu.Unlock()
+	if ok && r.grant.stands(op.now, op.gen) {
+		return r.aead, nil
+	}
+	plain, err := op.s.svc.kp.Decrypt(op.ctx, dk.kmsKeyARN, dk.encrypted)
+	if err == nil && len(plain) != DataKeySize {
+		err = errors.New("the key provider returned a data key of the wrong size")
+	}
+	if err != nil {
+		if errors.Is(err, ErrKMSAccessDenied) {
+			return nil, newError(codeKMSAccessDenied, "User %s is not authorized to decrypt records in stream %s", op.principal, op.s.name)
+		}
+		return nil, kmsError(err)
+	}
+	r = readGrant{aead: newAEAD(plain), grant: grant{until: op.now.Add(DataKeyReusePeriod), generation: op.gen}}
+	clear(plain)
+	c.mu.Lock()
+	c.addReaderLocked(k, r, op.now)
+	c.mu.Unlock()
+	return r.aead, nil
+}

@@ -1,0 +1,50 @@
+// Package envelope encrypts record payloads on the client side, so that
+// a stream never holds them in plaintext: producers seal each payload
+// before it goes to a kds.Producer or PutRecord, and consumers open it
+// after they read it. The keys come from a kds.KeyProvider (the
+// in-process kds.KeyService, or an adapter to AWS KMS), the same
+// interface server-side encryption uses.
+//
+// # Envelope encryption
+//
+// An [Envelope] asks the provider for a 256-bit data key under a KMS key
+// and seals payloads with it using AES-256-GCM, each with a random
+// 96-bit nonce. Every sealed payload carries the data key encrypted under
+// the KMS key, so a consumer with the right to decrypt under that KMS key
+// can open it without anything else. A data key seals at most
+// [DefaultMaxMessages] payloads (see [WithMaxMessages]) and is used for
+// at most [DefaultMaxAge] ([WithMaxAge]); then the next Seal asks the
+// provider for a new one. The bound on messages keeps random nonces far
+// from colliding; the bound on age makes a revoked or disabled KMS key
+// stop a producer within that time. Open keeps up to 128 data keys it
+// has decrypted, so a consumer asks the provider once per data key
+// rather than once per record.
+//
+// # Format
+//
+// A sealed payload is, in order:
+//
+//	version             1 byte, 1
+//	KMS key ARN length  2 bytes, big-endian
+//	KMS key ARN         that many bytes
+//	encrypted key len   2 bytes, big-endian
+//	encrypted data key  that many bytes
+//	nonce               12 bytes
+//	ciphertext          the payload's length, then the 16-byte GCM tag
+//
+// The bytes before the nonce (the header) are the GCM additional data,
+// so changing the key ARN or the encrypted data key is detected as well
+// as changing the ciphertext. With the in-process KeyService the
+// overhead is about 200 bytes per payload (a 75-byte ARN and a 97-byte
+// encrypted key); payloads of PutRecord's 1 MiB limit therefore have
+// that much less room.
+//
+// # What it protects
+//
+// The payload, from everything between the producer and the consumer:
+// the stream's memory, a wire server's logs, anyone who can call
+// GetRecords without the KMS key. It does not hide partition keys,
+// explicit hash keys, sizes, timing or sequence numbers, and it does not
+// stop a reader from deleting, reordering or replaying whole records; a
+// payload that must be tied to its position should say so inside itself.
+package envelope

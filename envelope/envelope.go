@@ -1,0 +1,267 @@
+package envelope
+
+import (
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/kdsgo/kds"
+)
+
+// Bounds on the use of one data key; see the package documentation.
+const (
+	// DefaultMaxMessages is how many payloads a data key seals by default:
+	// far below the 2^32 that random GCM nonces allow under one key.
+	DefaultMaxMessages = 1 << 20
+	// DefaultMaxAge is how long a data key is used by default.
+	DefaultMaxAge = 5 * time.Minute
+)
+
+// version is the format version of sealed payloads.
+const version = 1
+
+// maxOpenKeys is how many decrypted data keys Open keeps.
+const maxOpenKeys = 128
+
+const (
+	nonceSize = 12
+	tagSize   = 16
+)
+
+// Errors of Open. Errors of the key provider are returned as they are.
+var (
+	// ErrMalformed: the bytes are not a sealed payload of a version this
+	// package reads.
+	ErrMalformed = errors.New("envelope: not a sealed payload")
+	// ErrAuthentication: the payload or its header was changed, or it
+	// was not sealed under the data key it names.
+	ErrAuthentication = errors.New("envelope: the sealed payload failed authentication")
+)
+
+// Envelope seals and opens payloads under data keys from a KMS key. It is
+// safe for concurrent use.
+type Envelope struct {
+	kp    kds.KeyProvider
+	keyID string
+	cfg   config
+
+	mu      sync.Mutex
+	current *sealKey               // the data key Seal uses; nil before the first
+	opened  map[string]cipher.AEAD // decrypted data keys, by encrypted form
+}
+
+// sealKey is the data key Seal uses, and how much it may still be used.
+type sealKey struct {
+	aead   cipher.AEAD
+	header []byte // version, key ARN and encrypted data key, as written
+	left   int    // payloads it may still seal
+	until  time.Time
+}
+
+type config struct {
+	maxMessages int
+	maxAge      time.Duration
+	clock       kds.Clock
+}
+
+// Option changes how an Envelope uses its data keys.
+type Option func(*config)
+
+// WithMaxMessages sets how many payloads one data key seals, at least 1;
+// default [DefaultMaxMessages].
+func WithMaxMessages(n int) Option { return func(c *config) { c.maxMessages = n } }
+
+// WithMaxAge sets how long one data key is used, above 0; default
+// [DefaultMaxAge].
+func WithMaxAge(d time.Duration) Option { return func(c *config) { c.maxAge = d } }
+
+// WithClock sets the clock that WithMaxAge is measured on; default
+// [kds.RealClock].
+func WithClock(clock kds.Clock) Option { return func(c *config) { c.clock = clock } }
+
+// New returns an Envelope that seals under the KMS key keyID names (a key
+// ID, key ARN, alias name or alias ARN) of kp, and opens what any
+// Envelope over kp sealed.
+func New(kp kds.KeyProvider, keyID string, opts ...Option) (*Envelope, error) {
+	c := config{maxMessages: DefaultMaxMessages, maxAge: DefaultMaxAge, clock: kds.RealClock{}}
+	for _, o := range opts {
+		o(&c)
+	}
+	var errs []error
+	if kp == nil {
+		errs = append(errs, errors.New("envelope: the key provider is nil"))
+	}
+	if keyID == "" {
+		errs = append(errs, errors.New("envelope: no KMS key named"))
+	}
+	if c.maxMessages < 1 {
+		errs = append(errs, fmt.Errorf("envelope: WithMaxMessages(%d) is below 1", c.maxMessages))
+	}
+	if c.maxAge <= 0 {
+		errs = append(errs, fmt.Errorf("envelope: WithMaxAge(%v) is not positive", c.maxAge))
+	}
+	if c.clock == nil {
+		errs = append(errs, errors.New("envelope: WithClock: the clock is nil"))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return &Envelope{kp: kp, keyID: keyID, cfg: c, opened: make(map[string]cipher.AEAD)}, nil
+}
+
+// Seal returns plaintext sealed under the Envelope's current data key,
+// asking the key provider for a new one, on behalf of ctx's caller, when
+// there is none or it is used up.
+func (e *Envelope) Seal(ctx context.Context, plaintext []byte) ([]byte, error) {
+	k, err := e.sealKey(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]byte, len(k.header), len(k.header)+nonceSize+len(plaintext)+tagSize)
+	copy(out, k.header)
+	nonce := out[len(out) : len(out)+nonceSize]
+	rand.Read(nonce) // never fails
+	out = out[:len(out)+nonceSize]
+	return k.aead.Seal(out, nonce, plaintext, k.header), nil
+}
+
+// sealKey returns the data key to seal one payload with, counting the use.
+func (e *Envelope) sealKey(ctx context.Context) (*sealKey, error) {
+	now := e.cfg.clock.Now()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if k := e.current; k != nil && k.left > 0 && now.Before(k.until) {
+		k.left--
+		return k, nil
+	}
+	dk, err := e.kp.GenerateDataKey(ctx, e.keyID)
+	if err != nil {
+		return nil, err
+	}
+	if len(dk.Plaintext) != kds.DataKeySize || len(dk.KeyARN) > 0xffff || len(dk.Encrypted) > 0xffff {
+		return nil, errors.New("envelope: the key provider returned a malformed data key")
+	}
+	aead := newAEAD(dk.Plaintext)
+	clear(dk.Plaintext)
+	header := make([]byte, 0, 1+2+len(dk.KeyARN)+2+len(dk.Encrypted))
+	header = append(header, version)
+	header = binary.BigEndian.AppendUint16(header, uint16(len(dk.KeyARN)))
+	header = append(header, dk.KeyARN...)
+	header = binary.BigEndian.AppendUint16(header, uint16(len(dk.Encrypted)))
+	header = append(header, dk.Encrypted...)
+	e.current = &sealKey{aead: aead, header: header, left: e.cfg.maxMessages - 1, until: now.Add(e.cfg.maxAge)}
+	e.keepLocked(string(dk.Encrypted), aead)
+	return e.current, nil
+}
+
+// Open returns the plaintext of a payload that an Envelope sealed,
+// asking the key provider, on behalf of ctx's caller, to decrypt its data
+// key if it is not one the Envelope holds.
+func (e *Envelope) Open(ctx context.Context, sealed []byte) ([]byte, error) {
+	h, err := parse(sealed)
+	if err != nil {
+		return nil, err
+	}
+	aead, err := e.openKey(ctx, h)
+	if err != nil {
+		return nil, err
+	}
+	plain, err := aead.Open(nil, h.nonce, h.ciphertext, h.header)
+	if err != nil {
+		return nil, ErrAuthentication
+	}
+	return plain, nil
+}
+
+// openKey returns the data key of h, decrypting it if need be.
+func (e *Envelope) openKey(ctx context.Context, h parsed) (cipher.AEAD, error) {
+	e.mu.Lock()
+	aead := e.opened[string(h.encryptedKey)]
+	e.mu.Unlock()
+	if aead != nil {
+		return aead, nil
+	}
+	plain, err := e.kp.Decrypt(ctx, h.keyARN, h.encryptedKey)
+	if err != nil {
+		return nil, err
+	}
+	if len(plain) != kds.DataKeySize {
+		return nil, errors.New("envelope: the key provider returned a data key of the wrong size")
+	}
+	aead = newAEAD(plain)
+	clear(plain)
+	e.mu.Lock()
+	e.keepLocked(string(h.encryptedKey), aead)
+	e.mu.Unlock()
+	return aead, nil
+}
+
+// keepLocked remembers a decrypted data key, forgetting all others first
+// if it holds maxOpenKeys. The caller holds e.mu.
+func (e *Envelope) keepLocked(encrypted string, aead cipher.AEAD) {
+	if len(e.opened) >= maxOpenKeys {
+		clear(e.opened)
+	}
+	e.opened[encrypted] = aead
+}
+
+// parsed is a sealed payload taken apart.
+type parsed struct {
+	header       []byte // the additional data: everything before the nonce
+	keyARN       string
+	encryptedKey []byte
+	nonce        []byte
+	ciphertext   []byte
+}
+
+// parse takes a sealed payload apart.
+func parse(b []byte) (parsed, error) {
+	if len(b) == 0 {
+		return parsed{}, ErrMalformed
+	}
+	if b[0] != version {
+		return parsed{}, fmt.Errorf("%w: version %d", ErrMalformed, b[0])
+	}
+	rest := b[1:]
+	field := func() ([]byte, bool) {
+		if len(rest) < 2 {
+			return nil, false
+		}
+		n := int(binary.BigEndian.Uint16(rest))
+		if len(rest) < 2+n || n == 0 {
+			return nil, false
+		}
+		f := rest[2 : 2+n]
+		rest = rest[2+n:]
+		return f, true
+	}
+	arn, ok1 := field()
+	key, ok2 := field()
+	if !ok1 || !ok2 || len(rest) < nonceSize+tagSize {
+		return parsed{}, fmt.Errorf("%w: truncated", ErrMalformed)
+	}
+	headerLen := len(b) - len(rest)
+	return parsed{
+		header:       b[:headerLen],
+		keyARN:       string(arn),
+		encryptedKey: key,
+		nonce:        rest[:nonceSize],
+		ciphertext:   rest[nonceSize:],
+	}, nil
+}
+
+// newAEAD returns AES-256-GCM under key, which is kds.DataKeySize bytes.
+func newAEAD(key []byte) cipher.AEAD {
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		panic(err) // unreachable: every caller checks the size
+	}
+	aead, _ := cipher.NewGCM(block) // never fails for an AES block
+	return aead
+}

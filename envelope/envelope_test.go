@@ -1,0 +1,253 @@
+package envelope_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kdsgo/kds"
+	"github.com/kdsgo/kds/envelope"
+)
+
+var (
+	ctx   = context.Background()
+	start = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+)
+
+// keyService returns a KeyService on a ManualClock with one new key.
+func keyService(t *testing.T) (*kds.KeyService, kds.KeyMetadata, *kds.ManualClock) {
+	t.Helper()
+	clock := kds.NewManualClock(start)
+	ks, err := kds.NewKeyService("000000000000", "us-east-1", clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ks, ks.CreateKey(), clock
+}
+
+func mustNew(t *testing.T, kp kds.KeyProvider, keyID string, opts ...envelope.Option) *envelope.Envelope {
+	t.Helper()
+	e, err := envelope.New(kp, keyID, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func mustSeal(t *testing.T, e *envelope.Envelope, plain []byte) []byte {
+	t.Helper()
+	sealed, err := e.Seal(ctx, plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sealed
+}
+
+func TestSealOpenRoundTrip(t *testing.T) {
+	ks, key, _ := keyService(t)
+	producer := mustNew(t, ks, key.KeyID)
+	consumer := mustNew(t, ks, key.ARN) // opening needs no particular key name
+	for _, n := range []int{0, 1, 100, 64 << 10} {
+		plain := bytes.Repeat([]byte("card 4111-1111-1111-1111 "), n/25+1)[:n]
+		sealed := mustSeal(t, producer, plain)
+		if n >= 16 && bytes.Contains(sealed, plain[:16]) {
+			t.Fatalf("%d bytes: the sealed payload contains the plaintext", n)
+		}
+		again := mustSeal(t, producer, plain)
+		if bytes.Equal(sealed, again) {
+			t.Fatalf("%d bytes: sealing twice gave the same bytes", n)
+		}
+		for _, e := range []*envelope.Envelope{producer, consumer} {
+			got, err := e.Open(ctx, sealed)
+			if err != nil || !bytes.Equal(got, plain) {
+				t.Fatalf("%d bytes: Open = %d bytes, %v", n, len(got), err)
+			}
+		}
+	}
+}
+
+// TestSealedFormat reads a sealed payload by the documented layout.
+func TestSealedFormat(t *testing.T) {
+	ks, _, _ := keyService(t)
+	plain := []byte("hello")
+	sealed := mustSeal(t, mustNew(t, ks, "alias/aws/kinesis"), plain)
+	managed, _ := ks.Key("alias/aws/kinesis")
+	if sealed[0] != 1 {
+		t.Fatalf("version %d, want 1", sealed[0])
+	}
+	rest := sealed[1:]
+	arnLen := int(binary.BigEndian.Uint16(rest))
+	if arn := string(rest[2 : 2+arnLen]); arn != managed.ARN {
+		t.Fatalf("key ARN %q, want %q", arn, managed.ARN)
+	}
+	rest = rest[2+arnLen:]
+	keyLen := int(binary.BigEndian.Uint16(rest))
+	encrypted := rest[2 : 2+keyLen]
+	if dk, err := ks.Decrypt(ctx, managed.ARN, encrypted); err != nil || len(dk) != kds.DataKeySize {
+		t.Fatalf("the encrypted data key does not decrypt: %v", err)
+	}
+	rest = rest[2+keyLen:]
+	if len(rest) != 12+len(plain)+16 {
+		t.Fatalf("%d bytes after the header, want nonce, %d of ciphertext and the tag", len(rest), len(plain))
+	}
+}
+
+// countingProvider counts the calls made to the KeyProvider it wraps.
+type countingProvider struct {
+	kds.KeyProvider
+	mu                   sync.Mutex
+	generated, decrypted int
+}
+
+func (p *countingProvider) GenerateDataKey(c context.Context, keyID string) (kds.DataKey, error) {
+	p.mu.Lock()
+	p.generated++
+	p.mu.Unlock()
+	return p.KeyProvider.GenerateDataKey(c, keyID)
+}
+
+func (p *countingProvider) Decrypt(c context.Context, keyARN string, encrypted []byte) ([]byte, error) {
+	p.mu.Lock()
+	p.decrypted++
+	p.mu.Unlock()
+	return p.KeyProvider.Decrypt(c, keyARN, encrypted)
+}
+
+func (p *countingProvider) counts() (int, int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.generated, p.decrypted
+}
+
+func TestDataKeyReuseIsBounded(t *testing.T) {
+	ks, key, clock := keyService(t)
+	p := &countingProvider{KeyProvider: ks}
+	producer := mustNew(t, p, key.KeyID, envelope.WithMaxMessages(3), envelope.WithMaxAge(time.Minute), envelope.WithClock(clock))
+	var sealed [][]byte
+	for range 7 {
+		sealed = append(sealed, mustSeal(t, producer, []byte("x")))
+	}
+	if g, _ := p.counts(); g != 3 {
+		t.Fatalf("7 payloads at 3 per data key took %d data keys, want 3", g)
+	}
+	clock.Advance(time.Minute)
+	sealed = append(sealed, mustSeal(t, producer, []byte("x")))
+	if g, _ := p.counts(); g != 4 {
+		t.Fatalf("after the key's age ran out: %d data keys, want 4", g)
+	}
+	consumer := mustNew(t, p, key.KeyID)
+	for range 2 {
+		for _, s := range sealed {
+			if _, err := consumer.Open(ctx, s); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if _, d := p.counts(); d != 4 {
+		t.Fatalf("opening 8 payloads of 4 data keys twice took %d Decrypt calls, want 4", d)
+	}
+}
+
+// TestTamperingIsDetected changes every byte of a sealed payload in turn:
+// no change may open to anything.
+func TestTamperingIsDetected(t *testing.T) {
+	ks, key, _ := keyService(t)
+	e := mustNew(t, ks, key.KeyID)
+	sealed := mustSeal(t, e, []byte("transfer 100 to alice"))
+	for i := range sealed {
+		bad := bytes.Clone(sealed)
+		bad[i] ^= 0x20
+		plain, err := mustNew(t, ks, key.KeyID).Open(ctx, bad)
+		if err == nil {
+			t.Fatalf("byte %d changed: Open = %q, want an error", i, plain)
+		}
+		plain, err = e.Open(ctx, bad)
+		if err == nil {
+			t.Fatalf("byte %d changed: Open with the data key cached = %q, want an error", i, plain)
+		}
+	}
+	if _, err := e.Open(ctx, sealed[:len(sealed)-1]); !errors.Is(err, envelope.ErrAuthentication) {
+		t.Fatalf("a payload cut short by a byte: %v, want ErrAuthentication", err)
+	}
+}
+
+func TestOpenRefusesMalformedPayloads(t *testing.T) {
+	ks, key, _ := keyService(t)
+	e := mustNew(t, ks, key.KeyID)
+	sealed := mustSeal(t, e, []byte("x"))
+	for name, b := range map[string][]byte{
+		"empty":         nil,
+		"plaintext":     []byte("just some data"),
+		"version 2":     append([]byte{2}, sealed[1:]...),
+		"header only":   sealed[:len(sealed)-12-1-16],
+		"no key ARN":    {1, 0, 0},
+		"length beyond": {1, 0xff, 0xff, 'a'},
+	} {
+		if _, err := e.Open(ctx, b); !errors.Is(err, envelope.ErrMalformed) {
+			t.Errorf("%s: Open = %v, want ErrMalformed", name, err)
+		}
+	}
+}
+
+func TestOpenNeedsTheRightKey(t *testing.T) {
+	ks, key, _ := keyService(t)
+	sealed := mustSeal(t, mustNew(t, ks, key.KeyID), []byte("secret"))
+
+	// Another key service has no such key.
+	other, _, _ := keyService(t)
+	_, err := mustNew(t, other, "alias/aws/kinesis").Open(ctx, sealed)
+	if !errors.Is(err, kds.ErrKMSNotFound) {
+		t.Fatalf("opening with another key service: %v, want KMSNotFoundException", err)
+	}
+
+	// The header names another key of the same service (ARNs have the
+	// same length): the data key is not encrypted under it.
+	second := ks.CreateKey()
+	swapped := bytes.Replace(sealed, []byte(key.ARN), []byte(second.ARN), 1)
+	if _, err := mustNew(t, ks, key.KeyID).Open(ctx, swapped); !errors.Is(err, kds.ErrKMSAccessDenied) {
+		t.Fatalf("a header naming another key: %v, want KMSAccessDeniedException", err)
+	}
+
+	// A principal the key is not for may not open it.
+	if err := ks.SetKeyUsers(key.KeyID, "arn:aws:iam::000000000000:user/producer"); err != nil {
+		t.Fatal(err)
+	}
+	stranger := kds.WithCaller(ctx, kds.Caller{Principal: "arn:aws:iam::000000000000:user/stranger"})
+	if _, err := mustNew(t, ks, key.KeyID).Open(stranger, sealed); !errors.Is(err, kds.ErrKMSAccessDenied) {
+		t.Fatalf("a principal without access: %v, want KMSAccessDeniedException", err)
+	}
+	producer := kds.WithCaller(ctx, kds.Caller{Principal: "arn:aws:iam::000000000000:user/producer"})
+	if plain, err := mustNew(t, ks, key.KeyID).Open(producer, sealed); err != nil || string(plain) != "secret" {
+		t.Fatalf("the allowed principal: %q, %v", plain, err)
+	}
+
+	// A disabled key opens nothing new and seals nothing new.
+	if err := ks.DisableKey(key.KeyID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := mustNew(t, ks, key.KeyID).Open(producer, sealed); !errors.Is(err, kds.ErrKMSDisabled) {
+		t.Fatalf("a disabled key: %v, want KMSDisabledException", err)
+	}
+	if _, err := mustNew(t, ks, key.KeyID).Seal(producer, []byte("x")); !errors.Is(err, kds.ErrKMSDisabled) {
+		t.Fatalf("sealing under a disabled key: %v, want KMSDisabledException", err)
+	}
+}
+
+func TestNewChecksItsArguments(t *testing.T) {
+	ks, key, _ := keyService(t)
+	for name, f := range map[string]func() (*envelope.Envelope, error){
+		"nil provider":  func() (*envelope.Envelope, error) { return envelope.New(nil, key.KeyID) },
+		"no key":        func() (*envelope.Envelope, error) { return envelope.New(ks, "") },
+		"zero messages": func() (*envelope.Envelope, error) { return envelope.New(ks, key.KeyID, envelope.WithMaxMessages(0)) },
+		"zero age":      func() (*envelope.Envelope, error) { return envelope.New(ks, key.KeyID, envelope.WithMaxAge(0)) },
+		"nil clock":     func() (*envelope.Envelope, error) { return envelope.New(ks, key.KeyID, envelope.WithClock(nil)) },
+	} {
+		if e, err := f(); err == nil || e != nil {
+			t.Errorf("%s: New = %v, %v; want an error", name, e, err)
+		}
+	}
+}

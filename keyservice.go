@@ -1,0 +1,466 @@
+package kds
+
+import (
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/kdsgo/kds/internal/awsarn"
+	"github.com/kdsgo/kds/internal/uuid"
+)
+
+// KeyState is the state of a KMS key in a [KeyService].
+type KeyState string
+
+// The key states a KeyService models. Only an Enabled key makes and
+// decrypts data keys.
+const (
+	KeyStateEnabled         KeyState = "Enabled"
+	KeyStateDisabled        KeyState = "Disabled"
+	KeyStatePendingDeletion KeyState = "PendingDeletion"
+)
+
+// AWSManagedKeyAlias names the key AWS manages for Kinesis in every
+// account. Every [KeyService] has it from the start; it is always
+// enabled.
+const AWSManagedKeyAlias = "alias/aws/kinesis"
+
+// Deletion waiting periods of ScheduleKeyDeletion, in days, as KMS has them.
+const (
+	MinKeyDeletionDays     = 7
+	MaxKeyDeletionDays     = 30
+	DefaultKeyDeletionDays = 30
+)
+
+// KeyMetadata describes a KMS key of a [KeyService].
+type KeyMetadata struct {
+	KeyID string
+	ARN   string
+	State KeyState
+	// AWSManaged is set for the key behind [AWSManagedKeyAlias].
+	AWSManaged bool
+	// DeletionDate is when a key pending deletion will be deleted.
+	DeletionDate time.Time
+	// Users are the principals the key is restricted to (see
+	// [KeyService.SetKeyUsers]); empty means any principal of the account.
+	Users []string
+}
+
+// KeyService is an in-process key management service, the
+// [KeyProvider] every [Service] has unless [WithKeyProvider] replaces it
+// ([Service.Keys] returns it). It holds symmetric KMS keys in one account
+// and region, with the states and aliases of AWS KMS, and makes and
+// decrypts data keys under them with AES-256-GCM. Deleting a key takes
+// the waiting period on its clock, as in KMS; afterwards the key is gone
+// and what was encrypted under it can no longer be decrypted.
+//
+// A change of a key's state or users takes effect at once for every
+// Service that uses the KeyService: streams re-check their cached data
+// keys after any change. A KeyService never reports KMSOptInRequired or
+// KMSThrottlingException. It is safe for concurrent use.
+type KeyService struct {
+	partition, region, account string
+	root                       string // the ARN of the account's root
+	clock                      Clock
+	generation                 atomic.Uint64 // counts changes of any key's state or users
+
+	mu      sync.Mutex
+	keys    map[string]*kmsKey // by key ID
+	aliases map[string]string  // alias name ("alias/x") to key ID
+}
+
+// kmsKey is one KMS key of a KeyService.
+type kmsKey struct {
+	id, arn    string
+	material   cipher.AEAD // the key itself; it never leaves the service
+	state      KeyState
+	awsManaged bool
+	deleteAt   time.Time
+	users      []string // nil: any principal
+}
+
+// NewKeyService returns a KeyService for the account and region given,
+// with the AWS managed key for Kinesis in it, reading clock for key
+// deletion (nil means [RealClock]). Give it to several Services with
+// [WithKeyProvider] to share keys between them.
+func NewKeyService(accountID, region string, clock Clock) (*KeyService, error) {
+	var errs []error
+	if !awsarn.IsAccountID(accountID) {
+		errs = append(errs, fmt.Errorf("kds: NewKeyService: account %q is not 12 digits", accountID))
+	}
+	if !regionPattern.MatchString(region) {
+		errs = append(errs, fmt.Errorf("kds: NewKeyService: %q is not a region name like us-east-1", region))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	if clock == nil {
+		clock = RealClock{}
+	}
+	return newKeyService(accountID, region, clock), nil
+}
+
+func newKeyService(accountID, region string, clock Clock) *KeyService {
+	ks := &KeyService{
+		partition: partitionOf(region), region: region, account: accountID, clock: clock,
+		root: rootARN(partitionOf(region), accountID),
+		keys: make(map[string]*kmsKey), aliases: make(map[string]string),
+	}
+	k := ks.addKey()
+	k.awsManaged = true
+	ks.aliases[AWSManagedKeyAlias] = k.id
+	return ks
+}
+
+// addKey makes a new enabled key. The caller holds ks.mu or owns ks.
+func (ks *KeyService) addKey() *kmsKey {
+	var material [DataKeySize]byte
+	rand.Read(material[:]) // never fails
+	id := uuid.New()
+	k := &kmsKey{id: id, arn: ks.arn("key/" + id), material: newAEAD(material[:]), state: KeyStateEnabled}
+	ks.keys[id] = k
+	return k
+}
+
+// newAEAD returns AES-256-GCM under key, which must be DataKeySize bytes.
+func newAEAD(key []byte) cipher.AEAD {
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		panic(err) // unreachable: every caller checks the size
+	}
+	aead, _ := cipher.NewGCM(block) // never fails for an AES block
+	return aead
+}
+
+// arn returns the ARN of a KMS resource ("key/<id>", "alias/<name>").
+func (ks *KeyService) arn(resource string) string {
+	return "arn:" + ks.partition + ":kms:" + ks.region + ":" + ks.account + ":" + resource
+}
+
+// keyGeneration counts the changes made to any key; Services compare it
+// to know when their cached data keys must be checked again.
+func (ks *KeyService) keyGeneration() uint64 { return ks.generation.Load() }
+
+// changed records a change of a key's state or users.
+func (ks *KeyService) changed() { ks.generation.Add(1) }
+
+// CreateKey creates an enabled symmetric key and returns its metadata.
+func (ks *KeyService) CreateKey() KeyMetadata {
+	ks.mu.Lock()
+	defer ks.mu.Unlock()
+	return ks.addKey().metadata()
+}
+
+// Key returns the metadata of the key keyID names, in any of the forms
+// of [KeyProvider.ResolveKey].
+func (ks *KeyService) Key(keyID string) (KeyMetadata, error) {
+	ks.mu.Lock()
+	defer ks.mu.Unlock()
+	k, err := ks.findLocked(keyID, "", "DescribeKey")
+	if err != nil {
+		return KeyMetadata{}, err
+	}
+	return k.metadata(), nil
+}
+
+func (k *kmsKey) metadata() KeyMetadata {
+	m := KeyMetadata{KeyID: k.id, ARN: k.arn, State: k.state, AWSManaged: k.awsManaged, Users: slices.Clone(k.users)}
+	if k.state == KeyStatePendingDeletion {
+		m.DeletionDate = k.deleteAt
+	}
+	return m
+}
+
+// EnableKey enables a disabled key. A key pending deletion must have its
+// deletion cancelled first.
+func (ks *KeyService) EnableKey(keyID string) error {
+	return ks.update(keyID, "EnableKey", func(k *kmsKey) error {
+		if k.state == KeyStatePendingDeletion {
+			return k.pendingDeletion()
+		}
+		k.state = KeyStateEnabled
+		return nil
+	})
+}
+
+// DisableKey disables a key: until it is enabled again, no data key is
+// made or decrypted under it, so streams encrypted with it can neither
+// take nor give records.
+func (ks *KeyService) DisableKey(keyID string) error {
+	return ks.update(keyID, "DisableKey", func(k *kmsKey) error {
+		if k.state == KeyStatePendingDeletion {
+			return k.pendingDeletion()
+		}
+		k.state = KeyStateDisabled
+		return nil
+	})
+}
+
+// ScheduleKeyDeletion makes a key pending deletion: unusable at once, and
+// deleted, with every alias that points to it, once days (7 to 30; 0
+// means 30) have passed on the KeyService's clock. It returns the
+// deletion date.
+func (ks *KeyService) ScheduleKeyDeletion(keyID string, days int) (time.Time, error) {
+	if days == 0 {
+		days = DefaultKeyDeletionDays
+	}
+	if days < MinKeyDeletionDays || days > MaxKeyDeletionDays {
+		return time.Time{}, newError(codeInvalidArgument, "The pending window must be between %d and %d days; %d is not.", MinKeyDeletionDays, MaxKeyDeletionDays, days)
+	}
+	var at time.Time
+	err := ks.update(keyID, "ScheduleKeyDeletion", func(k *kmsKey) error {
+		if k.state == KeyStatePendingDeletion {
+			return k.pendingDeletion()
+		}
+		k.state = KeyStatePendingDeletion
+		k.deleteAt = ks.clock.Now().Add(time.Duration(days) * 24 * time.Hour)
+		at = k.deleteAt
+		return nil
+	})
+	return at, err
+}
+
+// CancelKeyDeletion stops the deletion of a key pending deletion, which
+// becomes disabled, as in KMS.
+func (ks *KeyService) CancelKeyDeletion(keyID string) error {
+	return ks.update(keyID, "CancelKeyDeletion", func(k *kmsKey) error {
+		if k.state != KeyStatePendingDeletion {
+			return newError(codeKMSInvalidState, "%s is not pending deletion.", k.arn)
+		}
+		k.state = KeyStateDisabled
+		k.deleteAt = time.Time{}
+		return nil
+	})
+}
+
+// SetKeyUsers restricts the use of a key (making and decrypting data
+// keys) to the principals given, by ARN; with none, any principal of the
+// account may use it, which is the default. The principal of a call is
+// that of its [Caller], or the account's root.
+func (ks *KeyService) SetKeyUsers(keyID string, principals ...string) error {
+	return ks.update(keyID, "SetKeyUsers", func(k *kmsKey) error {
+		k.users = nil
+		if len(principals) > 0 {
+			k.users = slices.Clone(principals)
+		}
+		return nil
+	})
+}
+
+// aliasPattern is what may follow "alias/" in an alias name, as in KMS.
+var aliasPattern = regexp.MustCompile(`^[a-zA-Z0-9/_-]{1,250}$`)
+
+// CreateAlias makes aliasName ("alias/<name>") another name of the key
+// keyID names. Names under "alias/aws/" are reserved for AWS managed keys.
+func (ks *KeyService) CreateAlias(aliasName, keyID string) error {
+	name, ok := strings.CutPrefix(aliasName, "alias/")
+	switch {
+	case !ok || !aliasPattern.MatchString(name):
+		return newError(codeInvalidArgument, "Alias name %s must begin with alias/ and then use only letters, digits, '/', '_' and '-'.", aliasName)
+	case strings.HasPrefix(name, "aws/"):
+		return newError(codeInvalidArgument, "Alias names beginning with alias/aws/ are reserved for AWS managed keys.")
+	case strings.HasPrefix(keyID, "alias/") || strings.Contains(keyID, ":alias/"):
+		return newError(codeInvalidArgument, "An alias must point to a key, not to the alias %s.", keyID)
+	}
+	ks.mu.Lock()
+	defer ks.mu.Unlock()
+	k, err := ks.findLocked(keyID, "", "CreateAlias")
+	if err != nil {
+		return err
+	}
+	if _, taken := ks.aliases[aliasName]; taken {
+		return newError(codeInvalidArgument, "An alias with the name %s already exists.", ks.arn(aliasName))
+	}
+	ks.aliases[aliasName] = k.id
+	return nil
+}
+
+// update applies change to the customer managed key keyID names.
+func (ks *KeyService) update(keyID, action string, change func(*kmsKey) error) error {
+	ks.mu.Lock()
+	defer ks.mu.Unlock()
+	k, err := ks.findLocked(keyID, "", action)
+	if err != nil {
+		return err
+	}
+	if k.awsManaged {
+		return newError(codeKMSInvalidState, "%s is an AWS managed key; %s does not apply to it.", k.arn, action)
+	}
+	if err := change(k); err != nil {
+		return err
+	}
+	ks.changed()
+	return nil
+}
+
+// pendingDeletion is the error for a key pending deletion.
+func (k *kmsKey) pendingDeletion() error {
+	return newError(codeKMSInvalidState, "%s is pending deletion.", k.arn)
+}
+
+// ResolveKey returns the ARN of the key keyID names; see [KeyProvider].
+func (ks *KeyService) ResolveKey(ctx context.Context, keyID string) (string, error) {
+	ks.mu.Lock()
+	defer ks.mu.Unlock()
+	k, err := ks.findLocked(keyID, ks.principal(ctx), "DescribeKey")
+	if err != nil {
+		return "", err
+	}
+	return k.arn, nil
+}
+
+// Layout of an encrypted data key: a version byte, the KMS key's ID, the
+// GCM nonce, then the data key sealed under the KMS key with the key's
+// ARN as additional data.
+const (
+	blobVersion = 1
+	blobIDLen   = 36 // a key ID is a UUID in its text form
+	blobLen     = 1 + blobIDLen + 12 + DataKeySize + 16
+)
+
+// GenerateDataKey returns a new data key under the key keyID names; see
+// [KeyProvider].
+func (ks *KeyService) GenerateDataKey(ctx context.Context, keyID string) (DataKey, error) {
+	ks.mu.Lock()
+	defer ks.mu.Unlock()
+	k, err := ks.usableLocked(keyID, ks.principal(ctx), "GenerateDataKey")
+	if err != nil {
+		return DataKey{}, err
+	}
+	plain := make([]byte, DataKeySize)
+	rand.Read(plain)
+	blob := make([]byte, 1+blobIDLen+12, blobLen)
+	blob[0] = blobVersion
+	copy(blob[1:], k.id)
+	nonce := blob[1+blobIDLen:]
+	rand.Read(nonce)
+	blob = k.material.Seal(blob, nonce, plain, []byte(k.arn))
+	return DataKey{Plaintext: plain, Encrypted: blob, KeyARN: k.arn}, nil
+}
+
+// Decrypt returns the plaintext of a data key encrypted under keyARN; see
+// [KeyProvider].
+func (ks *KeyService) Decrypt(ctx context.Context, keyARN string, encrypted []byte) ([]byte, error) {
+	ks.mu.Lock()
+	defer ks.mu.Unlock()
+	k, err := ks.usableLocked(keyARN, ks.principal(ctx), "Decrypt")
+	if err != nil {
+		return nil, err
+	}
+	if len(encrypted) != blobLen || encrypted[0] != blobVersion || string(encrypted[1:1+blobIDLen]) != k.id {
+		return nil, newError(codeKMSAccessDenied, "The encrypted data key was not made under KMS key %s.", k.arn)
+	}
+	nonce := encrypted[1+blobIDLen : 1+blobIDLen+12]
+	plain, err := k.material.Open(nil, nonce, encrypted[1+blobIDLen+12:], []byte(k.arn))
+	if err != nil {
+		return nil, newError(codeKMSAccessDenied, "The encrypted data key was not made under KMS key %s.", k.arn)
+	}
+	return plain, nil
+}
+
+// principal returns the principal ctx's call acts as.
+func (ks *KeyService) principal(ctx context.Context) string {
+	return principalOf(ctx, ks.root)
+}
+
+// usableLocked finds the key keyID names and checks that principal may
+// perform action (GenerateDataKey, Decrypt) with it now. The caller holds
+// ks.mu.
+func (ks *KeyService) usableLocked(keyID, principal, action string) (*kmsKey, error) {
+	k, err := ks.findLocked(keyID, principal, action)
+	if err != nil {
+		return nil, err
+	}
+	if k.users != nil && !slices.Contains(k.users, principal) {
+		return nil, accessDenied(principal, action, k.arn)
+	}
+	switch k.state {
+	case KeyStateDisabled:
+		return nil, newError(codeKMSDisabled, "%s is disabled.", k.arn)
+	case KeyStatePendingDeletion:
+		return nil, k.pendingDeletion()
+	}
+	return k, nil
+}
+
+// accessDenied is KMS's error for a principal that may not perform action
+// on the key resource.
+func accessDenied(principal, action, resource string) error {
+	return newError(codeKMSAccessDenied, "User: %s is not authorized to perform: kms:%s on resource: %s", principal, action, resource)
+}
+
+// findLocked returns the key keyID names: a key ID, key ARN, alias name
+// or alias ARN. A key whose deletion date has passed is deleted first.
+// An ARN of another account is refused as KMS refuses a principal
+// without access to it; principal and action word that refusal. The
+// caller holds ks.mu.
+func (ks *KeyService) findLocked(keyID, principal, action string) (*kmsKey, error) {
+	ks.reapLocked()
+	resource := keyID
+	if strings.HasPrefix(keyID, "arn:") {
+		parts := strings.SplitN(keyID, ":", 6)
+		if len(parts) != 6 || parts[2] != "kms" || !(strings.HasPrefix(parts[5], "key/") || strings.HasPrefix(parts[5], "alias/")) {
+			return nil, newError(codeKMSNotFound, "Invalid arn %s", keyID)
+		}
+		if parts[4] != ks.account {
+			if principal == "" {
+				principal = ks.root
+			}
+			return nil, accessDenied(principal, action, keyID)
+		}
+		if parts[1] != ks.partition || parts[3] != ks.region {
+			return nil, ks.notFound(parts[5])
+		}
+		resource = parts[5]
+	}
+	id, isKey := strings.CutPrefix(resource, "key/")
+	if !isKey {
+		if !strings.HasPrefix(resource, "alias/") {
+			if len(resource) != blobIDLen || strings.Count(resource, "-") != 4 {
+				return nil, newError(codeKMSNotFound, "Invalid keyId %s", keyID)
+			}
+			id = resource
+		} else if id = ks.aliases[resource]; id == "" {
+			return nil, ks.notFound(resource)
+		}
+	}
+	if k := ks.keys[id]; k != nil {
+		return k, nil
+	}
+	return nil, ks.notFound("key/" + id)
+}
+
+// notFound is KMS's error for a key or alias resource that does not
+// exist.
+func (ks *KeyService) notFound(resource string) error {
+	if strings.HasPrefix(resource, "alias/") {
+		return newError(codeKMSNotFound, "Alias %s is not found.", ks.arn(resource))
+	}
+	return newError(codeKMSNotFound, "Key '%s' does not exist", ks.arn(resource))
+}
+
+// reapLocked deletes the keys whose deletion date has passed, with their
+// aliases. The caller holds ks.mu.
+func (ks *KeyService) reapLocked() {
+	now := ks.clock.Now()
+	for id, k := range ks.keys {
+		if k.state == KeyStatePendingDeletion && !now.Before(k.deleteAt) {
+			delete(ks.keys, id)
+			for name, target := range ks.aliases {
+				if target == id {
+					delete(ks.aliases, name)
+				}
+			}
+			ks.changed()
+		}
+	}
+}
