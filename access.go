@@ -236,6 +236,9 @@ func hasConditions(p *iam.Policy) bool {
 // after has nothing to do: access control acts before the call.
 func (h *accessHook) after(context.Context, *callInfo, any, error) {}
 
+// observesData is true: data-plane calls are checked too.
+func (h *accessHook) observesData() bool { return true }
+
 // rootARN returns the ARN of the account root, the principal of calls
 // without one.
 func (svc *Service) rootARN() string {

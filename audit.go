@@ -226,6 +226,9 @@ type auditHook struct {
 
 func (h *auditHook) before(context.Context, *callInfo) error { return nil }
 
+// observesData reports whether data events are recorded.
+func (h *auditHook) observesData() bool { return h.dataEvents }
+
 func (h *auditHook) after(_ context.Context, c *callInfo, out any, err error) {
 	if c.data && !h.dataEvents {
 		return

@@ -421,6 +421,8 @@ func (r refuser) before(_ context.Context, c *callInfo) error {
 
 func (refuser) after(context.Context, *callInfo, any, error) {}
 
+func (refuser) observesData() bool { return true }
+
 // TestAuditFailedCalls checks errorCode and errorMessage for a call the
 // operation fails and one another hook refuses.
 func TestAuditFailedCalls(t *testing.T) {

@@ -9,6 +9,9 @@ import (
 // control and the audit trail are hooks, added by options. A Service
 // without hooks calls each operation directly.
 type callHook interface {
+	// observesData reports whether the hook looks at data-plane calls
+	// (PutRecord, GetRecords, ...); if no hook does, they run directly.
+	observesData() bool
 	// before runs ahead of the operation; an error refuses the call,
 	// which then fails with that error without running.
 	before(ctx context.Context, c *callInfo) error
@@ -43,7 +46,7 @@ type operation[I any] struct {
 
 // run calls body, the operation op of svc, with the hooks around it.
 func run[I, O any](svc *Service, ctx context.Context, op *operation[I], in I, body func(*Service, context.Context, I) (O, error)) (O, error) {
-	if len(svc.cfg.hooks) == 0 {
+	if len(svc.cfg.hooks) == 0 || op.data && !svc.cfg.dataHooked {
 		return body(svc, ctx, in)
 	}
 	c := &callInfo{svc: svc, op: op.name, data: op.data, in: in, start: svc.clock.Now()}

@@ -21,6 +21,8 @@ func (h *recordingHook) before(_ context.Context, c *callInfo) error {
 	return nil
 }
 
+func (h *recordingHook) observesData() bool { return true }
+
 func (h *recordingHook) after(_ context.Context, c *callInfo, out any, err error) {
 	entry := c.op + " " + c.caller.Principal
 	for _, r := range c.resources {
@@ -45,7 +47,7 @@ func TestHooksSeeEveryCall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc.cfg.hooks = []callHook{h}
+	svc.cfg.hooks, svc.cfg.dataHooked = []callHook{h}, true
 	ctx := WithCaller(context.Background(), Caller{Principal: "arn:aws:iam::000000000000:user/alice"})
 	arn := "arn:aws:kinesis:us-east-1:000000000000:stream/s"
 	if _, err := svc.CreateStream(ctx, CreateStreamInput{StreamName: "s", ShardCount: 1}); err != nil {
@@ -84,3 +86,32 @@ func TestHooksSeeEveryCall(t *testing.T) {
 		t.Errorf("hooks saw\n%q\nwant\n%q", h.seen, want)
 	}
 }
+
+// TestHooksWithoutDataSkipDataCalls: when no hook observes data-plane
+// calls, they run directly, and the hooks see only the others.
+func TestHooksWithoutDataSkipDataCalls(t *testing.T) {
+	h := &managementHook{}
+	svc, err := NewService(WithClock(NewManualClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))), optionFunc(func(c *config) { c.hooks = append(c.hooks, h) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := svc.CreateStream(ctx, CreateStreamInput{StreamName: "s", ShardCount: 1}); err != nil {
+		t.Fatal(err)
+	}
+	svc.clock.(*ManualClock).Advance(svc.cfg.delays.Create)
+	if _, err := svc.PutRecord(ctx, PutRecordInput{StreamName: "s", PartitionKey: "k", Data: []byte("x")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.DescribeStreamSummary(ctx, DescribeStreamSummaryInput{StreamName: "s"}); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"CreateStream  arn:aws:kinesis:us-east-1:000000000000:stream/s -> ok", "DescribeStreamSummary  arn:aws:kinesis:us-east-1:000000000000:stream/s -> ok"}; !slices.Equal(h.seen, want) {
+		t.Errorf("hooks saw %q, want %q", h.seen, want)
+	}
+}
+
+// managementHook is a recordingHook that does not observe data calls.
+type managementHook struct{ recordingHook }
+
+func (*managementHook) observesData() bool { return false }

@@ -33,6 +33,7 @@ type config struct {
 	metricsMinutes int         // minutes of per-minute metrics kept
 	shards         int         // NewStream only; 0 = unset
 	hooks          []callHook  // around every operation: access control, audit
+	dataHooked     bool        // a hook observes data-plane calls; set by newConfig
 	keyProvider    KeyProvider // nil: the Service's own KeyService
 	errs           []error
 }
@@ -77,6 +78,9 @@ func newConfig(opts []Option) (config, error) {
 	}
 	if c.partitioner != PartitionerMD5 && c.partitioner != PartitionerXXHash {
 		c.errs = append(c.errs, fmt.Errorf("kds: WithPartitioner: unknown partitioner %d", c.partitioner))
+	}
+	for _, h := range c.hooks {
+		c.dataHooked = c.dataHooked || h.observesData()
 	}
 	return c, errors.Join(c.errs...)
 }

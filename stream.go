@@ -210,7 +210,7 @@ func (s *Stream) allShards() []*shard {
 // the audit trail it is a PutRecord call on the stream's ARN, made by the
 // [Caller] of ctx.
 func (s *Stream) Put(ctx context.Context, partitionKey string, data []byte) (PutRecordOutput, error) {
-	if len(s.svc.cfg.hooks) == 0 {
+	if !s.svc.cfg.dataHooked {
 		return s.put(ctx, partitionKey, data)
 	}
 	in := PutRecordInput{StreamARN: s.arn, PartitionKey: partitionKey, Data: data}
