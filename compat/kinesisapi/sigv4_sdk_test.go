@@ -25,6 +25,13 @@ func signedServer(t *testing.T, creds ...kinesisapi.Credential) (*kds.Service, f
 	if err != nil {
 		t.Fatal(err)
 	}
+	return svc, serveSigned(t, svc, creds...)
+}
+
+// serveSigned serves svc with a handler that verifies signatures against
+// creds, and returns signedServer's client maker.
+func serveSigned(t *testing.T, svc *kds.Service, creds ...kinesisapi.Credential) func(aws.CredentialsProvider) *kinesis.Client {
+	t.Helper()
 	h := kinesisapi.NewHandler(svc, kinesisapi.WithCredentials(creds...))
 	srv := httptest.NewServer(h)
 	t.Cleanup(func() {
@@ -32,7 +39,7 @@ func signedServer(t *testing.T, creds ...kinesisapi.Credential) (*kds.Service, f
 		srv.Close()
 		svc.Close()
 	})
-	return svc, func(p aws.CredentialsProvider) *kinesis.Client {
+	return func(p aws.CredentialsProvider) *kinesis.Client {
 		return kinesis.New(kinesis.Options{
 			Region:       svc.Region(),
 			BaseEndpoint: aws.String(srv.URL),
