@@ -134,7 +134,7 @@ func (s *Stream) writeKey(ctx context.Context, now time.Time) (*writeKey, error)
 	if w != nil && w.enc == enc && w.grant.stands(now, gen) {
 		return w, nil
 	}
-	dk, err := svc.kp.GenerateDataKey(ctx, enc.keyID)
+	dk, err := svc.kp.GenerateDataKey(svc.keyContext(ctx), enc.keyID)
 	if err == nil {
 		err = dk.check()
 	}
@@ -243,7 +243,7 @@ func (op *opener) aeadFor(dk *dataKey) (cipher.AEAD, error) {
 	if ok && r.grant.stands(op.now, op.gen) {
 		return r.aead, nil
 	}
-	plain, err := op.s.svc.kp.Decrypt(op.ctx, dk.kmsKeyARN, dk.encrypted)
+	plain, err := op.s.svc.kp.Decrypt(op.s.svc.keyContext(op.ctx), dk.kmsKeyARN, dk.encrypted)
 	if err == nil && len(plain) != DataKeySize {
 		err = errors.New("the key provider returned a data key of the wrong size")
 	}
