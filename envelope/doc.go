@@ -11,7 +11,14 @@
 // and seals payloads with it using AES-256-GCM, each with a random
 // 96-bit nonce. Every sealed payload carries the data key encrypted under
 // the KMS key, so a consumer with the right to decrypt under that KMS key
-// can open it without anything else. A data key seals at most
+// can open it without anything else.
+//
+// An Envelope opens only payloads sealed under its own KMS key, and under
+// the keys [WithOpenKeys] adds; it refuses any other with
+// [ErrUnexpectedKey] before asking the provider. A payload names the key
+// it was sealed under, and whoever may use some other key (the AWS
+// managed key, say, which every principal of the account may use) could
+// otherwise seal payloads a consumer would take for genuine. A data key seals at most
 // [DefaultMaxMessages] payloads (see [WithMaxMessages]) and is used for
 // at most [DefaultMaxAge] ([WithMaxAge]); then the next Seal asks the
 // provider for a new one. The bound on messages keeps random nonces far

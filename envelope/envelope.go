@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -42,6 +43,9 @@ var (
 	// ErrAuthentication: the payload or its header was changed, or it
 	// was not sealed under the data key it names.
 	ErrAuthentication = errors.New("envelope: the sealed payload failed authentication")
+	// ErrUnexpectedKey: the payload names a KMS key the Envelope does not
+	// open (see [WithOpenKeys]).
+	ErrUnexpectedKey = errors.New("envelope: the payload was sealed under a KMS key this Envelope does not open")
 )
 
 // Envelope seals and opens payloads under data keys from a KMS key. It is
@@ -51,9 +55,16 @@ type Envelope struct {
 	keyID string
 	cfg   config
 
-	mu      sync.Mutex
-	current *sealKey               // the data key Seal uses; nil before the first
-	opened  map[string]cipher.AEAD // decrypted data keys, by encrypted form
+	mu       sync.Mutex
+	accepted []string                  // ARNs of the KMS keys Open accepts; nil until resolved
+	current  *sealKey                  // the data key Seal uses; nil before the first
+	opened   map[openedKey]cipher.AEAD // decrypted data keys
+}
+
+// openedKey identifies a decrypted data key: the KMS key it is encrypted
+// under and its encrypted form.
+type openedKey struct {
+	keyARN, encrypted string
 }
 
 // sealKey is the data key Seal uses, and how much it may still be used.
@@ -68,6 +79,7 @@ type config struct {
 	maxMessages int
 	maxAge      time.Duration
 	clock       kds.Clock
+	openKeys    []string
 }
 
 // Option changes how an Envelope uses its data keys.
@@ -85,9 +97,19 @@ func WithMaxAge(d time.Duration) Option { return func(c *config) { c.maxAge = d 
 // [kds.RealClock].
 func WithClock(clock kds.Clock) Option { return func(c *config) { c.clock = clock } }
 
+// WithOpenKeys makes Open accept payloads sealed under the KMS keys
+// keyIDs name (in any form New takes) as well as under the Envelope's own
+// key, for a consumer that reads payloads of several producers on
+// purpose.
+func WithOpenKeys(keyIDs ...string) Option {
+	return func(c *config) { c.openKeys = append(c.openKeys, keyIDs...) }
+}
+
 // New returns an Envelope that seals under the KMS key keyID names (a key
-// ID, key ARN, alias name or alias ARN) of kp, and opens what any
-// Envelope over kp sealed.
+// ID, key ARN, alias name or alias ARN) of kp, and opens what was sealed
+// under that key, or under a key [WithOpenKeys] names, by any Envelope
+// over kp. The names are resolved to key ARNs the first time Open needs
+// them.
 func New(kp kds.KeyProvider, keyID string, opts ...Option) (*Envelope, error) {
 	c := config{maxMessages: DefaultMaxMessages, maxAge: DefaultMaxAge, clock: kds.RealClock{}}
 	for _, o := range opts {
@@ -109,10 +131,13 @@ func New(kp kds.KeyProvider, keyID string, opts ...Option) (*Envelope, error) {
 	if c.clock == nil {
 		errs = append(errs, errors.New("envelope: WithClock: the clock is nil"))
 	}
+	if slices.Contains(c.openKeys, "") {
+		errs = append(errs, errors.New("envelope: WithOpenKeys: an empty key name"))
+	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	return &Envelope{kp: kp, keyID: keyID, cfg: c, opened: make(map[string]cipher.AEAD)}, nil
+	return &Envelope{kp: kp, keyID: keyID, cfg: c, opened: make(map[openedKey]cipher.AEAD)}, nil
 }
 
 // Seal returns plaintext sealed under the Envelope's current data key,
@@ -156,17 +181,26 @@ func (e *Envelope) sealKey(ctx context.Context) (*sealKey, error) {
 	header = binary.BigEndian.AppendUint16(header, uint16(len(dk.Encrypted)))
 	header = append(header, dk.Encrypted...)
 	e.current = &sealKey{aead: aead, header: header, left: e.cfg.maxMessages - 1, until: now.Add(e.cfg.maxAge)}
-	e.keepLocked(string(dk.Encrypted), aead)
+	e.keepLocked(openedKey{dk.KeyARN, string(dk.Encrypted)}, aead)
 	return e.current, nil
 }
 
-// Open returns the plaintext of a payload that an Envelope sealed,
-// asking the key provider, on behalf of ctx's caller, to decrypt its data
-// key if it is not one the Envelope holds.
+// Open returns the plaintext of a payload that an Envelope sealed under a
+// KMS key this one opens, asking the key provider, on behalf of ctx's
+// caller, to decrypt its data key if it is not one the Envelope holds. A
+// payload under any other key is refused with [ErrUnexpectedKey] before
+// the provider is asked.
 func (e *Envelope) Open(ctx context.Context, sealed []byte) ([]byte, error) {
 	h, err := parse(sealed)
 	if err != nil {
 		return nil, err
+	}
+	accepted, err := e.acceptedKeys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(accepted, h.keyARN) {
+		return nil, ErrUnexpectedKey
 	}
 	aead, err := e.openKey(ctx, h)
 	if err != nil {
@@ -179,10 +213,33 @@ func (e *Envelope) Open(ctx context.Context, sealed []byte) ([]byte, error) {
 	return plain, nil
 }
 
+// acceptedKeys returns the ARNs of the KMS keys Open accepts, having the
+// key provider resolve their names the first time.
+func (e *Envelope) acceptedKeys(ctx context.Context) ([]string, error) {
+	e.mu.Lock()
+	arns := e.accepted
+	e.mu.Unlock()
+	if arns != nil {
+		return arns, nil
+	}
+	for _, name := range append([]string{e.keyID}, e.cfg.openKeys...) {
+		arn, err := e.kp.ResolveKey(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		arns = append(arns, arn)
+	}
+	e.mu.Lock()
+	e.accepted = arns
+	e.mu.Unlock()
+	return arns, nil
+}
+
 // openKey returns the data key of h, decrypting it if need be.
 func (e *Envelope) openKey(ctx context.Context, h parsed) (cipher.AEAD, error) {
+	id := openedKey{h.keyARN, string(h.encryptedKey)}
 	e.mu.Lock()
-	aead := e.opened[string(h.encryptedKey)]
+	aead := e.opened[id]
 	e.mu.Unlock()
 	if aead != nil {
 		return aead, nil
@@ -197,18 +254,18 @@ func (e *Envelope) openKey(ctx context.Context, h parsed) (cipher.AEAD, error) {
 	aead = newAEAD(plain)
 	clear(plain)
 	e.mu.Lock()
-	e.keepLocked(string(h.encryptedKey), aead)
+	e.keepLocked(id, aead)
 	e.mu.Unlock()
 	return aead, nil
 }
 
 // keepLocked remembers a decrypted data key, forgetting all others first
 // if it holds maxOpenKeys. The caller holds e.mu.
-func (e *Envelope) keepLocked(encrypted string, aead cipher.AEAD) {
+func (e *Envelope) keepLocked(id openedKey, aead cipher.AEAD) {
 	if len(e.opened) >= maxOpenKeys {
 		clear(e.opened)
 	}
-	e.opened[encrypted] = aead
+	e.opened[id] = aead
 }
 
 // parsed is a sealed payload taken apart.

@@ -199,17 +199,22 @@ func TestOpenNeedsTheRightKey(t *testing.T) {
 
 	// Another key service has no such key.
 	other, _, _ := keyService(t)
-	_, err := mustNew(t, other, "alias/aws/kinesis").Open(ctx, sealed)
+	_, err := mustNew(t, other, key.ARN).Open(ctx, sealed)
 	if !errors.Is(err, kds.ErrKMSNotFound) {
 		t.Fatalf("opening with another key service: %v, want KMSNotFoundException", err)
 	}
 
 	// The header names another key of the same service (ARNs have the
-	// same length): the data key is not encrypted under it.
+	// same length): an Envelope for the original key refuses it, and
+	// one that accepts the other key finds the data key is not
+	// encrypted under it.
 	second := ks.CreateKey()
 	swapped := bytes.Replace(sealed, []byte(key.ARN), []byte(second.ARN), 1)
-	if _, err := mustNew(t, ks, key.KeyID).Open(ctx, swapped); !errors.Is(err, kds.ErrKMSAccessDenied) {
-		t.Fatalf("a header naming another key: %v, want KMSAccessDeniedException", err)
+	if _, err := mustNew(t, ks, key.KeyID).Open(ctx, swapped); !errors.Is(err, envelope.ErrUnexpectedKey) {
+		t.Fatalf("a header naming another key: %v, want ErrUnexpectedKey", err)
+	}
+	if _, err := mustNew(t, ks, key.KeyID, envelope.WithOpenKeys(second.KeyID)).Open(ctx, swapped); !errors.Is(err, kds.ErrKMSAccessDenied) {
+		t.Fatalf("a header naming another key the Envelope opens: %v, want KMSAccessDeniedException", err)
 	}
 
 	// A principal the key is not for may not open it.
@@ -245,9 +250,58 @@ func TestNewChecksItsArguments(t *testing.T) {
 		"zero messages": func() (*envelope.Envelope, error) { return envelope.New(ks, key.KeyID, envelope.WithMaxMessages(0)) },
 		"zero age":      func() (*envelope.Envelope, error) { return envelope.New(ks, key.KeyID, envelope.WithMaxAge(0)) },
 		"nil clock":     func() (*envelope.Envelope, error) { return envelope.New(ks, key.KeyID, envelope.WithClock(nil)) },
+		"empty key to open": func() (*envelope.Envelope, error) {
+			return envelope.New(ks, key.KeyID, envelope.WithOpenKeys(kds.AWSManagedKeyAlias, ""))
+		},
 	} {
 		if e, err := f(); err == nil || e != nil {
 			t.Errorf("%s: New = %v, %v; want an error", name, e, err)
 		}
+	}
+}
+
+// TestOpenAcceptsOnlyItsKeys: an Envelope opens what was sealed under its
+// own KMS key, and under those WithOpenKeys adds, and refuses anything
+// else without asking the provider, even a payload sealed under a key
+// the consumer could decrypt with. Otherwise whoever may use some other
+// key (such as the AWS managed key every principal of the account may
+// use) could forge payloads that the consumer takes for its own.
+func TestOpenAcceptsOnlyItsKeys(t *testing.T) {
+	ks, key, _ := keyService(t)
+	if err := ks.CreateAlias("alias/payments", key.KeyID); err != nil {
+		t.Fatal(err)
+	}
+	const producer, mallory = "arn:aws:iam::000000000000:user/producer", "arn:aws:iam::000000000000:user/mallory"
+	if err := ks.SetKeyUsers(key.KeyID, producer, "arn:aws:iam::000000000000:root"); err != nil {
+		t.Fatal(err)
+	}
+	genuine := mustSeal(t, mustNew(t, ks, "alias/payments"), []byte("alice pays bob 10"))
+	forged, err := mustNew(t, ks, kds.AWSManagedKeyAlias).Seal(kds.WithCaller(ctx, kds.Caller{Principal: mallory}), []byte("alice pays mallory 1000"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &countingProvider{KeyProvider: ks}
+	for _, name := range []string{"alias/payments", key.KeyID, key.ARN, "arn:aws:kms:us-east-1:000000000000:alias/payments"} {
+		consumer := mustNew(t, p, name)
+		if plain, err := consumer.Open(ctx, genuine); err != nil || string(plain) != "alice pays bob 10" {
+			t.Fatalf("an Envelope for %s opening its own key's payload: %q, %v", name, plain, err)
+		}
+		if plain, err := consumer.Open(ctx, forged); !errors.Is(err, envelope.ErrUnexpectedKey) {
+			t.Fatalf("an Envelope for %s opening a payload sealed under %s: %q, %v; want ErrUnexpectedKey", name, kds.AWSManagedKeyAlias, plain, err)
+		}
+	}
+	if _, d := p.counts(); d != 4 {
+		t.Fatalf("%d Decrypt calls, want 4: a payload under another key must be refused before the provider is asked", d)
+	}
+	both := mustNew(t, ks, "alias/payments", envelope.WithOpenKeys(kds.AWSManagedKeyAlias))
+	for _, sealed := range [][]byte{genuine, forged} {
+		if _, err := both.Open(ctx, sealed); err != nil {
+			t.Fatalf("an Envelope told to open both keys: %v", err)
+		}
+	}
+	// A key to open that the provider does not have fails Open, not New.
+	missing := mustNew(t, ks, "alias/payments", envelope.WithOpenKeys("alias/gone"))
+	if _, err := missing.Open(ctx, genuine); !errors.Is(err, kds.ErrKMSNotFound) {
+		t.Fatalf("WithOpenKeys naming a missing key: Open = %v, want KMSNotFoundException", err)
 	}
 }
