@@ -113,7 +113,7 @@ func (svc *Service) keyGeneration() uint64 {
 	if svc.keyGen == nil {
 		return 0
 	}
-	return svc.keyGen.keyGeneration()
+	return svc.keyGen.KeyChanges()
 }
 
 // writeKey returns the key that the records ctx's caller puts now are to

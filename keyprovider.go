@@ -39,6 +39,19 @@ type KeyProvider interface {
 	Decrypt(ctx context.Context, keyARN string, encrypted []byte) (plaintext []byte, err error)
 }
 
+// KeyChangeCounter is what a [KeyProvider] may also implement to say when
+// its keys change. Whoever holds data keys in plaintext to save calls to
+// the provider (a Service's encrypted streams, an envelope.Envelope)
+// compares the count with the one it saw when it got them, and asks the
+// provider again once it differs, rather than only when its reuse period
+// ends. [KeyService] implements it.
+type KeyChangeCounter interface {
+	// KeyChanges returns a count that grows with every change that may
+	// make a data key unusable to someone: a key disabled or deleted, a
+	// change of who may use it.
+	KeyChanges() uint64
+}
+
 // DataKeySize is the size of a data key in bytes: AES-256.
 const DataKeySize = 32
 

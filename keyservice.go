@@ -66,8 +66,9 @@ type KeyMetadata struct {
 // and what was encrypted under it can no longer be decrypted.
 //
 // A change of a key's state or users takes effect at once for every
-// Service that uses the KeyService: streams re-check their cached data
-// keys after any change. A KeyService never reports KMSOptInRequired or
+// Service that uses the KeyService, and every envelope.Envelope: they
+// re-check their cached data keys after any change (see
+// [KeyChangeCounter]). A KeyService never reports KMSOptInRequired or
 // KMSThrottlingException. It is safe for concurrent use.
 type KeyService struct {
 	partition, region, account string
@@ -148,9 +149,9 @@ func (ks *KeyService) arn(resource string) string {
 	return "arn:" + ks.partition + ":kms:" + ks.region + ":" + ks.account + ":" + resource
 }
 
-// keyGeneration counts the changes made to any key; Services compare it
-// to know when their cached data keys must be checked again.
-func (ks *KeyService) keyGeneration() uint64 { return ks.generation.Load() }
+// KeyChanges counts the changes made to any key's state or users; see
+// [KeyChangeCounter].
+func (ks *KeyService) KeyChanges() uint64 { return ks.generation.Load() }
 
 // changed records a change of a key's state or users.
 func (ks *KeyService) changed() { ks.generation.Add(1) }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kdsgo/kds"
@@ -26,9 +27,6 @@ const (
 
 // version is the format version of sealed payloads.
 const version = 1
-
-// maxOpenKeys is how many decrypted data keys Open keeps.
-const maxOpenKeys = 128
 
 const (
 	nonceSize = 12
@@ -49,30 +47,19 @@ var (
 )
 
 // Envelope seals and opens payloads under data keys from a KMS key. It is
-// safe for concurrent use.
+// safe for concurrent use, by several principals too: the data keys the
+// provider makes or decrypts for one caller serve that caller only.
 type Envelope struct {
-	kp    kds.KeyProvider
-	keyID string
-	cfg   config
+	kp      kds.KeyProvider
+	changes kds.KeyChangeCounter // kp's, if it has one
+	keyID   string
+	cfg     config
 
-	mu       sync.Mutex
-	accepted []string                  // ARNs of the KMS keys Open accepts; nil until resolved
-	current  *sealKey                  // the data key Seal uses; nil before the first
-	opened   map[openedKey]cipher.AEAD // decrypted data keys
-}
+	accepted atomic.Pointer[[]string] // ARNs of the KMS keys Open accepts; nil until resolved
 
-// openedKey identifies a decrypted data key: the KMS key it is encrypted
-// under and its encrypted form.
-type openedKey struct {
-	keyARN, encrypted string
-}
-
-// sealKey is the data key Seal uses, and how much it may still be used.
-type sealKey struct {
-	aead   cipher.AEAD
-	header []byte // version, key ARN and encrypted data key, as written
-	left   int    // payloads it may still seal
-	until  time.Time
+	mu      sync.Mutex
+	sealing map[string]*sealKey     // the data key each principal seals with
+	opened  map[openedKey]openGrant // data keys decrypted for a principal
 }
 
 type config struct {
@@ -89,8 +76,9 @@ type Option func(*config)
 // default [DefaultMaxMessages].
 func WithMaxMessages(n int) Option { return func(c *config) { c.maxMessages = n } }
 
-// WithMaxAge sets how long one data key is used, above 0; default
-// [DefaultMaxAge].
+// WithMaxAge sets how long one data key is used to seal, and how long one
+// decrypted for a caller opens that caller's payloads without asking the
+// key provider again, above 0; default [DefaultMaxAge].
 func WithMaxAge(d time.Duration) Option { return func(c *config) { c.maxAge = d } }
 
 // WithClock sets the clock that WithMaxAge is measured on; default
@@ -137,12 +125,15 @@ func New(kp kds.KeyProvider, keyID string, opts ...Option) (*Envelope, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	return &Envelope{kp: kp, keyID: keyID, cfg: c, opened: make(map[openedKey]cipher.AEAD)}, nil
+	e := &Envelope{kp: kp, keyID: keyID, cfg: c, sealing: make(map[string]*sealKey), opened: make(map[openedKey]openGrant)}
+	e.changes, _ = kp.(kds.KeyChangeCounter)
+	return e, nil
 }
 
-// Seal returns plaintext sealed under the Envelope's current data key,
-// asking the key provider for a new one, on behalf of ctx's caller, when
-// there is none or it is used up.
+// Seal returns plaintext sealed under the data key ctx's caller seals
+// with, asking the key provider for a new one on the caller's behalf when
+// it has none, its current one is used up or too old, or the provider's
+// keys changed since it was made.
 func (e *Envelope) Seal(ctx context.Context, plaintext []byte) ([]byte, error) {
 	k, err := e.sealKey(ctx)
 	if err != nil {
@@ -158,13 +149,14 @@ func (e *Envelope) Seal(ctx context.Context, plaintext []byte) ([]byte, error) {
 
 // sealKey returns the data key to seal one payload with, counting the use.
 func (e *Envelope) sealKey(ctx context.Context) (*sealKey, error) {
-	now := e.cfg.clock.Now()
+	now, gen, principal := e.cfg.clock.Now(), e.generation(), principalOf(ctx)
 	e.mu.Lock()
-	defer e.mu.Unlock()
-	if k := e.current; k != nil && k.left > 0 && now.Before(k.until) {
+	if k := e.sealing[principal]; k != nil && k.usable(now, gen) {
 		k.left--
+		e.mu.Unlock()
 		return k, nil
 	}
+	e.mu.Unlock()
 	dk, err := e.kp.GenerateDataKey(ctx, e.keyID)
 	if err != nil {
 		return nil, err
@@ -180,14 +172,17 @@ func (e *Envelope) sealKey(ctx context.Context) (*sealKey, error) {
 	header = append(header, dk.KeyARN...)
 	header = binary.BigEndian.AppendUint16(header, uint16(len(dk.Encrypted)))
 	header = append(header, dk.Encrypted...)
-	e.current = &sealKey{aead: aead, header: header, left: e.cfg.maxMessages - 1, until: now.Add(e.cfg.maxAge)}
-	e.keepLocked(openedKey{dk.KeyARN, string(dk.Encrypted)}, aead)
-	return e.current, nil
+	k := &sealKey{aead: aead, header: header, left: e.cfg.maxMessages - 1, lease: lease{until: now.Add(e.cfg.maxAge), gen: gen}}
+	e.mu.Lock()
+	keep(e.sealing, principal, k, now, gen)
+	e.mu.Unlock()
+	return k, nil
 }
 
 // Open returns the plaintext of a payload that an Envelope sealed under a
 // KMS key this one opens, asking the key provider, on behalf of ctx's
-// caller, to decrypt its data key if it is not one the Envelope holds. A
+// caller, to decrypt its data key unless the provider did so for the same
+// caller within [WithMaxAge] and its keys have not changed since. A
 // payload under any other key is refused with [ErrUnexpectedKey] before
 // the provider is asked.
 func (e *Envelope) Open(ctx context.Context, sealed []byte) ([]byte, error) {
@@ -216,12 +211,10 @@ func (e *Envelope) Open(ctx context.Context, sealed []byte) ([]byte, error) {
 // acceptedKeys returns the ARNs of the KMS keys Open accepts, having the
 // key provider resolve their names the first time.
 func (e *Envelope) acceptedKeys(ctx context.Context) ([]string, error) {
-	e.mu.Lock()
-	arns := e.accepted
-	e.mu.Unlock()
-	if arns != nil {
-		return arns, nil
+	if p := e.accepted.Load(); p != nil {
+		return *p, nil
 	}
+	var arns []string
 	for _, name := range append([]string{e.keyID}, e.cfg.openKeys...) {
 		arn, err := e.kp.ResolveKey(ctx, name)
 		if err != nil {
@@ -229,20 +222,19 @@ func (e *Envelope) acceptedKeys(ctx context.Context) ([]string, error) {
 		}
 		arns = append(arns, arn)
 	}
-	e.mu.Lock()
-	e.accepted = arns
-	e.mu.Unlock()
+	e.accepted.Store(&arns)
 	return arns, nil
 }
 
 // openKey returns the data key of h, decrypting it if need be.
 func (e *Envelope) openKey(ctx context.Context, h parsed) (cipher.AEAD, error) {
-	id := openedKey{h.keyARN, string(h.encryptedKey)}
+	now, gen := e.cfg.clock.Now(), e.generation()
+	id := openedKey{principalOf(ctx), h.keyARN, string(h.encryptedKey)}
 	e.mu.Lock()
-	aead := e.opened[id]
+	g, ok := e.opened[id]
 	e.mu.Unlock()
-	if aead != nil {
-		return aead, nil
+	if ok && g.usable(now, gen) {
+		return g.aead, nil
 	}
 	plain, err := e.kp.Decrypt(ctx, h.keyARN, h.encryptedKey)
 	if err != nil {
@@ -251,21 +243,12 @@ func (e *Envelope) openKey(ctx context.Context, h parsed) (cipher.AEAD, error) {
 	if len(plain) != kds.DataKeySize {
 		return nil, errors.New("envelope: the key provider returned a data key of the wrong size")
 	}
-	aead = newAEAD(plain)
+	g = openGrant{aead: newAEAD(plain), lease: lease{until: now.Add(e.cfg.maxAge), gen: gen}}
 	clear(plain)
 	e.mu.Lock()
-	e.keepLocked(id, aead)
+	keep(e.opened, id, g, now, gen)
 	e.mu.Unlock()
-	return aead, nil
-}
-
-// keepLocked remembers a decrypted data key, forgetting all others first
-// if it holds maxOpenKeys. The caller holds e.mu.
-func (e *Envelope) keepLocked(id openedKey, aead cipher.AEAD) {
-	if len(e.opened) >= maxOpenKeys {
-		clear(e.opened)
-	}
-	e.opened[id] = aead
+	return g.aead, nil
 }
 
 // parsed is a sealed payload taken apart.

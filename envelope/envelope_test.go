@@ -305,3 +305,115 @@ func TestOpenAcceptsOnlyItsKeys(t *testing.T) {
 		t.Fatalf("WithOpenKeys naming a missing key: Open = %v, want KMSNotFoundException", err)
 	}
 }
+
+// TestOneEnvelopeServesPrincipalsApart: the data keys one caller of an
+// Envelope had the provider make or decrypt do not serve another caller,
+// whom the provider must allow on its own account.
+func TestOneEnvelopeServesPrincipalsApart(t *testing.T) {
+	ks, key, _ := keyService(t)
+	const producer = "arn:aws:iam::000000000000:user/producer"
+	asProducer := kds.WithCaller(ctx, kds.Caller{Principal: producer})
+	stranger := kds.WithCaller(ctx, kds.Caller{Principal: "arn:aws:iam::000000000000:user/stranger"})
+	if err := ks.SetKeyUsers(key.KeyID, producer); err != nil {
+		t.Fatal(err)
+	}
+	sealed, err := mustNew(t, ks, key.KeyID).Seal(asProducer, []byte("secret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	shared := mustNew(t, ks, key.KeyID)
+	if _, err := shared.Seal(asProducer, []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := shared.Open(asProducer, sealed); err != nil {
+		t.Fatal(err)
+	}
+	if plain, err := shared.Open(stranger, sealed); !errors.Is(err, kds.ErrKMSAccessDenied) {
+		t.Errorf("a stranger opened %q through the producer's data key: %v", plain, err)
+	}
+	if _, err := shared.Seal(stranger, []byte("y")); !errors.Is(err, kds.ErrKMSAccessDenied) {
+		t.Errorf("a stranger sealed with the producer's data key: %v", err)
+	}
+}
+
+// hidingProvider passes calls to the KeyProvider it wraps but does not
+// tell of key changes, as an adapter to a remote KMS would not.
+type hidingProvider struct{ kds.KeyProvider }
+
+// TestCachedDataKeysLapse: an Envelope stops using a data key once the
+// key service reports a change to its keys, and, with a provider that
+// reports none, once the key's WithMaxAge is up, for opening as for
+// sealing.
+func TestCachedDataKeysLapse(t *testing.T) {
+	const consumer = "arn:aws:iam::000000000000:user/consumer"
+	asConsumer := kds.WithCaller(ctx, kds.Caller{Principal: consumer})
+	removeUser := func(ks *kds.KeyService, id string) error {
+		return ks.SetKeyUsers(id, "arn:aws:iam::000000000000:user/other")
+	}
+	disable := func(ks *kds.KeyService, id string) error { return ks.DisableKey(id) }
+	direct := func(ks *kds.KeyService) kds.KeyProvider { return ks }
+	silent := func(ks *kds.KeyService) kds.KeyProvider { return hidingProvider{ks} }
+	for _, tc := range []struct {
+		name   string
+		wrap   func(*kds.KeyService) kds.KeyProvider
+		grace  time.Duration // how long a revoked key keeps working
+		revoke func(*kds.KeyService, string) error
+		err    *kds.Error
+	}{
+		{"key service, user removed", direct, 0, removeUser, kds.ErrKMSAccessDenied},
+		{"key service, key disabled", direct, 0, disable, kds.ErrKMSDisabled},
+		{"silent provider, user removed", silent, time.Minute, removeUser, kds.ErrKMSAccessDenied},
+		{"silent provider, key disabled", silent, time.Minute, disable, kds.ErrKMSDisabled},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ks, key, clock := keyService(t)
+			e := mustNew(t, tc.wrap(ks), key.KeyID, envelope.WithMaxAge(time.Minute), envelope.WithClock(clock))
+			sealed, err := e.Seal(asConsumer, []byte("secret"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.Open(asConsumer, sealed); err != nil {
+				t.Fatal(err)
+			}
+			if err := tc.revoke(ks, key.KeyID); err != nil {
+				t.Fatal(err)
+			}
+			if tc.grace > 0 {
+				clock.Advance(tc.grace - time.Millisecond)
+				if _, err := e.Open(asConsumer, sealed); err != nil {
+					t.Fatalf("within WithMaxAge, without word of the change: Open = %v", err)
+				}
+				if _, err := e.Seal(asConsumer, []byte("x")); err != nil {
+					t.Fatalf("within WithMaxAge, without word of the change: Seal = %v", err)
+				}
+				clock.Advance(time.Millisecond)
+			}
+			if plain, err := e.Open(asConsumer, sealed); !errors.Is(err, tc.err) {
+				t.Errorf("after the change: Open = %q, %v; want %s", plain, err, tc.err.Code)
+			}
+			if _, err := e.Seal(asConsumer, []byte("x")); !errors.Is(err, tc.err) {
+				t.Errorf("after the change: Seal = %v; want %s", err, tc.err.Code)
+			}
+		})
+	}
+}
+
+// noDecrypt is a KeyProvider that makes data keys but refuses to decrypt
+// them, as KMS does for a producer granted kms:GenerateDataKey alone.
+type noDecrypt struct{ kds.KeyProvider }
+
+func (noDecrypt) Decrypt(context.Context, string, []byte) ([]byte, error) {
+	return nil, &kds.Error{Code: "KMSAccessDeniedException", Message: "not allowed kms:Decrypt"}
+}
+
+// TestSealingDoesNotGrantOpening: a producer that may make data keys but
+// not decrypt them cannot open what it sealed, even through the Envelope
+// that holds the data key.
+func TestSealingDoesNotGrantOpening(t *testing.T) {
+	ks, key, _ := keyService(t)
+	e := mustNew(t, noDecrypt{ks}, key.KeyID)
+	sealed := mustSeal(t, e, []byte("secret"))
+	if plain, err := e.Open(ctx, sealed); !errors.Is(err, kds.ErrKMSAccessDenied) {
+		t.Fatalf("the producer opened %q, %v; want KMSAccessDeniedException", plain, err)
+	}
+}
