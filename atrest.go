@@ -5,6 +5,7 @@ import (
 	"crypto/cipher"
 	"encoding/binary"
 	"errors"
+	"maps"
 	"sync"
 	"time"
 	"unsafe"
@@ -27,8 +28,8 @@ import (
 // decrypt their data keys on its behalf, again at most once per
 // DataKeyReusePeriod and key. So a key that becomes unusable, or a
 // principal that may no longer use it, is refused within that period; at
-// once with the Service's own KeyService, whose every change voids what
-// streams have cached.
+// once with a provider that counts its changes (KeyChangeCounter), such
+// as a KeyService, whose every change voids what streams have cached.
 
 // DataKeyReusePeriod is how long a stream keeps using a data key for one
 // principal's puts, or a decrypted data key for one principal's reads,
@@ -96,16 +97,31 @@ type readerKey struct {
 }
 
 // dataKeyCache holds a stream's data keys in plaintext while they may be
-// used without asking the key provider.
+// used without asking the key provider, and drops them once they may not:
+// every put or read that finds no usable key drops all that are past
+// DataKeyReusePeriod, made before the provider's keys last changed, or
+// made for an encryption the stream has left, and so does TrimExpired.
 type dataKeyCache struct {
 	mu      sync.Mutex
 	writers map[string]*writeKey // by principal
 	readers map[readerKey]readGrant
 }
 
-// pruneAt is the size past which adding a read grant first drops the
-// expired ones.
-const pruneAt = 64
+// pruneLocked drops the data keys that may no longer be used at now,
+// when the provider's count of key changes is gen and the stream's
+// encryption is enc. The caller holds c.mu.
+func (c *dataKeyCache) pruneLocked(now time.Time, gen uint64, enc *encryption) {
+	maps.DeleteFunc(c.writers, func(_ string, w *writeKey) bool { return w.enc != enc || !w.grant.stands(now, gen) })
+	maps.DeleteFunc(c.readers, func(_ readerKey, r readGrant) bool { return !r.grant.stands(now, gen) })
+}
+
+// pruneDataKeys drops the data keys the stream may no longer use.
+func (s *Stream) pruneDataKeys(now time.Time) {
+	c := &s.keyCache
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.pruneLocked(now, s.svc.keyGeneration(), s.encryption.Load())
+}
 
 // keyGeneration returns the key provider's count of key changes, or 0 if
 // it keeps none.
@@ -130,10 +146,12 @@ func (s *Stream) writeKey(ctx context.Context, now time.Time) (*writeKey, error)
 	c := &s.keyCache
 	c.mu.Lock()
 	w := c.writers[principal]
-	c.mu.Unlock()
 	if w != nil && w.enc == enc && w.grant.stands(now, gen) {
+		c.mu.Unlock()
 		return w, nil
 	}
+	c.pruneLocked(now, gen, enc)
+	c.mu.Unlock()
 	dk, err := svc.kp.GenerateDataKey(svc.keyContext(ctx), enc.keyID)
 	if err == nil {
 		err = dk.check()
@@ -151,7 +169,7 @@ func (s *Stream) writeKey(ctx context.Context, now time.Time) (*writeKey, error)
 	}
 	c.writers[principal] = w
 	// The writer may read what it wrote without a Decrypt call.
-	c.addReaderLocked(readerKey{principal, w.key}, readGrant{aead: w.aead, grant: g}, now)
+	c.addReaderLocked(readerKey{principal, w.key}, readGrant{aead: w.aead, grant: g})
 	return w, nil
 }
 
@@ -164,16 +182,9 @@ func (w *writeKey) encryptionType() EncryptionType {
 }
 
 // addReaderLocked caches a read grant. The caller holds c.mu.
-func (c *dataKeyCache) addReaderLocked(k readerKey, r readGrant, now time.Time) {
+func (c *dataKeyCache) addReaderLocked(k readerKey, r readGrant) {
 	if c.readers == nil {
 		c.readers = make(map[readerKey]readGrant)
-	}
-	if len(c.readers) >= pruneAt {
-		for old, g := range c.readers {
-			if !now.Before(g.grant.until) {
-				delete(c.readers, old)
-			}
-		}
 	}
 	c.readers[k] = r
 }
@@ -239,10 +250,12 @@ func (op *opener) aeadFor(dk *dataKey) (cipher.AEAD, error) {
 	k := readerKey{op.principal, dk}
 	c.mu.Lock()
 	r, ok := c.readers[k]
-	c.mu.Unlock()
 	if ok && r.grant.stands(op.now, op.gen) {
+		c.mu.Unlock()
 		return r.aead, nil
 	}
+	c.pruneLocked(op.now, op.gen, op.s.encryption.Load())
+	c.mu.Unlock()
 	plain, err := op.s.svc.kp.Decrypt(op.s.svc.keyContext(op.ctx), dk.kmsKeyARN, dk.encrypted)
 	if err == nil && len(plain) != DataKeySize {
 		err = errors.New("the key provider returned a data key of the wrong size")
@@ -256,7 +269,7 @@ func (op *opener) aeadFor(dk *dataKey) (cipher.AEAD, error) {
 	r = readGrant{aead: newAEAD(plain), grant: grant{until: op.now.Add(DataKeyReusePeriod), generation: op.gen}}
 	clear(plain)
 	c.mu.Lock()
-	c.addReaderLocked(k, r, op.now)
+	c.addReaderLocked(k, r)
 	c.mu.Unlock()
 	return r.aead, nil
 }

@@ -180,3 +180,85 @@ func TestEncryptionCallsNameTheKey(t *testing.T) {
 		t.Fatalf("hooks saw\n%q\nwant\n%q", h.seen, want)
 	}
 }
+
+// cached returns how many writer and reader data keys s holds in
+// plaintext.
+func cached(s *Stream) (writers, readers int) {
+	s.keyCache.mu.Lock()
+	defer s.keyCache.mu.Unlock()
+	return len(s.keyCache.writers), len(s.keyCache.readers)
+}
+
+// silentProvider passes calls to the KeyProvider it wraps but does not
+// count key changes.
+type silentProvider struct{ KeyProvider }
+
+// TestDataKeyCacheForgetsUnusableKeys: a stream holds data keys in
+// plaintext only while they may be used without the key provider. A
+// change to the provider's keys drops them all at the next put or read;
+// without word of changes, each miss drops those past
+// DataKeyReusePeriod; and TrimExpired drops them with no put or read at
+// all.
+func TestDataKeyCacheForgetsUnusableKeys(t *testing.T) {
+	for _, tc := range []string{"key change", "expiry on a miss", "TrimExpired"} {
+		t.Run(tc, func(t *testing.T) {
+			clock := NewManualClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+			ks, _ := NewKeyService("000000000000", "us-east-1", clock)
+			var kp KeyProvider = ks
+			if tc != "key change" {
+				kp = silentProvider{ks}
+			}
+			svc, err := NewService(WithClock(clock), WithThroughputLimits(NoLimits), WithKeyProvider(kp))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := context.Background()
+			if _, err := svc.CreateStream(ctx, CreateStreamInput{StreamName: "s", ShardCount: 1}); err != nil {
+				t.Fatal(err)
+			}
+			key := ks.CreateKey()
+			if _, err := svc.StartStreamEncryption(ctx, StartStreamEncryptionInput{StreamName: "s", EncryptionType: EncryptionKMS, KeyId: key.KeyID}); err != nil {
+				t.Fatal(err)
+			}
+			s, _ := svc.Stream("s")
+			as := func(i int) context.Context {
+				return WithCaller(ctx, Caller{Principal: fmt.Sprintf("arn:aws:iam::000000000000:user/u%d", i)})
+			}
+			for i := range 10 {
+				if _, err := s.Put(as(i), "k", []byte("secret")); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, err := range s.Replay(ctx, TrimHorizon()) {
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			if w, r := cached(s); w != 10 || r < 10 {
+				t.Fatalf("after 10 writers and a reader of their records: %d writer and %d reader keys cached, want 10 and at least 10", w, r)
+			}
+			wantW, wantR := 0, 0
+			switch tc {
+			case "key change":
+				if _, err := ks.ScheduleKeyDeletion(key.KeyID, 7); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := s.Put(ctx, "k", []byte("refused")); !errors.Is(err, ErrKMSInvalidState) {
+					t.Fatalf("a put under a key pending deletion: %v", err)
+				}
+			case "expiry on a miss":
+				clock.Advance(DataKeyReusePeriod)
+				if _, err := s.Put(as(0), "k", []byte("again")); err != nil {
+					t.Fatal(err)
+				}
+				wantW, wantR = 1, 1 // the new writer's key, which it may read with
+			case "TrimExpired":
+				clock.Advance(DataKeyReusePeriod)
+				svc.TrimExpired()
+			}
+			if w, r := cached(s); w != wantW || r != wantR {
+				t.Fatalf("%d writer and %d reader keys still cached, want %d and %d", w, r, wantW, wantR)
+			}
+		})
+	}
+}
