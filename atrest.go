@@ -26,10 +26,13 @@ import (
 // made by the key provider on its behalf and replaced after
 // DataKeyReusePeriod; a principal that reads records has the provider
 // decrypt their data keys on its behalf, again at most once per
-// DataKeyReusePeriod and key. So a key that becomes unusable, or a
-// principal that may no longer use it, is refused within that period; at
-// once with a provider that counts its changes (KeyChangeCounter), such
-// as a KeyService, whose every change voids what streams have cached.
+// DataKeyReusePeriod and key. Writing grants no reading: a writer's first
+// read of its own records has the provider decrypt their data key too,
+// so a principal allowed to make data keys but not to decrypt them reads
+// nothing. So a key that becomes unusable, or a principal that may no
+// longer use it, is refused within that period; at once with a provider
+// that counts its changes (KeyChangeCounter), such as a KeyService, whose
+// every change voids what streams have cached.
 
 // DataKeyReusePeriod is how long a stream keeps using a data key for one
 // principal's puts, or a decrypted data key for one principal's reads,
@@ -168,8 +171,6 @@ func (s *Stream) writeKey(ctx context.Context, now time.Time) (*writeKey, error)
 		c.writers = make(map[string]*writeKey)
 	}
 	c.writers[principal] = w
-	// The writer may read what it wrote without a Decrypt call.
-	c.addReaderLocked(readerKey{principal, w.key}, readGrant{aead: w.aead, grant: g})
 	return w, nil
 }
 
@@ -179,14 +180,6 @@ func (w *writeKey) encryptionType() EncryptionType {
 		return EncryptionNone
 	}
 	return EncryptionKMS
-}
-
-// addReaderLocked caches a read grant. The caller holds c.mu.
-func (c *dataKeyCache) addReaderLocked(k readerKey, r readGrant) {
-	if c.readers == nil {
-		c.readers = make(map[readerKey]readGrant)
-	}
-	c.readers[k] = r
 }
 
 // reading is what a read needs to open sealed records: the context of the
@@ -269,7 +262,10 @@ func (op *opener) aeadFor(dk *dataKey) (cipher.AEAD, error) {
 	r = readGrant{aead: newAEAD(plain), grant: grant{until: op.now.Add(DataKeyReusePeriod), generation: op.gen}}
 	clear(plain)
 	c.mu.Lock()
-	c.addReaderLocked(k, r)
+	if c.readers == nil {
+		c.readers = make(map[readerKey]readGrant)
+	}
+	c.readers[k] = r
 	c.mu.Unlock()
 	return r.aead, nil
 }
