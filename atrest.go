@@ -17,7 +17,9 @@ import (
 // the arena, nothing more in its header). The nonce is the shard's index
 // and the record's counter, unique within the stream, and every data key
 // belongs to one stream, so no nonce repeats under a key and none needs
-// storing. The data key itself is stored only encrypted under the KMS
+// storing. The additional data is the partition key's length, so that
+// the header's split of the sealed bytes into key and data is
+// authenticated too, at no cost in storage. The data key itself is stored only encrypted under the KMS
 // key, in the segments of the records it sealed (see segment.dataKeys);
 // its plaintext stays in the stream's dataKeyCache while in use and is
 // asked of the key provider again after that.
@@ -49,20 +51,29 @@ type dataKey struct {
 	encrypted []byte
 }
 
-// sealRecord seals plain, a record's key and data, in place: the result
-// shares plain's memory and is sealOverhead bytes longer, which the
-// capacity of plain must allow. nonce is scratch space for the nonce
-// (space the caller owns, so that none is allocated per record).
-func sealRecord(aead cipher.AEAD, plain []byte, nonce *[12]byte, shard uint32, counter uint64) []byte {
-	return aead.Seal(plain[:0], recordNonce(nonce, shard, counter), plain, nil)
+// sealRecord seals plain, a record's key (the first keyLen bytes) and
+// data, in place: the result shares plain's memory and is sealOverhead
+// bytes longer, which the capacity of plain must allow. sc is scratch
+// space the caller owns, so that nothing is allocated per record.
+func sealRecord(aead cipher.AEAD, plain []byte, keyLen uint16, sc *sealScratch, shard uint32, counter uint64) []byte {
+	nonce, aad := sc.params(shard, counter, keyLen)
+	return aead.Seal(plain[:0], nonce, plain, aad)
 }
 
-// recordNonce writes into n, and returns, the nonce of the record with
-// the given counter in the shard with the given index.
-func recordNonce(n *[12]byte, shard uint32, counter uint64) []byte {
-	binary.BigEndian.PutUint32(n[:4], shard)
-	binary.BigEndian.PutUint64(n[4:], counter)
-	return n[:]
+// sealScratch is room for the nonce (the first 12 bytes) and the
+// additional data (the last 2) of one sealed record.
+type sealScratch [14]byte
+
+// params writes into sc, and returns, the nonce and the additional data
+// of the record with the given counter and key length in the shard with
+// the given index. The nonce is the shard index and the counter; the
+// additional data is the key length, so that where the partition key
+// ends and the data begins is authenticated as well as the bytes.
+func (sc *sealScratch) params(shard uint32, counter uint64, keyLen uint16) (nonce, aad []byte) {
+	binary.BigEndian.PutUint32(sc[:4], shard)
+	binary.BigEndian.PutUint64(sc[4:12], counter)
+	binary.BigEndian.PutUint16(sc[12:], keyLen)
+	return sc[:12], sc[12:]
 }
 
 // grant is a use of a data key that the key provider allowed, and until
@@ -198,7 +209,7 @@ type opener struct {
 	last      *dataKey // the data key of the previous record opened
 	aead      cipher.AEAD
 	buf       []byte // room for plaintexts, handed out front to back
-	nonce     [12]byte
+	scratch   sealScratch
 }
 
 // openChunk is the size of the buffers plaintexts are carved from.
@@ -224,7 +235,8 @@ func (op *opener) open(g *segment, h *recordHeader, shard uint32, counter uint64
 	if cap(op.buf)-len(op.buf) < n {
 		op.buf = make([]byte, 0, max(n, openChunk))
 	}
-	plain, err := op.aead.Open(op.buf[len(op.buf):len(op.buf)], recordNonce(&op.nonce, shard, counter), g.sealedBytes(h), nil)
+	nonce, aad := op.scratch.params(shard, counter, h.keyLen)
+	plain, err := op.aead.Open(op.buf[len(op.buf):len(op.buf)], nonce, g.sealedBytes(h), aad)
 	if err != nil {
 		return "", nil, newError(codeInternalFailure, "A stored record of stream %s failed its integrity check.", op.s.name)
 	}

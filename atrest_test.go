@@ -262,3 +262,32 @@ func TestDataKeyCacheForgetsUnusableKeys(t *testing.T) {
 		})
 	}
 }
+
+// TestSealedRecordsBindTheKeyDataSplit moves the boundary between a
+// sealed record's partition key and data in its header, leaving the
+// stored bytes alone: reading it fails instead of returning another key
+// and payload.
+func TestSealedRecordsBindTheKeyDataSplit(t *testing.T) {
+	for _, shift := range []int{1, -1} {
+		s, err := NewStream("s")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		if _, err := s.svc.StartStreamEncryption(ctx, StartStreamEncryptionInput{StreamName: "s", EncryptionType: EncryptionKMS, KeyId: AWSManagedKeyAlias}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Put(ctx, "acct-1", []byte("2pay 100")); err != nil {
+			t.Fatal(err)
+		}
+		h := &s.allShards()[0].snapshot().tail.headers[0]
+		h.keyLen = uint16(int(h.keyLen) + shift)
+		h.dataLen = uint32(int(h.dataLen) - shift)
+		for r, err := range s.Replay(ctx, TrimHorizon()) {
+			if !errors.Is(err, ErrInternalFailure) {
+				t.Errorf("key length moved by %d: read key %q, data %q, %v; want the integrity error", shift, r.PartitionKey, r.Data, err)
+			}
+			break
+		}
+	}
+}
