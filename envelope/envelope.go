@@ -19,8 +19,13 @@ import (
 // Bounds on the use of one data key; see the package documentation.
 const (
 	// DefaultMaxMessages is how many payloads a data key seals by default:
-	// far below the 2^32 that random GCM nonces allow under one key.
+	// far below MaxMessagesLimit.
 	DefaultMaxMessages = 1 << 20
+	// MaxMessagesLimit is the most payloads [WithMaxMessages] lets a data
+	// key seal: 2^32, the bound NIST SP 800-38D sets on GCM with random
+	// 96-bit nonces under one key, past which a repeated nonce (which
+	// would expose the key's authentication) grows too likely.
+	MaxMessagesLimit = 1 << 32
 	// DefaultMaxAge is how long a data key is used by default.
 	DefaultMaxAge = 5 * time.Minute
 )
@@ -72,8 +77,8 @@ type config struct {
 // Option changes how an Envelope uses its data keys.
 type Option func(*config)
 
-// WithMaxMessages sets how many payloads one data key seals, at least 1;
-// default [DefaultMaxMessages].
+// WithMaxMessages sets how many payloads one data key seals, from 1 to
+// [MaxMessagesLimit]; default [DefaultMaxMessages].
 func WithMaxMessages(n int) Option { return func(c *config) { c.maxMessages = n } }
 
 // WithMaxAge sets how long one data key is used to seal, and how long one
@@ -110,8 +115,8 @@ func New(kp kds.KeyProvider, keyID string, opts ...Option) (*Envelope, error) {
 	if keyID == "" {
 		errs = append(errs, errors.New("envelope: no KMS key named"))
 	}
-	if c.maxMessages < 1 {
-		errs = append(errs, fmt.Errorf("envelope: WithMaxMessages(%d) is below 1", c.maxMessages))
+	if c.maxMessages < 1 || int64(c.maxMessages) > MaxMessagesLimit {
+		errs = append(errs, fmt.Errorf("envelope: WithMaxMessages(%d) is not between 1 and %d", c.maxMessages, int64(MaxMessagesLimit)))
 	}
 	if c.maxAge <= 0 {
 		errs = append(errs, fmt.Errorf("envelope: WithMaxAge(%v) is not positive", c.maxAge))

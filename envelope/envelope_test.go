@@ -244,12 +244,19 @@ func TestOpenNeedsTheRightKey(t *testing.T) {
 
 func TestNewChecksItsArguments(t *testing.T) {
 	ks, key, _ := keyService(t)
+	const limit = envelope.MaxMessagesLimit
 	for name, f := range map[string]func() (*envelope.Envelope, error){
 		"nil provider":  func() (*envelope.Envelope, error) { return envelope.New(nil, key.KeyID) },
 		"no key":        func() (*envelope.Envelope, error) { return envelope.New(ks, "") },
 		"zero messages": func() (*envelope.Envelope, error) { return envelope.New(ks, key.KeyID, envelope.WithMaxMessages(0)) },
-		"zero age":      func() (*envelope.Envelope, error) { return envelope.New(ks, key.KeyID, envelope.WithMaxAge(0)) },
-		"nil clock":     func() (*envelope.Envelope, error) { return envelope.New(ks, key.KeyID, envelope.WithClock(nil)) },
+		"past the limit": func() (*envelope.Envelope, error) {
+			return envelope.New(ks, key.KeyID, envelope.WithMaxMessages(limit+1))
+		},
+		"2^40 messages": func() (*envelope.Envelope, error) {
+			return envelope.New(ks, key.KeyID, envelope.WithMaxMessages(limit<<8))
+		},
+		"zero age":  func() (*envelope.Envelope, error) { return envelope.New(ks, key.KeyID, envelope.WithMaxAge(0)) },
+		"nil clock": func() (*envelope.Envelope, error) { return envelope.New(ks, key.KeyID, envelope.WithClock(nil)) },
 		"empty key to open": func() (*envelope.Envelope, error) {
 			return envelope.New(ks, key.KeyID, envelope.WithOpenKeys(kds.AWSManagedKeyAlias, ""))
 		},
@@ -257,6 +264,9 @@ func TestNewChecksItsArguments(t *testing.T) {
 		if e, err := f(); err == nil || e != nil {
 			t.Errorf("%s: New = %v, %v; want an error", name, e, err)
 		}
+	}
+	if _, err := envelope.New(ks, key.KeyID, envelope.WithMaxMessages(limit)); err != nil {
+		t.Errorf("WithMaxMessages(MaxMessagesLimit): %v", err)
 	}
 }
 
