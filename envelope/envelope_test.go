@@ -19,7 +19,7 @@ var (
 )
 
 // keyService returns a KeyService on a ManualClock with one new key.
-func keyService(t *testing.T) (*kds.KeyService, kds.KeyMetadata, *kds.ManualClock) {
+func keyService(t testing.TB) (*kds.KeyService, kds.KeyMetadata, *kds.ManualClock) {
 	t.Helper()
 	clock := kds.NewManualClock(start)
 	ks, err := kds.NewKeyService("000000000000", "us-east-1", clock)
