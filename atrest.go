@@ -5,6 +5,7 @@ import (
 	"crypto/cipher"
 	"encoding/binary"
 	"errors"
+	"maps"
 	"sync"
 	"time"
 	"unsafe"
@@ -16,7 +17,9 @@ import (
 // the arena, nothing more in its header). The nonce is the shard's index
 // and the record's counter, unique within the stream, and every data key
 // belongs to one stream, so no nonce repeats under a key and none needs
-// storing. The data key itself is stored only encrypted under the KMS
+// storing. The additional data is the partition key's length, so that
+// the header's split of the sealed bytes into key and data is
+// authenticated too, at no cost in storage. The data key itself is stored only encrypted under the KMS
 // key, in the segments of the records it sealed (see segment.dataKeys);
 // its plaintext stays in the stream's dataKeyCache while in use and is
 // asked of the key provider again after that.
@@ -25,10 +28,13 @@ import (
 // made by the key provider on its behalf and replaced after
 // DataKeyReusePeriod; a principal that reads records has the provider
 // decrypt their data keys on its behalf, again at most once per
-// DataKeyReusePeriod and key. So a key that becomes unusable, or a
-// principal that may no longer use it, is refused within that period; at
-// once with the Service's own KeyService, whose every change voids what
-// streams have cached.
+// DataKeyReusePeriod and key. Writing grants no reading: a writer's first
+// read of its own records has the provider decrypt their data key too,
+// so a principal allowed to make data keys but not to decrypt them reads
+// nothing. So a key that becomes unusable, or a principal that may no
+// longer use it, is refused within that period; at once with a provider
+// that counts its changes (KeyChangeCounter), such as a KeyService, whose
+// every change voids what streams have cached.
 
 // DataKeyReusePeriod is how long a stream keeps using a data key for one
 // principal's puts, or a decrypted data key for one principal's reads,
@@ -45,20 +51,29 @@ type dataKey struct {
 	encrypted []byte
 }
 
-// sealRecord seals plain, a record's key and data, in place: the result
-// shares plain's memory and is sealOverhead bytes longer, which the
-// capacity of plain must allow. nonce is scratch space for the nonce
-// (space the caller owns, so that none is allocated per record).
-func sealRecord(aead cipher.AEAD, plain []byte, nonce *[12]byte, shard uint32, counter uint64) []byte {
-	return aead.Seal(plain[:0], recordNonce(nonce, shard, counter), plain, nil)
+// sealRecord seals plain, a record's key (the first keyLen bytes) and
+// data, in place: the result shares plain's memory and is sealOverhead
+// bytes longer, which the capacity of plain must allow. sc is scratch
+// space the caller owns, so that nothing is allocated per record.
+func sealRecord(aead cipher.AEAD, plain []byte, keyLen uint16, sc *sealScratch, shard uint32, counter uint64) []byte {
+	nonce, aad := sc.params(shard, counter, keyLen)
+	return aead.Seal(plain[:0], nonce, plain, aad)
 }
 
-// recordNonce writes into n, and returns, the nonce of the record with
-// the given counter in the shard with the given index.
-func recordNonce(n *[12]byte, shard uint32, counter uint64) []byte {
-	binary.BigEndian.PutUint32(n[:4], shard)
-	binary.BigEndian.PutUint64(n[4:], counter)
-	return n[:]
+// sealScratch is room for the nonce (the first 12 bytes) and the
+// additional data (the last 2) of one sealed record.
+type sealScratch [14]byte
+
+// params writes into sc, and returns, the nonce and the additional data
+// of the record with the given counter and key length in the shard with
+// the given index. The nonce is the shard index and the counter; the
+// additional data is the key length, so that where the partition key
+// ends and the data begins is authenticated as well as the bytes.
+func (sc *sealScratch) params(shard uint32, counter uint64, keyLen uint16) (nonce, aad []byte) {
+	binary.BigEndian.PutUint32(sc[:4], shard)
+	binary.BigEndian.PutUint64(sc[4:12], counter)
+	binary.BigEndian.PutUint16(sc[12:], keyLen)
+	return sc[:12], sc[12:]
 }
 
 // grant is a use of a data key that the key provider allowed, and until
@@ -96,16 +111,31 @@ type readerKey struct {
 }
 
 // dataKeyCache holds a stream's data keys in plaintext while they may be
-// used without asking the key provider.
+// used without asking the key provider, and drops them once they may not:
+// every put or read that finds no usable key drops all that are past
+// DataKeyReusePeriod, made before the provider's keys last changed, or
+// made for an encryption the stream has left, and so does TrimExpired.
 type dataKeyCache struct {
 	mu      sync.Mutex
 	writers map[string]*writeKey // by principal
 	readers map[readerKey]readGrant
 }
 
-// pruneAt is the size past which adding a read grant first drops the
-// expired ones.
-const pruneAt = 64
+// pruneLocked drops the data keys that may no longer be used at now,
+// when the provider's count of key changes is gen and the stream's
+// encryption is enc. The caller holds c.mu.
+func (c *dataKeyCache) pruneLocked(now time.Time, gen uint64, enc *encryption) {
+	maps.DeleteFunc(c.writers, func(_ string, w *writeKey) bool { return w.enc != enc || !w.grant.stands(now, gen) })
+	maps.DeleteFunc(c.readers, func(_ readerKey, r readGrant) bool { return !r.grant.stands(now, gen) })
+}
+
+// pruneDataKeys drops the data keys the stream may no longer use.
+func (s *Stream) pruneDataKeys(now time.Time) {
+	c := &s.keyCache
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.pruneLocked(now, s.svc.keyGeneration(), s.encryption.Load())
+}
 
 // keyGeneration returns the key provider's count of key changes, or 0 if
 // it keeps none.
@@ -113,7 +143,7 @@ func (svc *Service) keyGeneration() uint64 {
 	if svc.keyGen == nil {
 		return 0
 	}
-	return svc.keyGen.keyGeneration()
+	return svc.keyGen.KeyChanges()
 }
 
 // writeKey returns the key that the records ctx's caller puts now are to
@@ -130,11 +160,13 @@ func (s *Stream) writeKey(ctx context.Context, now time.Time) (*writeKey, error)
 	c := &s.keyCache
 	c.mu.Lock()
 	w := c.writers[principal]
-	c.mu.Unlock()
 	if w != nil && w.enc == enc && w.grant.stands(now, gen) {
+		c.mu.Unlock()
 		return w, nil
 	}
-	dk, err := svc.kp.GenerateDataKey(ctx, enc.keyID)
+	c.pruneLocked(now, gen, enc)
+	c.mu.Unlock()
+	dk, err := svc.kp.GenerateDataKey(svc.keyContext(ctx), enc.keyID)
 	if err == nil {
 		err = dk.check()
 	}
@@ -150,8 +182,6 @@ func (s *Stream) writeKey(ctx context.Context, now time.Time) (*writeKey, error)
 		c.writers = make(map[string]*writeKey)
 	}
 	c.writers[principal] = w
-	// The writer may read what it wrote without a Decrypt call.
-	c.addReaderLocked(readerKey{principal, w.key}, readGrant{aead: w.aead, grant: g}, now)
 	return w, nil
 }
 
@@ -161,21 +191,6 @@ func (w *writeKey) encryptionType() EncryptionType {
 		return EncryptionNone
 	}
 	return EncryptionKMS
-}
-
-// addReaderLocked caches a read grant. The caller holds c.mu.
-func (c *dataKeyCache) addReaderLocked(k readerKey, r readGrant, now time.Time) {
-	if c.readers == nil {
-		c.readers = make(map[readerKey]readGrant)
-	}
-	if len(c.readers) >= pruneAt {
-		for old, g := range c.readers {
-			if !now.Before(g.grant.until) {
-				delete(c.readers, old)
-			}
-		}
-	}
-	c.readers[k] = r
 }
 
 // reading is what a read needs to open sealed records: the context of the
@@ -194,7 +209,7 @@ type opener struct {
 	last      *dataKey // the data key of the previous record opened
 	aead      cipher.AEAD
 	buf       []byte // room for plaintexts, handed out front to back
-	nonce     [12]byte
+	scratch   sealScratch
 }
 
 // openChunk is the size of the buffers plaintexts are carved from.
@@ -220,7 +235,8 @@ func (op *opener) open(g *segment, h *recordHeader, shard uint32, counter uint64
 	if cap(op.buf)-len(op.buf) < n {
 		op.buf = make([]byte, 0, max(n, openChunk))
 	}
-	plain, err := op.aead.Open(op.buf[len(op.buf):len(op.buf)], recordNonce(&op.nonce, shard, counter), g.sealedBytes(h), nil)
+	nonce, aad := op.scratch.params(shard, counter, h.keyLen)
+	plain, err := op.aead.Open(op.buf[len(op.buf):len(op.buf)], nonce, g.sealedBytes(h), aad)
 	if err != nil {
 		return "", nil, newError(codeInternalFailure, "A stored record of stream %s failed its integrity check.", op.s.name)
 	}
@@ -239,11 +255,13 @@ func (op *opener) aeadFor(dk *dataKey) (cipher.AEAD, error) {
 	k := readerKey{op.principal, dk}
 	c.mu.Lock()
 	r, ok := c.readers[k]
-	c.mu.Unlock()
 	if ok && r.grant.stands(op.now, op.gen) {
+		c.mu.Unlock()
 		return r.aead, nil
 	}
-	plain, err := op.s.svc.kp.Decrypt(op.ctx, dk.kmsKeyARN, dk.encrypted)
+	c.pruneLocked(op.now, op.gen, op.s.encryption.Load())
+	c.mu.Unlock()
+	plain, err := op.s.svc.kp.Decrypt(op.s.svc.keyContext(op.ctx), dk.kmsKeyARN, dk.encrypted)
 	if err == nil && len(plain) != DataKeySize {
 		err = errors.New("the key provider returned a data key of the wrong size")
 	}
@@ -256,7 +274,10 @@ func (op *opener) aeadFor(dk *dataKey) (cipher.AEAD, error) {
 	r = readGrant{aead: newAEAD(plain), grant: grant{until: op.now.Add(DataKeyReusePeriod), generation: op.gen}}
 	clear(plain)
 	c.mu.Lock()
-	c.addReaderLocked(k, r, op.now)
+	if c.readers == nil {
+		c.readers = make(map[readerKey]readGrant)
+	}
+	c.readers[k] = r
 	c.mu.Unlock()
 	return r.aead, nil
 }

@@ -180,3 +180,114 @@ func TestEncryptionCallsNameTheKey(t *testing.T) {
 		t.Fatalf("hooks saw\n%q\nwant\n%q", h.seen, want)
 	}
 }
+
+// cached returns how many writer and reader data keys s holds in
+// plaintext.
+func cached(s *Stream) (writers, readers int) {
+	s.keyCache.mu.Lock()
+	defer s.keyCache.mu.Unlock()
+	return len(s.keyCache.writers), len(s.keyCache.readers)
+}
+
+// silentProvider passes calls to the KeyProvider it wraps but does not
+// count key changes.
+type silentProvider struct{ KeyProvider }
+
+// TestDataKeyCacheForgetsUnusableKeys: a stream holds data keys in
+// plaintext only while they may be used without the key provider. A
+// change to the provider's keys drops them all at the next put or read;
+// without word of changes, each miss drops those past
+// DataKeyReusePeriod; and TrimExpired drops them with no put or read at
+// all.
+func TestDataKeyCacheForgetsUnusableKeys(t *testing.T) {
+	for _, tc := range []string{"key change", "expiry on a miss", "TrimExpired"} {
+		t.Run(tc, func(t *testing.T) {
+			clock := NewManualClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+			ks, _ := NewKeyService("000000000000", "us-east-1", clock)
+			var kp KeyProvider = ks
+			if tc != "key change" {
+				kp = silentProvider{ks}
+			}
+			svc, err := NewService(WithClock(clock), WithThroughputLimits(NoLimits), WithKeyProvider(kp))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := context.Background()
+			if _, err := svc.CreateStream(ctx, CreateStreamInput{StreamName: "s", ShardCount: 1}); err != nil {
+				t.Fatal(err)
+			}
+			key := ks.CreateKey()
+			if _, err := svc.StartStreamEncryption(ctx, StartStreamEncryptionInput{StreamName: "s", EncryptionType: EncryptionKMS, KeyId: key.KeyID}); err != nil {
+				t.Fatal(err)
+			}
+			s, _ := svc.Stream("s")
+			as := func(i int) context.Context {
+				return WithCaller(ctx, Caller{Principal: fmt.Sprintf("arn:aws:iam::000000000000:user/u%d", i)})
+			}
+			for i := range 10 {
+				if _, err := s.Put(as(i), "k", []byte("secret")); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, err := range s.Replay(ctx, TrimHorizon()) {
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			if w, r := cached(s); w != 10 || r != 10 {
+				t.Fatalf("after 10 writers and a reader of their records: %d writer and %d reader keys cached, want 10 and 10", w, r)
+			}
+			wantW, wantR := 0, 0
+			switch tc {
+			case "key change":
+				if _, err := ks.ScheduleKeyDeletion(key.KeyID, 7); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := s.Put(ctx, "k", []byte("refused")); !errors.Is(err, ErrKMSInvalidState) {
+					t.Fatalf("a put under a key pending deletion: %v", err)
+				}
+			case "expiry on a miss":
+				clock.Advance(DataKeyReusePeriod)
+				if _, err := s.Put(as(0), "k", []byte("again")); err != nil {
+					t.Fatal(err)
+				}
+				wantW = 1 // the new writer's key
+			case "TrimExpired":
+				clock.Advance(DataKeyReusePeriod)
+				svc.TrimExpired()
+			}
+			if w, r := cached(s); w != wantW || r != wantR {
+				t.Fatalf("%d writer and %d reader keys still cached, want %d and %d", w, r, wantW, wantR)
+			}
+		})
+	}
+}
+
+// TestSealedRecordsBindTheKeyDataSplit moves the boundary between a
+// sealed record's partition key and data in its header, leaving the
+// stored bytes alone: reading it fails instead of returning another key
+// and payload.
+func TestSealedRecordsBindTheKeyDataSplit(t *testing.T) {
+	for _, shift := range []int{1, -1} {
+		s, err := NewStream("s")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		if _, err := s.svc.StartStreamEncryption(ctx, StartStreamEncryptionInput{StreamName: "s", EncryptionType: EncryptionKMS, KeyId: AWSManagedKeyAlias}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Put(ctx, "acct-1", []byte("2pay 100")); err != nil {
+			t.Fatal(err)
+		}
+		h := &s.allShards()[0].snapshot().tail.headers[0]
+		h.keyLen = uint16(int(h.keyLen) + shift)
+		h.dataLen = uint32(int(h.dataLen) - shift)
+		for r, err := range s.Replay(ctx, TrimHorizon()) {
+			if !errors.Is(err, ErrInternalFailure) {
+				t.Errorf("key length moved by %d: read key %q, data %q, %v; want the integrity error", shift, r.PartitionKey, r.Data, err)
+			}
+			break
+		}
+	}
+}

@@ -56,7 +56,7 @@ func (svc *Service) startStreamEncryption(ctx context.Context, in StartStreamEnc
 	if err != nil {
 		return StartStreamEncryptionOutput{}, err
 	}
-	dk, err := svc.kp.GenerateDataKey(ctx, in.KeyId)
+	dk, err := svc.kp.GenerateDataKey(svc.keyContext(ctx), in.KeyId)
 	if err != nil {
 		return StartStreamEncryptionOutput{}, kmsError(err)
 	}

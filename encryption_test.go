@@ -472,16 +472,16 @@ func TestStreamEncryptionWithAnotherProvider(t *testing.T) {
 		t.Fatal(err)
 	}
 	// One data key for StartStreamEncryption's check, one per principal
-	// that puts. A writer reads with its own key without Decrypt, and
-	// decrypts the other's; a third principal decrypts both, once.
+	// that puts. A reader has both decrypted, even the one it wrote
+	// with; a third principal too, once for two reads.
 	readStored(t, svc, ctx, "s")
-	if g, d := p.counts(); g != 3 || d != 1 {
-		t.Fatalf("after puts by two principals and a read by one: %d data keys made, %d decrypted; want 3, 1", g, d)
+	if g, d := p.counts(); g != 3 || d != 2 {
+		t.Fatalf("after puts by two principals and a read by one: %d data keys made, %d decrypted; want 3, 2", g, d)
 	}
 	readStored(t, svc, bob, "s")
 	readStored(t, svc, bob, "s")
-	if g, d := p.counts(); g != 3 || d != 3 {
-		t.Fatalf("after two reads by a third principal: %d data keys made, %d decrypted; want 3, 3", g, d)
+	if g, d := p.counts(); g != 3 || d != 4 {
+		t.Fatalf("after two reads by a third principal: %d data keys made, %d decrypted; want 3, 4", g, d)
 	}
 	// This provider does not tell the Service of key changes: a disabled
 	// key is noticed when the data keys are due again.
@@ -519,4 +519,95 @@ func TestStreamEncryptionWithAnotherProvider(t *testing.T) {
 	p.short = true
 	_, err = svc.PutRecord(ctx, kds.PutRecordInput{StreamName: "s", PartitionKey: "k", Data: []byte("x")})
 	wantErr(t, err, kds.ErrInternalFailure, "The key provider failed: the key provider returned a malformed data key")
+}
+
+// TestStreamEncryptionKeyStaysInItsAccount: a resource policy may let a
+// principal of another account read a stream, but not decrypt it: a KMS
+// key without users serves its own account only, until the key names the
+// outsider.
+func TestStreamEncryptionKeyStaysInItsAccount(t *testing.T) {
+	svc, ac, _ := guarded(t)
+	createStream(t, svc, "s", 1)
+	key := svc.Keys().CreateKey()
+	startEncryption(t, svc, "s", key.KeyID)
+	put(t, svc, "s", "k", "secret")
+	attach(t, ac, outsider, allowAllDoc)
+	putPolicy(t, svc, streamS, policy(`{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":["kinesis:GetShardIterator","kinesis:GetRecords"],"Resource":"`+streamS+`"}`))
+	it, err := svc.GetShardIterator(as(outsider), kds.GetShardIteratorInput{StreamARN: streamS, ShardId: "shardId-000000000000", ShardIteratorType: kds.ShardIteratorTypeTrimHorizon})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = svc.GetRecords(as(outsider), kds.GetRecordsInput{ShardIterator: it.ShardIterator, StreamARN: streamS})
+	wantErr(t, err, kds.ErrKMSAccessDenied, "User "+outsider+" is not authorized to decrypt records in stream s")
+	_, err = svc.PutRecord(as(outsider), kds.PutRecordInput{StreamARN: streamS, PartitionKey: "k", Data: []byte("x")})
+	wantDenied(t, err, "") // the resource policy does not allow puts
+
+	if err := svc.Keys().SetKeyUsers(key.KeyID, ownerRoot, outsider); err != nil {
+		t.Fatal(err)
+	}
+	out, err := svc.GetRecords(as(outsider), kds.GetRecordsInput{ShardIterator: it.ShardIterator, StreamARN: streamS})
+	if err != nil || len(out.Records) != 1 || string(out.Records[0].Data) != "secret" {
+		t.Fatalf("once named a user of the key, the outsider reads %v, %v", out.Records, err)
+	}
+}
+
+// TestStreamEncryptionSharedKeyServiceKeepsAccounts: Services of two
+// accounts sharing one KeyService each act as their own account's root
+// when a call has no Caller, so the other account's keys, the AWS
+// managed key included, are not theirs to use.
+func TestStreamEncryptionSharedKeyServiceKeepsAccounts(t *testing.T) {
+	ks, _ := newKeyService(t)
+	key := ks.CreateKey()
+	managed, _ := ks.Key(kds.AWSManagedKeyAlias)
+	const otherAccount = "111122223333"
+	svc, _ := newService(t, kds.WithAccountID(otherAccount), kds.WithKeyProvider(ks))
+	createStream(t, svc, "s", 1)
+	for _, tc := range []struct{ keyID, arn string }{{kds.AWSManagedKeyAlias, managed.ARN}, {key.ARN, key.ARN}} {
+		_, err := svc.StartStreamEncryption(ctx, kds.StartStreamEncryptionInput{StreamName: "s", EncryptionType: kds.EncryptionKMS, KeyId: tc.keyID})
+		wantErr(t, err, kds.ErrKMSAccessDenied, "User: "+otherRoot+" is not authorized to perform: kms:GenerateDataKey on resource: "+tc.arn)
+	}
+	if err := ks.SetKeyUsers(key.KeyID, otherRoot); err != nil {
+		t.Fatal(err)
+	}
+	startEncryption(t, svc, "s", key.ARN)
+	put(t, svc, "s", "k", "shared")
+	if got := readStored(t, svc, ctx, "s"); len(got) != 1 || got[0].data != "shared" {
+		t.Fatalf("read %v", got)
+	}
+}
+
+// decryptRefused is a KeyProvider, as an adapter to AWS KMS might be,
+// under which one principal may make data keys but not decrypt them.
+type decryptRefused struct {
+	kds.KeyProvider
+	principal string
+}
+
+func (p decryptRefused) Decrypt(c context.Context, keyARN string, encrypted []byte) ([]byte, error) {
+	if cl, _ := kds.CallerFrom(c); cl.Principal == p.principal {
+		return nil, &kds.Error{Code: "KMSAccessDeniedException", Message: "not allowed kms:Decrypt"}
+	}
+	return p.KeyProvider.Decrypt(c, keyARN, encrypted)
+}
+
+// TestStreamEncryptionWriterNeedsDecryptToRead: a principal allowed to
+// make data keys but not to decrypt them puts records it cannot read
+// back, though the stream holds the data key it sealed them with.
+func TestStreamEncryptionWriterNeedsDecryptToRead(t *testing.T) {
+	ks, clock := newKeyService(t)
+	svc, _ := newService(t, kds.WithClock(clock), kds.WithKeyProvider(decryptRefused{ks, alice}))
+	createStream(t, svc, "s", 1)
+	startEncryption(t, svc, "s", ks.CreateKey().KeyID)
+	if _, err := svc.PutRecord(as(alice), kds.PutRecordInput{StreamName: "s", PartitionKey: "k", Data: []byte("secret")}); err != nil {
+		t.Fatal(err)
+	}
+	it := trimHorizon(t, svc, "s", "shardId-000000000000")
+	out, err := svc.GetRecords(as(alice), kds.GetRecordsInput{ShardIterator: it})
+	if err == nil {
+		t.Fatalf("a writer without kms:Decrypt read back %d records", len(out.Records))
+	}
+	wantErr(t, err, kds.ErrKMSAccessDenied, "User "+alice+" is not authorized to decrypt records in stream s")
+	if got := readStored(t, svc, as(bob), "s"); len(got) != 1 || got[0].data != "secret" {
+		t.Fatalf("another principal read %v", got)
+	}
 }

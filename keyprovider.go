@@ -14,8 +14,9 @@ import (
 // Every Service has an in-process [KeyService]; [WithKeyProvider] plugs in
 // another, such as an adapter to AWS KMS. Each call carries the context of
 // the Kinesis call that needs it, so [CallerFrom] tells the provider on
-// whose behalf it acts. Failures should be [*Error]s with the KMS
-// exception codes Kinesis reports (see [ErrKMSAccessDenied],
+// whose behalf it acts: a call without a principal of its own carries the
+// root of the Service's account. Failures should be [*Error]s with the
+// KMS exception codes Kinesis reports (see [ErrKMSAccessDenied],
 // [ErrKMSDisabled], [ErrKMSInvalidState], [ErrKMSNotFound],
 // [ErrKMSOptInRequired], [ErrKMSThrottling]); the Service passes those to
 // its callers unchanged, and reports any other error as an
@@ -36,6 +37,19 @@ type KeyProvider interface {
 	// encrypted under the KMS key keyARN, if that key is usable and the
 	// caller may use it.
 	Decrypt(ctx context.Context, keyARN string, encrypted []byte) (plaintext []byte, err error)
+}
+
+// KeyChangeCounter is what a [KeyProvider] may also implement to say when
+// its keys change. Whoever holds data keys in plaintext to save calls to
+// the provider (a Service's encrypted streams, an envelope.Envelope)
+// compares the count with the one it saw when it got them, and asks the
+// provider again once it differs, rather than only when its reuse period
+// ends. [KeyService] implements it.
+type KeyChangeCounter interface {
+	// KeyChanges returns a count that grows with every change that may
+	// make a data key unusable to someone: a key disabled or deleted, a
+	// change of who may use it.
+	KeyChanges() uint64
 }
 
 // DataKeySize is the size of a data key in bytes: AES-256.
@@ -79,6 +93,20 @@ func principalOf(ctx context.Context, root string) string {
 		return c.Principal
 	}
 	return root
+}
+
+// keyContext returns the context to call the key provider with for the
+// call with context ctx: ctx itself when its Caller names a principal,
+// otherwise ctx with the Service's account root as the principal, so that
+// a provider that Services of several accounts share knows which
+// account's call it serves.
+func (svc *Service) keyContext(ctx context.Context) context.Context {
+	c, _ := CallerFrom(ctx)
+	if c.Principal != "" {
+		return ctx
+	}
+	c.Principal = svc.root
+	return WithCaller(ctx, c)
 }
 
 // rootARN returns the ARN of an account's root user.

@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kdsgo/kds/iam"
 	"github.com/kdsgo/kds/internal/awsarn"
 	"github.com/kdsgo/kds/internal/uuid"
 )
@@ -51,7 +52,8 @@ type KeyMetadata struct {
 	// DeletionDate is when a key pending deletion will be deleted.
 	DeletionDate time.Time
 	// Users are the principals the key is restricted to (see
-	// [KeyService.SetKeyUsers]); empty means any principal of the account.
+	// [KeyService.SetKeyUsers]); empty means any principal of the key's
+	// own account.
 	Users []string
 }
 
@@ -64,8 +66,9 @@ type KeyMetadata struct {
 // and what was encrypted under it can no longer be decrypted.
 //
 // A change of a key's state or users takes effect at once for every
-// Service that uses the KeyService: streams re-check their cached data
-// keys after any change. A KeyService never reports KMSOptInRequired or
+// Service that uses the KeyService, and every envelope.Envelope: they
+// re-check their cached data keys after any change (see
+// [KeyChangeCounter]). A KeyService never reports KMSOptInRequired or
 // KMSThrottlingException. It is safe for concurrent use.
 type KeyService struct {
 	partition, region, account string
@@ -85,7 +88,7 @@ type kmsKey struct {
 	state      KeyState
 	awsManaged bool
 	deleteAt   time.Time
-	users      []string // nil: any principal
+	users      []string // nil: any principal of the account
 }
 
 // NewKeyService returns a KeyService for the account and region given,
@@ -146,9 +149,9 @@ func (ks *KeyService) arn(resource string) string {
 	return "arn:" + ks.partition + ":kms:" + ks.region + ":" + ks.account + ":" + resource
 }
 
-// keyGeneration counts the changes made to any key; Services compare it
-// to know when their cached data keys must be checked again.
-func (ks *KeyService) keyGeneration() uint64 { return ks.generation.Load() }
+// KeyChanges counts the changes made to any key's state or users; see
+// [KeyChangeCounter].
+func (ks *KeyService) KeyChanges() uint64 { return ks.generation.Load() }
 
 // changed records a change of a key's state or users.
 func (ks *KeyService) changed() { ks.generation.Add(1) }
@@ -244,8 +247,10 @@ func (ks *KeyService) CancelKeyDeletion(keyID string) error {
 
 // SetKeyUsers restricts the use of a key (making and decrypting data
 // keys) to the principals given, by ARN; with none, any principal of the
-// account may use it, which is the default. The principal of a call is
-// that of its [Caller], or the account's root.
+// KeyService's account may use it, which is the default. Principals of
+// other accounts may use a key only when named here. The principal of a
+// call is that of its [Caller], or the root of the account of the
+// Service that makes the call.
 func (ks *KeyService) SetKeyUsers(keyID string, principals ...string) error {
 	return ks.update(keyID, "SetKeyUsers", func(k *kmsKey) error {
 		k.users = nil
@@ -380,7 +385,7 @@ func (ks *KeyService) usableLocked(keyID, principal, action string) (*kmsKey, er
 	if err != nil {
 		return nil, err
 	}
-	if k.users != nil && !slices.Contains(k.users, principal) {
+	if !k.mayUse(principal, ks.account) {
 		return nil, accessDenied(principal, action, k.arn)
 	}
 	switch k.state {
@@ -390,6 +395,17 @@ func (ks *KeyService) usableLocked(keyID, principal, action string) (*kmsKey, er
 		return nil, k.pendingDeletion()
 	}
 	return k, nil
+}
+
+// mayUse reports whether principal is one of k's users: one it names,
+// or, when it names none, any principal of account, k's own. A key
+// policy that trusts the account does not extend to other accounts, so
+// a principal of another account must be named.
+func (k *kmsKey) mayUse(principal, account string) bool {
+	if k.users != nil {
+		return slices.Contains(k.users, principal)
+	}
+	return iam.AccountOf(principal) == account
 }
 
 // accessDenied is KMS's error for a principal that may not perform action

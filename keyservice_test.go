@@ -208,3 +208,76 @@ func TestKeyServiceRefusesBadAdministration(t *testing.T) {
 		t.Fatalf("the AWS managed key is %s after a refused DisableKey", m.State)
 	}
 }
+
+// TestKeyServiceDefaultUsersAreTheAccount: a key without a list of users
+// (the AWS managed key included) serves the principals of its own account
+// only; a principal of another account needs to be named with
+// SetKeyUsers, and a principal that names no account is refused.
+func TestKeyServiceDefaultUsersAreTheAccount(t *testing.T) {
+	ks, _ := newKeyService(t)
+	cmk := ks.CreateKey()
+	managed, _ := ks.Key(kds.AWSManagedKeyAlias)
+	const (
+		user     = "arn:aws:iam::000000000000:user/alice"
+		session  = "arn:aws:sts::000000000000:assumed-role/reader/s1"
+		foreign  = "arn:aws:iam::111122223333:user/carol"
+		fRoot    = "arn:aws:iam::111122223333:root"
+		fAccount = "111122223333"
+		noARN    = "kinesis.amazonaws.com"
+	)
+	dk, err := ks.GenerateDataKey(ctx, cmk.KeyID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mdk, err := ks.GenerateDataKey(ctx, managed.KeyID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []struct {
+		name string
+		meta kds.KeyMetadata
+		dk   kds.DataKey
+	}{{"customer key", cmk, dk}, {"AWS managed key", managed, mdk}} {
+		for _, tc := range []struct {
+			principal string
+			ok        bool
+		}{
+			{"", true}, // no Caller: the account's root
+			{"arn:aws:iam::000000000000:root", true},
+			{"000000000000", true},
+			{user, true},
+			{session, true},
+			{foreign, false},
+			{fRoot, false},
+			{fAccount, false},
+			{noARN, false},
+		} {
+			c := ctx
+			if tc.principal != "" {
+				c = kds.WithCaller(ctx, kds.Caller{Principal: tc.principal})
+			}
+			_, genErr := ks.GenerateDataKey(c, key.meta.KeyID)
+			_, decErr := ks.Decrypt(c, key.meta.ARN, key.dk.Encrypted)
+			if tc.ok {
+				if genErr != nil || decErr != nil {
+					t.Errorf("%s, %s: GenerateDataKey %v, Decrypt %v; want both allowed", tc.principal, key.name, genErr, decErr)
+				}
+				continue
+			}
+			for action, err := range map[string]error{"GenerateDataKey": genErr, "Decrypt": decErr} {
+				t.Run(key.name+"/"+tc.principal+"/"+action, func(t *testing.T) {
+					wantErr(t, err, kds.ErrKMSAccessDenied, "User: "+tc.principal+" is not authorized to perform: kms:"+action+" on resource: "+key.meta.ARN)
+				})
+			}
+		}
+	}
+	// Naming a principal of another account lets it in, and only it.
+	if err := ks.SetKeyUsers(cmk.KeyID, foreign); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ks.Decrypt(kds.WithCaller(ctx, kds.Caller{Principal: foreign}), cmk.ARN, dk.Encrypted); err != nil {
+		t.Errorf("%s, named as a user of the key: %v", foreign, err)
+	}
+	_, err = ks.Decrypt(kds.WithCaller(ctx, kds.Caller{Principal: fRoot}), cmk.ARN, dk.Encrypted)
+	wantErr(t, err, kds.ErrKMSAccessDenied, "")
+}

@@ -106,10 +106,12 @@ func (s *Stream) cutoffMs(now time.Time) int64 {
 }
 
 // TrimExpired frees the memory of records that have left their stream's
-// retention window, in whole segments, in every stream. Reads never return
-// expired records whether or not this runs; it releases memory, which
-// otherwise happens as shards fill new segments or when the janitor runs
-// (see [WithJanitor]).
+// retention window, in whole segments, in every stream, and forgets the
+// data keys of encrypted streams that may no longer be used without the
+// key provider. Reads never return expired records whether or not this
+// runs; it releases memory, which otherwise happens as shards fill new
+// segments (and as puts and reads need new data keys) or when the janitor
+// runs (see [WithJanitor]).
 func (svc *Service) TrimExpired() {
 	now := svc.clock.Now()
 	for _, s := range svc.sortedStreams() {
@@ -117,6 +119,7 @@ func (svc *Service) TrimExpired() {
 		for _, sh := range s.allShards() {
 			sh.trimExpired(cutoff)
 		}
+		s.pruneDataKeys(now)
 	}
 }
 

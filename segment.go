@@ -95,9 +95,9 @@ func (g *segment) keyIndex(dk *dataKey) uint16 {
 // appendRecord copies key and data into the arena and publishes the
 // record, sealed under w's data key unless w is nil; shard is the index
 // of the segment's shard, which with the record's counter makes the
-// nonce, and nonce is the shard's scratch space for it. The caller holds
-// the shard lock and has checked fits.
-func (g *segment) appendRecord(key string, data []byte, arrival int64, w *writeKey, shard uint32, nonce *[12]byte) {
+// nonce, and sc is the shard's scratch space for sealing. The caller
+// holds the shard lock and has checked fits.
+func (g *segment) appendRecord(key string, data []byte, arrival int64, w *writeKey, shard uint32, sc *sealScratch) {
 	i := g.count.Load()
 	off := g.used
 	n := copy(g.arena[off:], key)
@@ -109,7 +109,7 @@ func (g *segment) appendRecord(key string, data []byte, arrival int64, w *writeK
 			g.dataKeys.Store(&keys)
 			h.sealedBy = uint16(len(keys))
 		}
-		n = len(sealRecord(w.aead, g.arena[off:off+n], nonce, shard, g.first+uint64(i)))
+		n = len(sealRecord(w.aead, g.arena[off:off+n], h.keyLen, sc, shard, g.first+uint64(i)))
 	}
 	g.used += n
 	g.headers[i] = h

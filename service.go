@@ -22,7 +22,7 @@ type Service struct {
 	kp     KeyProvider // where encrypted streams get their data keys
 	// keyGen, if kp can tell, counts changes to its keys, so that cached
 	// data keys are checked again after one (see dataKeyCache).
-	keyGen interface{ keyGeneration() uint64 }
+	keyGen KeyChangeCounter
 	root   string // the ARN of the account's root: the principal of calls without a Caller
 
 	mu      sync.RWMutex
@@ -95,7 +95,7 @@ func newService(c config) *Service {
 	if c.keyProvider != nil {
 		svc.kp = c.keyProvider
 	}
-	svc.keyGen, _ = svc.kp.(interface{ keyGeneration() uint64 })
+	svc.keyGen, _ = svc.kp.(KeyChangeCounter)
 	svc.root = rootARN(svc.partition(), c.accountID)
 	// On the real clock, start the incarnation tags at a random point, so
 	// that two Services started in the same second are unlikely to issue

@@ -95,10 +95,10 @@ type shard struct {
 	stats    lazyLog                       // shard-level CloudWatch metrics
 
 	mu          sync.Mutex
-	lastArrival int64    // Unix ms of the newest record; arrivals never go back
-	nextArena   int      // arena size of the next segment
-	nextHeaders int      // header table size of the next segment
-	nonce       [12]byte // scratch for the nonces of sealed records
+	lastArrival int64       // Unix ms of the newest record; arrivals never go back
+	nextArena   int         // arena size of the next segment
+	nextHeaders int         // header table size of the next segment
+	scratch     sealScratch // scratch for sealing records
 }
 
 // newShard returns an open, empty shard. createdSecs and epoch identify
@@ -188,7 +188,7 @@ func (s *shard) appendLocked(key string, data []byte, nowMs, cutoffMs int64, w *
 		v = s.sealLocked(v, size, cutoffMs)
 	}
 	counter := v.tail.end()
-	v.tail.appendRecord(key, data, arrival, w, s.index, &s.nonce)
+	v.tail.appendRecord(key, data, arrival, w, s.index, &s.scratch)
 	return s.sequenceNumber(counter, arrival)
 }
 

@@ -11,14 +11,34 @@
 // and seals payloads with it using AES-256-GCM, each with a random
 // 96-bit nonce. Every sealed payload carries the data key encrypted under
 // the KMS key, so a consumer with the right to decrypt under that KMS key
-// can open it without anything else. A data key seals at most
-// [DefaultMaxMessages] payloads (see [WithMaxMessages]) and is used for
-// at most [DefaultMaxAge] ([WithMaxAge]); then the next Seal asks the
-// provider for a new one. The bound on messages keeps random nonces far
-// from colliding; the bound on age makes a revoked or disabled KMS key
-// stop a producer within that time. Open keeps up to 128 data keys it
-// has decrypted, so a consumer asks the provider once per data key
-// rather than once per record.
+// can open it without anything else.
+//
+// A data key seals at most [DefaultMaxMessages] payloads (see
+// [WithMaxMessages]) and is used for at most [DefaultMaxAge]
+// ([WithMaxAge]); then the next Seal asks the provider for a new one. The
+// bound on messages keeps random nonces far from colliding. Open keeps
+// the data keys it has decrypted for the same time, so a consumer asks
+// the provider once per data key rather than once per record.
+//
+// # Who may seal and open
+//
+// An Envelope opens only payloads sealed under its own KMS key, and under
+// the keys [WithOpenKeys] adds; it refuses any other with
+// [ErrUnexpectedKey] before asking the provider. A payload names the key
+// it was sealed under, and whoever may use some other key (the AWS
+// managed key, say, which every principal of the account may use) could
+// otherwise seal payloads a consumer would take for genuine.
+//
+// Each caller (the principal of the context's kds.Caller) has its own
+// data keys: one Envelope may serve several principals, and the provider
+// judges each of them, since a data key made or decrypted for one never
+// seals or opens for another. Nor does a caller's own sealing key open
+// anything: opening always has the provider decrypt, so a producer
+// allowed to make data keys but not to decrypt them cannot read back
+// what it sealed. A key that is disabled, or a caller removed from its
+// users, is refused at once by a provider that counts its changes
+// (kds.KeyChangeCounter, which kds.KeyService implements), and within
+// WithMaxAge by any other.
 //
 // # Format
 //

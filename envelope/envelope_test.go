@@ -19,7 +19,7 @@ var (
 )
 
 // keyService returns a KeyService on a ManualClock with one new key.
-func keyService(t *testing.T) (*kds.KeyService, kds.KeyMetadata, *kds.ManualClock) {
+func keyService(t testing.TB) (*kds.KeyService, kds.KeyMetadata, *kds.ManualClock) {
 	t.Helper()
 	clock := kds.NewManualClock(start)
 	ks, err := kds.NewKeyService("000000000000", "us-east-1", clock)
@@ -199,17 +199,22 @@ func TestOpenNeedsTheRightKey(t *testing.T) {
 
 	// Another key service has no such key.
 	other, _, _ := keyService(t)
-	_, err := mustNew(t, other, "alias/aws/kinesis").Open(ctx, sealed)
+	_, err := mustNew(t, other, key.ARN).Open(ctx, sealed)
 	if !errors.Is(err, kds.ErrKMSNotFound) {
 		t.Fatalf("opening with another key service: %v, want KMSNotFoundException", err)
 	}
 
 	// The header names another key of the same service (ARNs have the
-	// same length): the data key is not encrypted under it.
+	// same length): an Envelope for the original key refuses it, and
+	// one that accepts the other key finds the data key is not
+	// encrypted under it.
 	second := ks.CreateKey()
 	swapped := bytes.Replace(sealed, []byte(key.ARN), []byte(second.ARN), 1)
-	if _, err := mustNew(t, ks, key.KeyID).Open(ctx, swapped); !errors.Is(err, kds.ErrKMSAccessDenied) {
-		t.Fatalf("a header naming another key: %v, want KMSAccessDeniedException", err)
+	if _, err := mustNew(t, ks, key.KeyID).Open(ctx, swapped); !errors.Is(err, envelope.ErrUnexpectedKey) {
+		t.Fatalf("a header naming another key: %v, want ErrUnexpectedKey", err)
+	}
+	if _, err := mustNew(t, ks, key.KeyID, envelope.WithOpenKeys(second.KeyID)).Open(ctx, swapped); !errors.Is(err, kds.ErrKMSAccessDenied) {
+		t.Fatalf("a header naming another key the Envelope opens: %v, want KMSAccessDeniedException", err)
 	}
 
 	// A principal the key is not for may not open it.
@@ -239,15 +244,186 @@ func TestOpenNeedsTheRightKey(t *testing.T) {
 
 func TestNewChecksItsArguments(t *testing.T) {
 	ks, key, _ := keyService(t)
+	const limit = envelope.MaxMessagesLimit
 	for name, f := range map[string]func() (*envelope.Envelope, error){
 		"nil provider":  func() (*envelope.Envelope, error) { return envelope.New(nil, key.KeyID) },
 		"no key":        func() (*envelope.Envelope, error) { return envelope.New(ks, "") },
 		"zero messages": func() (*envelope.Envelope, error) { return envelope.New(ks, key.KeyID, envelope.WithMaxMessages(0)) },
-		"zero age":      func() (*envelope.Envelope, error) { return envelope.New(ks, key.KeyID, envelope.WithMaxAge(0)) },
-		"nil clock":     func() (*envelope.Envelope, error) { return envelope.New(ks, key.KeyID, envelope.WithClock(nil)) },
+		"past the limit": func() (*envelope.Envelope, error) {
+			return envelope.New(ks, key.KeyID, envelope.WithMaxMessages(limit+1))
+		},
+		"2^40 messages": func() (*envelope.Envelope, error) {
+			return envelope.New(ks, key.KeyID, envelope.WithMaxMessages(limit<<8))
+		},
+		"zero age":  func() (*envelope.Envelope, error) { return envelope.New(ks, key.KeyID, envelope.WithMaxAge(0)) },
+		"nil clock": func() (*envelope.Envelope, error) { return envelope.New(ks, key.KeyID, envelope.WithClock(nil)) },
+		"empty key to open": func() (*envelope.Envelope, error) {
+			return envelope.New(ks, key.KeyID, envelope.WithOpenKeys(kds.AWSManagedKeyAlias, ""))
+		},
 	} {
 		if e, err := f(); err == nil || e != nil {
 			t.Errorf("%s: New = %v, %v; want an error", name, e, err)
 		}
+	}
+	if _, err := envelope.New(ks, key.KeyID, envelope.WithMaxMessages(limit)); err != nil {
+		t.Errorf("WithMaxMessages(MaxMessagesLimit): %v", err)
+	}
+}
+
+// TestOpenAcceptsOnlyItsKeys: an Envelope opens what was sealed under its
+// own KMS key, and under those WithOpenKeys adds, and refuses anything
+// else without asking the provider, even a payload sealed under a key
+// the consumer could decrypt with. Otherwise whoever may use some other
+// key (such as the AWS managed key every principal of the account may
+// use) could forge payloads that the consumer takes for its own.
+func TestOpenAcceptsOnlyItsKeys(t *testing.T) {
+	ks, key, _ := keyService(t)
+	if err := ks.CreateAlias("alias/payments", key.KeyID); err != nil {
+		t.Fatal(err)
+	}
+	const producer, mallory = "arn:aws:iam::000000000000:user/producer", "arn:aws:iam::000000000000:user/mallory"
+	if err := ks.SetKeyUsers(key.KeyID, producer, "arn:aws:iam::000000000000:root"); err != nil {
+		t.Fatal(err)
+	}
+	genuine := mustSeal(t, mustNew(t, ks, "alias/payments"), []byte("alice pays bob 10"))
+	forged, err := mustNew(t, ks, kds.AWSManagedKeyAlias).Seal(kds.WithCaller(ctx, kds.Caller{Principal: mallory}), []byte("alice pays mallory 1000"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &countingProvider{KeyProvider: ks}
+	for _, name := range []string{"alias/payments", key.KeyID, key.ARN, "arn:aws:kms:us-east-1:000000000000:alias/payments"} {
+		consumer := mustNew(t, p, name)
+		if plain, err := consumer.Open(ctx, genuine); err != nil || string(plain) != "alice pays bob 10" {
+			t.Fatalf("an Envelope for %s opening its own key's payload: %q, %v", name, plain, err)
+		}
+		if plain, err := consumer.Open(ctx, forged); !errors.Is(err, envelope.ErrUnexpectedKey) {
+			t.Fatalf("an Envelope for %s opening a payload sealed under %s: %q, %v; want ErrUnexpectedKey", name, kds.AWSManagedKeyAlias, plain, err)
+		}
+	}
+	if _, d := p.counts(); d != 4 {
+		t.Fatalf("%d Decrypt calls, want 4: a payload under another key must be refused before the provider is asked", d)
+	}
+	both := mustNew(t, ks, "alias/payments", envelope.WithOpenKeys(kds.AWSManagedKeyAlias))
+	for _, sealed := range [][]byte{genuine, forged} {
+		if _, err := both.Open(ctx, sealed); err != nil {
+			t.Fatalf("an Envelope told to open both keys: %v", err)
+		}
+	}
+	// A key to open that the provider does not have fails Open, not New.
+	missing := mustNew(t, ks, "alias/payments", envelope.WithOpenKeys("alias/gone"))
+	if _, err := missing.Open(ctx, genuine); !errors.Is(err, kds.ErrKMSNotFound) {
+		t.Fatalf("WithOpenKeys naming a missing key: Open = %v, want KMSNotFoundException", err)
+	}
+}
+
+// TestOneEnvelopeServesPrincipalsApart: the data keys one caller of an
+// Envelope had the provider make or decrypt do not serve another caller,
+// whom the provider must allow on its own account.
+func TestOneEnvelopeServesPrincipalsApart(t *testing.T) {
+	ks, key, _ := keyService(t)
+	const producer = "arn:aws:iam::000000000000:user/producer"
+	asProducer := kds.WithCaller(ctx, kds.Caller{Principal: producer})
+	stranger := kds.WithCaller(ctx, kds.Caller{Principal: "arn:aws:iam::000000000000:user/stranger"})
+	if err := ks.SetKeyUsers(key.KeyID, producer); err != nil {
+		t.Fatal(err)
+	}
+	sealed, err := mustNew(t, ks, key.KeyID).Seal(asProducer, []byte("secret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	shared := mustNew(t, ks, key.KeyID)
+	if _, err := shared.Seal(asProducer, []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := shared.Open(asProducer, sealed); err != nil {
+		t.Fatal(err)
+	}
+	if plain, err := shared.Open(stranger, sealed); !errors.Is(err, kds.ErrKMSAccessDenied) {
+		t.Errorf("a stranger opened %q through the producer's data key: %v", plain, err)
+	}
+	if _, err := shared.Seal(stranger, []byte("y")); !errors.Is(err, kds.ErrKMSAccessDenied) {
+		t.Errorf("a stranger sealed with the producer's data key: %v", err)
+	}
+}
+
+// hidingProvider passes calls to the KeyProvider it wraps but does not
+// tell of key changes, as an adapter to a remote KMS would not.
+type hidingProvider struct{ kds.KeyProvider }
+
+// TestCachedDataKeysLapse: an Envelope stops using a data key once the
+// key service reports a change to its keys, and, with a provider that
+// reports none, once the key's WithMaxAge is up, for opening as for
+// sealing.
+func TestCachedDataKeysLapse(t *testing.T) {
+	const consumer = "arn:aws:iam::000000000000:user/consumer"
+	asConsumer := kds.WithCaller(ctx, kds.Caller{Principal: consumer})
+	removeUser := func(ks *kds.KeyService, id string) error {
+		return ks.SetKeyUsers(id, "arn:aws:iam::000000000000:user/other")
+	}
+	disable := func(ks *kds.KeyService, id string) error { return ks.DisableKey(id) }
+	direct := func(ks *kds.KeyService) kds.KeyProvider { return ks }
+	silent := func(ks *kds.KeyService) kds.KeyProvider { return hidingProvider{ks} }
+	for _, tc := range []struct {
+		name   string
+		wrap   func(*kds.KeyService) kds.KeyProvider
+		grace  time.Duration // how long a revoked key keeps working
+		revoke func(*kds.KeyService, string) error
+		err    *kds.Error
+	}{
+		{"key service, user removed", direct, 0, removeUser, kds.ErrKMSAccessDenied},
+		{"key service, key disabled", direct, 0, disable, kds.ErrKMSDisabled},
+		{"silent provider, user removed", silent, time.Minute, removeUser, kds.ErrKMSAccessDenied},
+		{"silent provider, key disabled", silent, time.Minute, disable, kds.ErrKMSDisabled},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ks, key, clock := keyService(t)
+			e := mustNew(t, tc.wrap(ks), key.KeyID, envelope.WithMaxAge(time.Minute), envelope.WithClock(clock))
+			sealed, err := e.Seal(asConsumer, []byte("secret"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.Open(asConsumer, sealed); err != nil {
+				t.Fatal(err)
+			}
+			if err := tc.revoke(ks, key.KeyID); err != nil {
+				t.Fatal(err)
+			}
+			if tc.grace > 0 {
+				clock.Advance(tc.grace - time.Millisecond)
+				if _, err := e.Open(asConsumer, sealed); err != nil {
+					t.Fatalf("within WithMaxAge, without word of the change: Open = %v", err)
+				}
+				if _, err := e.Seal(asConsumer, []byte("x")); err != nil {
+					t.Fatalf("within WithMaxAge, without word of the change: Seal = %v", err)
+				}
+				clock.Advance(time.Millisecond)
+			}
+			if plain, err := e.Open(asConsumer, sealed); !errors.Is(err, tc.err) {
+				t.Errorf("after the change: Open = %q, %v; want %s", plain, err, tc.err.Code)
+			}
+			if _, err := e.Seal(asConsumer, []byte("x")); !errors.Is(err, tc.err) {
+				t.Errorf("after the change: Seal = %v; want %s", err, tc.err.Code)
+			}
+		})
+	}
+}
+
+// noDecrypt is a KeyProvider that makes data keys but refuses to decrypt
+// them, as KMS does for a producer granted kms:GenerateDataKey alone.
+type noDecrypt struct{ kds.KeyProvider }
+
+func (noDecrypt) Decrypt(context.Context, string, []byte) ([]byte, error) {
+	return nil, &kds.Error{Code: "KMSAccessDeniedException", Message: "not allowed kms:Decrypt"}
+}
+
+// TestSealingDoesNotGrantOpening: a producer that may make data keys but
+// not decrypt them cannot open what it sealed, even through the Envelope
+// that holds the data key.
+func TestSealingDoesNotGrantOpening(t *testing.T) {
+	ks, key, _ := keyService(t)
+	e := mustNew(t, noDecrypt{ks}, key.KeyID)
+	sealed := mustSeal(t, e, []byte("secret"))
+	if plain, err := e.Open(ctx, sealed); !errors.Is(err, kds.ErrKMSAccessDenied) {
+		t.Fatalf("the producer opened %q, %v; want KMSAccessDeniedException", plain, err)
 	}
 }
