@@ -121,7 +121,10 @@ func (h *Handler) serve(w *statusWriter, r *http.Request) (string, *apiError) {
 	if c == nil {
 		return "", writeError(w, jsonCodec{}, errUnknownOperation.withStatus(http.StatusNotFound))
 	}
-	target := r.Header.Get("X-Amz-Target")
+	target, terr := operationTarget(r)
+	if terr != nil {
+		return "", writeError(w, c, terr)
+	}
 	if target == "" {
 		return "", writeError(w, c, errAccessDeniedNoOperation)
 	}
@@ -189,6 +192,31 @@ func signed(r *http.Request) bool {
 		return true
 	}
 	return r.URL.Query().Get("X-Amz-Algorithm") != ""
+}
+
+// operationTarget returns the X-Amz-Target that names r's operation: its
+// header, or, for a presigned request whose query carries X-Amz-Target
+// (the AWS SDKs' signers move X-Amz-* headers into the query when they
+// presign), that query parameter, which the signature covers. A header
+// that names another operation than the query, or a query that names two,
+// is refused: the operation run must be the one signed.
+func operationTarget(r *http.Request) (string, *apiError) {
+	header := r.Header.Get("X-Amz-Target")
+	if r.URL.RawQuery == "" {
+		return header, nil
+	}
+	q := r.URL.Query()
+	targets := q["X-Amz-Target"]
+	switch {
+	case !q.Has("X-Amz-Algorithm") || len(targets) == 0:
+		return header, nil
+	case len(targets) > 1:
+		return "", invalidSignature("X-Amz-Target is given more than once in the query-string parameters.")
+	case header != "" && header != targets[0]:
+		return "", invalidSignature("The X-Amz-Target header '" + header +
+			"' does not match the X-Amz-Target query-string parameter '" + targets[0] + "' that was signed.")
+	}
+	return targets[0], nil
 }
 
 // callerOf describes who sent r and how, for the Service's access

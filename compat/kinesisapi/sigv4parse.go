@@ -35,9 +35,11 @@ type signature struct {
 	// token is the X-Amz-Security-Token of temporary credentials.
 	token string
 	// presigned reports that the signature came in the query; expires is
-	// then its X-Amz-Expires, if given.
+	// then its X-Amz-Expires, if given, and target its X-Amz-Target, if
+	// the client's signer moved that header into the (signed) query.
 	presigned bool
 	expires   time.Duration
+	target    string
 }
 
 // authorization is an Authorization header taken apart.
@@ -146,7 +148,8 @@ func readQuerySignature(q url.Values) (signature, *apiError) {
 		return signature{}, errUnsupportedAlgorithm
 	}
 	s := signature{credential: q.Get("X-Amz-Credential"), signedHeaders: q.Get("X-Amz-SignedHeaders"),
-		signature: q.Get("X-Amz-Signature"), token: q.Get("X-Amz-Security-Token"), presigned: true}
+		signature: q.Get("X-Amz-Signature"), token: q.Get("X-Amz-Security-Token"), presigned: true,
+		target: q.Get("X-Amz-Target")}
 	var err *apiError
 	s.date = q.Get("X-Amz-Date")
 	if s.time, err = parseAmzDate(s.date); err != nil {
