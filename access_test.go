@@ -125,6 +125,15 @@ func TestAccessEvaluation(t *testing.T) {
 			return err
 		}}
 	}
+	// putToRetagged tags s Team=blue (beside its team=red) as the root,
+	// then puts to it.
+	putToRetagged := call{"PutRecord s tagged Team=blue and team=red", func(svc *kds.Service, c context.Context) error {
+		if _, err := svc.TagResource(ctx, kds.TagResourceInput{ResourceARN: streamS, Tags: map[string]string{"Team": "blue"}}); err != nil {
+			return err
+		}
+		_, err := svc.PutRecord(c, kds.PutRecordInput{StreamName: "s", PartitionKey: "k", Data: []byte("x")})
+		return err
+	}}
 	listStreams := call{"ListStreams", func(svc *kds.Service, c context.Context) error {
 		_, err := svc.ListStreams(c, kds.ListStreamsInput{})
 		return err
@@ -197,6 +206,15 @@ func TestAccessEvaluation(t *testing.T) {
 			call: tag(map[string]string{"env": "prod"}), denied: "-"},
 		{name: "TagKeys refused", identity: map[string]string{alice: tagDev},
 			call: tag(map[string]string{"env": "dev", "team": "blue"}), denied: "-"},
+		{name: "RequestTag deny sees every spelling of the key", identity: map[string]string{alice: policy(allowAny,
+			`{"Effect":"Deny","Action":"kinesis:TagResource","Resource":"*","Condition":{"StringEquals":{"aws:RequestTag/env":"prod"}}}`)},
+			call: tag(map[string]string{"Env": "prod", "env": "dev"}), denied: explicitDeny(alice, "TagResource", streamS, "an identity-based")},
+		{name: "RequestTag allow needs every spelling of the key", identity: map[string]string{alice: policy(
+			`{"Effect":"Allow","Action":"kinesis:TagResource","Resource":"*","Condition":{"StringEquals":{"aws:RequestTag/env":"dev"}}}`)},
+			call: tag(map[string]string{"Env": "prod", "env": "dev"}), denied: implicitDeny(alice, "TagResource", streamS, "identity-based")},
+		{name: "ResourceTag deny sees every spelling of the key", identity: map[string]string{alice: policy(allowAny,
+			`{"Effect":"Deny","Action":"kinesis:PutRecord","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/team":"blue"}}}`)},
+			call: putToRetagged, denied: explicitDeny(alice, "PutRecord", streamS, "an identity-based")},
 		{name: "TagKeys of UntagResource", identity: map[string]string{alice: untagTeam},
 			call: untag("x", "team")},
 		{name: "TagKeys of UntagResource misses", identity: map[string]string{alice: untagTeam},

@@ -136,8 +136,12 @@ func TestConditionOperators(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := cond(t, tt.op, tt.key, tt.policy...)
-			if got := c.holds(tt.ctx); got != tt.want {
-				t.Errorf("%s %s %q against %q = %v, want %v", tt.op, tt.key, tt.policy, tt.ctx, got, tt.want)
+			// With one spelling of the key, a statement's effect makes no
+			// difference.
+			for _, deny := range []bool{false, true} {
+				if got := c.holds(tt.ctx, deny); got != tt.want {
+					t.Errorf("%s %s %q against %q (deny %v) = %v, want %v", tt.op, tt.key, tt.policy, tt.ctx, deny, got, tt.want)
+				}
 			}
 		})
 	}
