@@ -580,6 +580,27 @@ func TestEveryOperationIsAuthorised(t *testing.T) {
 	}
 }
 
+// A principal allowed StopStreamEncryption on a stream and on a KMS key of
+// its own cannot turn off the stream's encryption under another key: naming
+// its own key is refused (it is not the stream's), and naming the stream's
+// key is denied (it may not use that key).
+func TestAccessStopEncryptionNeedsTheStreamsKey(t *testing.T) {
+	svc, ac, _ := guarded(t)
+	createStream(t, svc, "s", 1)
+	k1, k2 := svc.Keys().CreateKey(), svc.Keys().CreateKey()
+	startEncryption(t, svc, "s", k1.ARN)
+	attach(t, ac, alice, policy(`{"Effect":"Allow","Action":"kinesis:StopStreamEncryption","Resource":["`+streamS+`","`+k2.ARN+`"]}`))
+	stop := func(key string) error {
+		_, err := svc.StopStreamEncryption(as(alice), kds.StopStreamEncryptionInput{StreamName: "s", EncryptionType: kds.EncryptionKMS, KeyId: key})
+		return err
+	}
+	wantErr(t, stop(k2.ARN), kds.ErrInvalidArgument, "Stream s under account 000000000000 is not encrypted with KMS key "+k2.ARN+".")
+	wantDenied(t, stop(k1.ARN), implicitDeny(alice, "StopStreamEncryption", k1.ARN, "identity-based"))
+	if typ, key := encryptionOf(t, svc, "s"); typ != kds.EncryptionKMS || key != k1.ARN {
+		t.Fatalf("the stream is now %s %q, want still KMS under %s", typ, key, k1.ARN)
+	}
+}
+
 // A caller without permission learns nothing about what exists: it is
 // denied whether the resource exists or not. Once allowed, it gets the
 // resource's own errors.
