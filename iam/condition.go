@@ -276,7 +276,9 @@ func (c *Condition) matches(v string) bool {
 				return false
 			}
 		}
-		ip = ip.Unmap()
+		// A zone (fe80::1%eth0) names the interface, not the address,
+		// and no prefix contains a zoned address: drop it.
+		ip = ip.Unmap().WithZone("")
 		for _, p := range c.prefixes {
 			if p.Contains(ip) {
 				return true

@@ -230,7 +230,9 @@ func callerOf(w http.ResponseWriter, r *http.Request, key *accessKey) kds.Caller
 		RequestID: w.Header().Get("x-amzn-RequestId"),
 	}
 	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
-		c.SourceIP = ap.Addr().Unmap()
+		// Without the zone of a link-local peer, which would keep
+		// aws:SourceIp out of every IpAddress range.
+		c.SourceIP = ap.Addr().Unmap().WithZone("")
 	}
 	if key != nil {
 		c.Principal, c.AccessKeyID = key.Principal, key.AccessKeyID

@@ -565,6 +565,26 @@ func TestHandlerRunsTheSignedOperation(t *testing.T) {
 	}
 }
 
+// TestCallerSourceIP checks the source address callerOf gives the
+// Service, for its aws:SourceIp: plain, IPv4 unmapped, and without the
+// zone (interface) of a link-local IPv6 peer, which no IpAddress prefix
+// would contain.
+func TestCallerSourceIP(t *testing.T) {
+	for remote, want := range map[string]string{
+		"192.0.2.7:5000":          "192.0.2.7",
+		"[::ffff:192.0.2.7]:5000": "192.0.2.7",
+		"[2001:db8::7]:5000":      "2001:db8::7",
+		"[fe80::1%eth0]:5000":     "fe80::1",
+		"@":                       "invalid IP",
+	} {
+		r := httptest.NewRequest(http.MethodPost, "/", nil)
+		r.RemoteAddr = remote
+		if got := callerOf(httptest.NewRecorder(), r, nil).SourceIP.String(); got != want {
+			t.Errorf("RemoteAddr %s: SourceIP %s, want %s", remote, got, want)
+		}
+	}
+}
+
 // TestHandlerVerifiesCBOR sends CBOR requests, as the AWS SDK for Java
 // does, to a handler with credentials: signed properly, the put succeeds;
 // with the body changed after signing, it is refused in CBOR.
