@@ -346,6 +346,18 @@ func TestVerify(t *testing.T) {
 			r.URL.RawQuery += "&a=b"
 			return r, putRecordBody
 		}, want{errType: "InvalidSignatureException", msg: mismatch}},
+		{"presigned for no time at all", func(t *testing.T) (*http.Request, string) {
+			// X-Amz-Expires=0 is not "no expiry given", which would leave
+			// the URL good for the five minutes of clock skew.
+			r := newPutRecord(putRecordBody)
+			r.URL.RawQuery = "X-Amz-Expires=0"
+			return presign(t, r, putRecordBody, alice, sigNow.Add(-4*time.Minute), 0), putRecordBody
+		}, want{errType: "IncompleteSignatureException", msg: "X-Amz-Expires must be a positive integer number of seconds, not '0'."}},
+		{"presigned for a negative time", func(t *testing.T) (*http.Request, string) {
+			r := newPutRecord(putRecordBody)
+			r.URL.RawQuery = "X-Amz-Expires=-60"
+			return presign(t, r, putRecordBody, alice, sigNow, 0), putRecordBody
+		}, want{errType: "IncompleteSignatureException", msg: "X-Amz-Expires must be a positive integer number of seconds, not '-60'."}},
 		{"presigned for more than a week", func(t *testing.T) (*http.Request, string) {
 			return presign(t, newPutRecord(putRecordBody), putRecordBody, alice, sigNow, 8*24*time.Hour), putRecordBody
 		}, want{errType: "IncompleteSignatureException", msg: "X-Amz-Expires must be less than a week (in seconds) that is 604800"}},

@@ -35,8 +35,9 @@ type signature struct {
 	// token is the X-Amz-Security-Token of temporary credentials.
 	token string
 	// presigned reports that the signature came in the query; expires is
-	// then its X-Amz-Expires, if given, and target its X-Amz-Target, if
-	// the client's signer moved that header into the (signed) query.
+	// then its X-Amz-Expires (1s to a week) or 0 if none is given, and
+	// target its X-Amz-Target, if the client's signer moved that header
+	// into the (signed) query.
 	presigned bool
 	expires   time.Duration
 	target    string
@@ -158,8 +159,10 @@ func readQuerySignature(q url.Values) (signature, *apiError) {
 	if e := q.Get("X-Amz-Expires"); e != "" {
 		n, perr := strconv.ParseInt(e, 10, 64)
 		switch {
-		case perr != nil || n < 0:
-			return s, incompleteSignature("X-Amz-Expires must be a non-negative integer number of seconds, not '" + e + "'.")
+		case perr != nil || n < 1:
+			// 0 too: a URL valid for no time is refused, not taken for
+			// one without X-Amz-Expires (good for the clock skew).
+			return s, incompleteSignature("X-Amz-Expires must be a positive integer number of seconds, not '" + e + "'.")
 		case n > int64(maxPresignedExpiry/time.Second):
 			return s, incompleteSignature("X-Amz-Expires must be less than a week (in seconds) that is 604800")
 		}
