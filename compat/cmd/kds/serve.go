@@ -71,7 +71,8 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.BoolVar(&cfg.dashboard, "dashboard", true, "serve a web dashboard of the streams at "+dashboardPath+" (GET) on the same address; -dashboard=false turns it off.\n"+
 		"The dashboard is not authenticated, so -credentials and -identity-policies turn it off unless -dashboard is given")
 	fs.StringVar(&cfg.metricsAddr, "metrics-addr", "", "also serve the streams' CloudWatch metrics in Prometheus's format at http://`host:port`/metrics, a listener of its own; port 0 picks a free port")
-	fs.Var(&cfg.identityPolicies, "identity-policies", "turn on IAM-style access control, with the identity policies of the principals in JSON `file` (see docs/access-control.md); callers without a principal act as the account root")
+	fs.Var(&cfg.identityPolicies, "identity-policies", "turn on IAM-style access control, with the identity policies of the principals in JSON `file` (see docs/access-control.md);\n"+
+		"needs -credentials, whose keys name the principals; a key without a Principal acts as the account root")
 	fs.TextVar(&cfg.logLevel, "log-level", slog.LevelInfo, "log `level`: debug, info, warn or error; info logs every request")
 	fs.StringVar(&cfg.credentialsFile, "credentials", "", "verify every request's SigV4 signature against the access keys in JSON `file`, a list of\n"+
 		"{\"AccessKeyId\": ..., \"SecretAccessKey\": ..., \"Principal\": ...}; a call acts as its key's Principal (an IAM or STS ARN),\n"+
@@ -112,7 +113,7 @@ func (cfg *serveConfig) secured() bool {
 }
 
 // check finds what the flag package cannot: arguments left over,
-// negative delays and half a certificate.
+// negative delays, half a certificate and flags that need others.
 func (cfg *serveConfig) check(rest []string) error {
 	if len(rest) > 0 {
 		return fmt.Errorf("unexpected argument %q", rest[0])
@@ -143,6 +144,10 @@ func (cfg *serveConfig) check(rest []string) error {
 	}
 	if cfg.auditData && cfg.auditLog == "" {
 		return errors.New("-audit-data-events needs -audit-log")
+	}
+	if cfg.identityPolicies.ac != nil && cfg.credentialsFile == "" {
+		return errors.New("-identity-policies needs -credentials: without verified signatures every caller is the account root, " +
+			"which identity policies do not govern")
 	}
 	return nil
 }
