@@ -553,7 +553,13 @@ func TestEveryOperationIsAuthorised(t *testing.T) {
 			}
 			tc := everyOperation(svc)[op]
 			err := tc.call(svc, as(alice))
-			wantDenied(t, err, implicitDeny(alice, tc.action, tc.resource, "identity-based"))
+			named := tc.resource
+			if op == "DescribeStreamConsumer" || op == "DeregisterStreamConsumer" {
+				// Called with StreamARN and ConsumerName, named so in a
+				// denial (TestAccessConsumerNamedByStream).
+				named = streamS + "/consumer/c"
+			}
+			wantDenied(t, err, implicitDeny(alice, tc.action, named, "identity-based"))
 			// A policy for the same action on another resource, and one
 			// for another action on the resource, do not help.
 			attach(t, ac, alice, policy(
@@ -625,6 +631,50 @@ func TestAccessDeniedBeforeNotFound(t *testing.T) {
 	clock.Advance(kds.IteratorLifetime + time.Second)
 	_, err = svc.GetRecords(as(alice), kds.GetRecordsInput{ShardIterator: it})
 	wantErr(t, err, kds.ErrExpiredIterator, "")
+}
+
+// A consumer named by StreamARN and ConsumerName is judged both as the
+// registered consumer (so policies on its ARN, exact or with wildcards, and
+// its resource policy apply) and as <StreamARN>/consumer/<name>, the name
+// AWS's denials give it; a denial names it so, registered or not: a caller
+// refused learns neither whether the consumer exists nor when it was
+// registered.
+func TestAccessConsumerNamedByStream(t *testing.T) {
+	svc, ac, _ := guarded(t)
+	efoStream(t, svc, "s", 1)
+	registered := efoRegister(t, svc, "s", "real").ConsumerARN
+	describe := func(c context.Context, name string) error {
+		_, err := svc.DescribeStreamConsumer(c, kds.DescribeStreamConsumerInput{StreamARN: streamS, ConsumerName: name})
+		return err
+	}
+	deregister := func(c context.Context, name string) error {
+		_, err := svc.DeregisterStreamConsumer(c, kds.DeregisterStreamConsumerInput{StreamARN: streamS, ConsumerName: name})
+		return err
+	}
+	for _, name := range []string{"real", "ghost"} {
+		named := streamS + "/consumer/" + name
+		wantDenied(t, describe(as(alice), name), implicitDeny(alice, "DescribeStreamConsumer", named, "identity-based"))
+		wantDenied(t, deregister(as(alice), name), implicitDeny(alice, "DeregisterStreamConsumer", named, "identity-based"))
+	}
+	// Named by its ARN, it is denied under that ARN.
+	_, err := svc.DescribeStreamConsumer(as(alice), kds.DescribeStreamConsumerInput{ConsumerARN: registered})
+	wantDenied(t, err, implicitDeny(alice, "DescribeStreamConsumer", registered, "identity-based"))
+
+	// Policies may name it by its ARN, exactly or with wildcards, or by the
+	// name the request gives it (as AWS's denials name it).
+	short := streamS + "/consumer/real"
+	for _, resource := range []string{registered, short, streamS + "/consumer/real:*", streamS + "/consumer/*"} {
+		attach(t, ac, alice, policy(`{"Effect":"Allow","Action":"kinesis:DescribeStreamConsumer","Resource":"`+resource+`"}`))
+		if err := describe(as(alice), "real"); err != nil {
+			t.Errorf("allowed on %s: %v", resource, err)
+		}
+		attach(t, ac, alice, policy(`{"Effect":"Allow","Action":"kinesis:*","Resource":"*"}`, `{"Effect":"Deny","Action":"kinesis:DescribeStreamConsumer","Resource":"`+resource+`"}`))
+		wantDenied(t, describe(as(alice), "real"), explicitDeny(alice, "DescribeStreamConsumer", short, "an identity-based"))
+	}
+	putPolicy(t, svc, registered, policy(`{"Effect":"Allow","Principal":{"AWS":"`+bob+`"},"Action":"kinesis:DescribeStreamConsumer","Resource":"`+registered+`"}`))
+	if err := describe(as(bob), "real"); err != nil {
+		t.Errorf("allowed by the consumer's resource policy: %v", err)
+	}
 }
 
 // A ListShards NextToken names the stream it lists, so a caller allowed
