@@ -206,6 +206,14 @@ func (h *accessHook) before(_ context.Context, c *callInfo) error {
 			}
 		}
 		d := iam.Evaluate(req, identity, resource)
+		named := c.deniedName(arn)
+		if named != arn {
+			// A registered consumer the request names by stream and name:
+			// a policy may name it either way.
+			alias := req
+			alias.Resource = named
+			d = eitherName(d, iam.Evaluate(alias, identity, resource))
+		}
 		if d.Allowed() && foreign && (arn == "*" || c.op == opPutResourcePolicy.name) {
 			// Another account's principals may neither make account-wide
 			// calls here (theirs would go to their own account) nor
@@ -213,10 +221,24 @@ func (h *accessHook) before(_ context.Context, c *callInfo) error {
 			d = iam.Decision{Outcome: iam.ImplicitDeny, PolicyType: iam.ResourcePolicy, CrossAccount: true}
 		}
 		if !d.Allowed() {
+			req.Resource = named
 			return &Error{Code: codeAccessDenied, Message: iam.AccessDeniedMessage(req, d)}
 		}
 	}
 	return nil
+}
+
+// eitherName combines the decisions on one resource under its two names,
+// as if each statement matched it when it matched either: an explicit
+// deny under either name denies, else an allow under either allows.
+func eitherName(a, b iam.Decision) iam.Decision {
+	switch {
+	case a.Outcome == iam.ExplicitDeny:
+		return a
+	case b.Outcome == iam.ExplicitDeny, b.Allowed():
+		return b
+	}
+	return a
 }
 
 // hasConditions reports whether any statement of p has a condition, for

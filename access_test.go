@@ -125,6 +125,15 @@ func TestAccessEvaluation(t *testing.T) {
 			return err
 		}}
 	}
+	// putToRetagged tags s Team=blue (beside its team=red) as the root,
+	// then puts to it.
+	putToRetagged := call{"PutRecord s tagged Team=blue and team=red", func(svc *kds.Service, c context.Context) error {
+		if _, err := svc.TagResource(ctx, kds.TagResourceInput{ResourceARN: streamS, Tags: map[string]string{"Team": "blue"}}); err != nil {
+			return err
+		}
+		_, err := svc.PutRecord(c, kds.PutRecordInput{StreamName: "s", PartitionKey: "k", Data: []byte("x")})
+		return err
+	}}
 	listStreams := call{"ListStreams", func(svc *kds.Service, c context.Context) error {
 		_, err := svc.ListStreams(c, kds.ListStreamsInput{})
 		return err
@@ -197,6 +206,15 @@ func TestAccessEvaluation(t *testing.T) {
 			call: tag(map[string]string{"env": "prod"}), denied: "-"},
 		{name: "TagKeys refused", identity: map[string]string{alice: tagDev},
 			call: tag(map[string]string{"env": "dev", "team": "blue"}), denied: "-"},
+		{name: "RequestTag deny sees every spelling of the key", identity: map[string]string{alice: policy(allowAny,
+			`{"Effect":"Deny","Action":"kinesis:TagResource","Resource":"*","Condition":{"StringEquals":{"aws:RequestTag/env":"prod"}}}`)},
+			call: tag(map[string]string{"Env": "prod", "env": "dev"}), denied: explicitDeny(alice, "TagResource", streamS, "an identity-based")},
+		{name: "RequestTag allow needs every spelling of the key", identity: map[string]string{alice: policy(
+			`{"Effect":"Allow","Action":"kinesis:TagResource","Resource":"*","Condition":{"StringEquals":{"aws:RequestTag/env":"dev"}}}`)},
+			call: tag(map[string]string{"Env": "prod", "env": "dev"}), denied: implicitDeny(alice, "TagResource", streamS, "identity-based")},
+		{name: "ResourceTag deny sees every spelling of the key", identity: map[string]string{alice: policy(allowAny,
+			`{"Effect":"Deny","Action":"kinesis:PutRecord","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/team":"blue"}}}`)},
+			call: putToRetagged, denied: explicitDeny(alice, "PutRecord", streamS, "an identity-based")},
 		{name: "TagKeys of UntagResource", identity: map[string]string{alice: untagTeam},
 			call: untag("x", "team")},
 		{name: "TagKeys of UntagResource misses", identity: map[string]string{alice: untagTeam},
@@ -535,7 +553,13 @@ func TestEveryOperationIsAuthorised(t *testing.T) {
 			}
 			tc := everyOperation(svc)[op]
 			err := tc.call(svc, as(alice))
-			wantDenied(t, err, implicitDeny(alice, tc.action, tc.resource, "identity-based"))
+			named := tc.resource
+			if op == "DescribeStreamConsumer" || op == "DeregisterStreamConsumer" {
+				// Called with StreamARN and ConsumerName, named so in a
+				// denial (TestAccessConsumerNamedByStream).
+				named = streamS + "/consumer/c"
+			}
+			wantDenied(t, err, implicitDeny(alice, tc.action, named, "identity-based"))
 			// A policy for the same action on another resource, and one
 			// for another action on the resource, do not help.
 			attach(t, ac, alice, policy(
@@ -559,6 +583,27 @@ func TestEveryOperationIsAuthorised(t *testing.T) {
 				t.Fatalf("allowed %s on %s: %v", tc.action, tc.resource, err)
 			}
 		})
+	}
+}
+
+// A principal allowed StopStreamEncryption on a stream and on a KMS key of
+// its own cannot turn off the stream's encryption under another key: naming
+// its own key is refused (it is not the stream's), and naming the stream's
+// key is denied (it may not use that key).
+func TestAccessStopEncryptionNeedsTheStreamsKey(t *testing.T) {
+	svc, ac, _ := guarded(t)
+	createStream(t, svc, "s", 1)
+	k1, k2 := svc.Keys().CreateKey(), svc.Keys().CreateKey()
+	startEncryption(t, svc, "s", k1.ARN)
+	attach(t, ac, alice, policy(`{"Effect":"Allow","Action":"kinesis:StopStreamEncryption","Resource":["`+streamS+`","`+k2.ARN+`"]}`))
+	stop := func(key string) error {
+		_, err := svc.StopStreamEncryption(as(alice), kds.StopStreamEncryptionInput{StreamName: "s", EncryptionType: kds.EncryptionKMS, KeyId: key})
+		return err
+	}
+	wantErr(t, stop(k2.ARN), kds.ErrInvalidArgument, "Stream s under account 000000000000 is not encrypted with KMS key "+k2.ARN+".")
+	wantDenied(t, stop(k1.ARN), implicitDeny(alice, "StopStreamEncryption", k1.ARN, "identity-based"))
+	if typ, key := encryptionOf(t, svc, "s"); typ != kds.EncryptionKMS || key != k1.ARN {
+		t.Fatalf("the stream is now %s %q, want still KMS under %s", typ, key, k1.ARN)
 	}
 }
 
@@ -586,6 +631,50 @@ func TestAccessDeniedBeforeNotFound(t *testing.T) {
 	clock.Advance(kds.IteratorLifetime + time.Second)
 	_, err = svc.GetRecords(as(alice), kds.GetRecordsInput{ShardIterator: it})
 	wantErr(t, err, kds.ErrExpiredIterator, "")
+}
+
+// A consumer named by StreamARN and ConsumerName is judged both as the
+// registered consumer (so policies on its ARN, exact or with wildcards, and
+// its resource policy apply) and as <StreamARN>/consumer/<name>, the name
+// AWS's denials give it; a denial names it so, registered or not: a caller
+// refused learns neither whether the consumer exists nor when it was
+// registered.
+func TestAccessConsumerNamedByStream(t *testing.T) {
+	svc, ac, _ := guarded(t)
+	efoStream(t, svc, "s", 1)
+	registered := efoRegister(t, svc, "s", "real").ConsumerARN
+	describe := func(c context.Context, name string) error {
+		_, err := svc.DescribeStreamConsumer(c, kds.DescribeStreamConsumerInput{StreamARN: streamS, ConsumerName: name})
+		return err
+	}
+	deregister := func(c context.Context, name string) error {
+		_, err := svc.DeregisterStreamConsumer(c, kds.DeregisterStreamConsumerInput{StreamARN: streamS, ConsumerName: name})
+		return err
+	}
+	for _, name := range []string{"real", "ghost"} {
+		named := streamS + "/consumer/" + name
+		wantDenied(t, describe(as(alice), name), implicitDeny(alice, "DescribeStreamConsumer", named, "identity-based"))
+		wantDenied(t, deregister(as(alice), name), implicitDeny(alice, "DeregisterStreamConsumer", named, "identity-based"))
+	}
+	// Named by its ARN, it is denied under that ARN.
+	_, err := svc.DescribeStreamConsumer(as(alice), kds.DescribeStreamConsumerInput{ConsumerARN: registered})
+	wantDenied(t, err, implicitDeny(alice, "DescribeStreamConsumer", registered, "identity-based"))
+
+	// Policies may name it by its ARN, exactly or with wildcards, or by the
+	// name the request gives it (as AWS's denials name it).
+	short := streamS + "/consumer/real"
+	for _, resource := range []string{registered, short, streamS + "/consumer/real:*", streamS + "/consumer/*"} {
+		attach(t, ac, alice, policy(`{"Effect":"Allow","Action":"kinesis:DescribeStreamConsumer","Resource":"`+resource+`"}`))
+		if err := describe(as(alice), "real"); err != nil {
+			t.Errorf("allowed on %s: %v", resource, err)
+		}
+		attach(t, ac, alice, policy(`{"Effect":"Allow","Action":"kinesis:*","Resource":"*"}`, `{"Effect":"Deny","Action":"kinesis:DescribeStreamConsumer","Resource":"`+resource+`"}`))
+		wantDenied(t, describe(as(alice), "real"), explicitDeny(alice, "DescribeStreamConsumer", short, "an identity-based"))
+	}
+	putPolicy(t, svc, registered, policy(`{"Effect":"Allow","Principal":{"AWS":"`+bob+`"},"Action":"kinesis:DescribeStreamConsumer","Resource":"`+registered+`"}`))
+	if err := describe(as(bob), "real"); err != nil {
+		t.Errorf("allowed by the consumer's resource policy: %v", err)
+	}
 }
 
 // A ListShards NextToken names the stream it lists, so a caller allowed

@@ -167,14 +167,14 @@ func TestEncryptionCallsNameTheKey(t *testing.T) {
 	for _, keyID := range []string{"alias/orders", AWSManagedKeyAlias, "alias/none", "11111111-2222-4333-8444-555555555555"} {
 		svc.StartStreamEncryption(ctx, StartStreamEncryptionInput{StreamName: "s", EncryptionType: EncryptionKMS, KeyId: keyID})
 	}
-	svc.StopStreamEncryption(ctx, StopStreamEncryptionInput{StreamARN: stream, EncryptionType: EncryptionKMS, KeyId: key.ARN})
+	svc.StopStreamEncryption(ctx, StopStreamEncryptionInput{StreamARN: stream, EncryptionType: EncryptionKMS, KeyId: AWSManagedKeyAlias})
 	want := []string{
 		"CreateStream  " + stream + " -> ok",
 		"StartStreamEncryption  " + stream + " " + key.ARN + " -> ok",
 		"StartStreamEncryption  " + stream + " " + managed.ARN + " -> ok",
 		"StartStreamEncryption  " + stream + " arn:aws:kms:us-east-1:000000000000:alias/none -> error",
 		"StartStreamEncryption  " + stream + " arn:aws:kms:us-east-1:000000000000:key/11111111-2222-4333-8444-555555555555 -> error",
-		"StopStreamEncryption  " + stream + " " + key.ARN + " -> ok",
+		"StopStreamEncryption  " + stream + " " + managed.ARN + " -> ok",
 	}
 	if !slices.Equal(h.seen, want) {
 		t.Fatalf("hooks saw\n%q\nwant\n%q", h.seen, want)

@@ -85,10 +85,13 @@ type StopStreamEncryptionOutput struct{}
 
 // StopStreamEncryption makes an ACTIVE stream stop encrypting the records
 // put into it, after the stream's UPDATING time as for
-// [Service.StartStreamEncryption]. Records already stored encrypted stay
-// encrypted, and reading them still needs their KMS key. A stream that
-// does not encrypt is left alone. A stream may stop encryption
-// [MaxEncryptionChangesPerDay] times in any 24 hours.
+// [Service.StartStreamEncryption]. KeyId must name the key the stream is
+// encrypted with (in any form; InvalidArgumentException otherwise), so
+// that access control, which authorises the key the request names, lets
+// only those who may use the stream's key turn it off. Records already
+// stored encrypted stay encrypted, and reading them still needs their KMS
+// key. A stream that does not encrypt is left alone. A stream may stop
+// encryption [MaxEncryptionChangesPerDay] times in any 24 hours.
 func (svc *Service) StopStreamEncryption(ctx context.Context, in StopStreamEncryptionInput) (StopStreamEncryptionOutput, error) {
 	return run(svc, ctx, opStopStreamEncryption, in, (*Service).stopStreamEncryption)
 }
@@ -96,11 +99,20 @@ func (svc *Service) StopStreamEncryption(ctx context.Context, in StopStreamEncry
 // stopStreamEncryption is the body of [Service.StopStreamEncryption].
 func (svc *Service) stopStreamEncryption(ctx context.Context, in StopStreamEncryptionInput) (StopStreamEncryptionOutput, error) {
 	s, now, err := svc.beginEncryptionChange("StopStreamEncryption", streamRef{in.StreamName, in.StreamARN}, in.EncryptionType, in.KeyId)
-	if err != nil || s.encryption.Load() == nil {
+	if err != nil {
 		return StopStreamEncryptionOutput{}, err
 	}
+	enc := s.encryption.Load()
+	if enc == nil {
+		return StopStreamEncryptionOutput{}, nil
+	}
+	if svc.kmsKeyResource(in.KeyId) != svc.kmsKeyResource(enc.keyID) {
+		return StopStreamEncryptionOutput{}, newError(codeInvalidArgument, "Stream %s under account %s is not encrypted with KMS key %s.", s.name, svc.cfg.accountID, in.KeyId)
+	}
 	err = s.changeEncryption(now, &s.keyStops, func() {
-		s.encryption.Store(nil)
+		// Only the encryption checked above: a Start that switched keys
+		// meanwhile stands.
+		s.encryption.CompareAndSwap(enc, nil)
 	}, "disable server-side encryption")
 	return StopStreamEncryptionOutput{}, err
 }
@@ -164,7 +176,9 @@ func (s *Stream) encryptionType() (EncryptionType, string) {
 
 // encryptionResources returns the ARNs a Start- or StopStreamEncryption
 // request acts on: the stream's and the KMS key's, both of which IAM
-// checks for these operations.
+// checks for these operations. For Stop the key named must be the
+// stream's (the operation refuses another), so the key authorised is the
+// one whose encryption stops.
 func (svc *Service) encryptionResources(name, arn, keyID string) []string {
 	out := svc.streamResource(name, arn)
 	if keyID != "" {

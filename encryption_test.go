@@ -186,6 +186,35 @@ func TestStreamEncryptionValidation(t *testing.T) {
 	}
 }
 
+// StopStreamEncryption's KeyId must name the key the stream is encrypted
+// with, in any of the forms KMS takes; another key is refused and the
+// stream stays encrypted. (Access control authorises the key the request
+// names, so without this check a caller allowed on any key of its own
+// could turn off encryption under a key it may not use.)
+func TestStopStreamEncryptionNeedsTheStreamsKey(t *testing.T) {
+	svc, _ := newService(t)
+	createStream(t, svc, "s", 1)
+	k1, k2 := svc.Keys().CreateKey(), svc.Keys().CreateKey()
+	if err := svc.Keys().CreateAlias("alias/orders", k1.KeyID); err != nil {
+		t.Fatal(err)
+	}
+	startEncryption(t, svc, "s", "alias/orders")
+	for _, other := range []string{k2.ARN, k2.KeyID, kds.AWSManagedKeyAlias, "alias/nope", "n/a"} {
+		_, err := svc.StopStreamEncryption(ctx, kds.StopStreamEncryptionInput{StreamName: "s", EncryptionType: kds.EncryptionKMS, KeyId: other})
+		wantErr(t, err, kds.ErrInvalidArgument, "Stream s under account 000000000000 is not encrypted with KMS key "+other+".")
+		if typ, key := encryptionOf(t, svc, "s"); typ != kds.EncryptionKMS || key != "alias/orders" {
+			t.Fatalf("after StopStreamEncryption with %s the stream is %s %q", other, typ, key)
+		}
+	}
+	for _, same := range []string{"alias/orders", kmsARN("alias/orders"), k1.KeyID, k1.ARN} {
+		stopEncryption(t, svc, "s", same)
+		if typ, _ := encryptionOf(t, svc, "s"); typ != kds.EncryptionNone {
+			t.Fatalf("after StopStreamEncryption with %s the stream is %s", same, typ)
+		}
+		startEncryption(t, svc, "s", "alias/orders")
+	}
+}
+
 func TestStreamEncryptionWaitsForUpdating(t *testing.T) {
 	svc, clock := newService(t, kds.WithStatusDelays(kds.StatusDelays{Update: 10 * time.Second}))
 	createStream(t, svc, "s", 1)

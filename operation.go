@@ -89,6 +89,8 @@ func (svc *Service) streamResource(name, arn string) []string {
 // consumerResource returns the ARN of the consumer a request names: its
 // ConsumerARN, or that of the consumer registered under StreamARN and
 // ConsumerName, or, if there is none, <StreamARN>/consumer/<ConsumerName>.
+// (A registered one is also judged, and always denied, under the latter
+// name: see deniedName.)
 func (svc *Service) consumerResource(streamARN, name, arn string) []string {
 	switch {
 	case arn != "":
@@ -100,6 +102,27 @@ func (svc *Service) consumerResource(streamARN, name, arn string) []string {
 		return []string{c.arn}
 	}
 	return []string{streamARN + "/consumer/" + name}
+}
+
+// deniedName returns how a denial of call c names arn, one of the
+// resources it is authorised on: as the request named it. A consumer given
+// by StreamARN and ConsumerName (the only resource of those requests) is
+// authorised as the registered consumer, by its ARN, which ends in its
+// creation time, and as <StreamARN>/consumer/<ConsumerName>, the name a
+// denial gives it, registered or not (as AWS's do), so that a caller
+// refused learns neither whether it exists nor when it was registered.
+func (c *callInfo) deniedName(arn string) string {
+	var streamARN, name, consumerARN string
+	switch in := c.in.(type) {
+	case DescribeStreamConsumerInput:
+		streamARN, name, consumerARN = in.StreamARN, in.ConsumerName, in.ConsumerARN
+	case DeregisterStreamConsumerInput:
+		streamARN, name, consumerARN = in.StreamARN, in.ConsumerName, in.ConsumerARN
+	}
+	if consumerARN == "" && streamARN != "" && name != "" {
+		return streamARN + "/consumer/" + name
+	}
+	return arn
 }
 
 // iteratorResource returns the ARN of the stream a shard iterator reads,

@@ -156,7 +156,35 @@ func newCondition(operator, key string, values []string) (Condition, string) {
 	return c, ""
 }
 
-// holds evaluates the condition against the request context.
+// holds evaluates the condition against the request context, for a
+// statement that denies (deny) or allows.
+//
+// Condition keys are case-insensitive, so every spelling of c.Key in ctx
+// is its key: tags "Env" and "env" both give aws:RequestTag/env a value.
+// When ctx has more than one spelling, each spelling's values are judged
+// on their own and the results combined to the cautious side: a Deny
+// applies when the condition holds for any spelling, an Allow only when it
+// holds for every one. So a second spelling can neither hide a value a
+// Deny is about nor carry one in beside a value an Allow requires.
+func (c *Condition) holds(ctx map[string][]string, deny bool) bool {
+	spellings := 0
+	for k, vals := range ctx {
+		if !strings.EqualFold(k, c.Key) {
+			continue
+		}
+		spellings++
+		if c.holdsFor(vals) == deny {
+			return deny
+		}
+	}
+	if spellings == 0 {
+		return c.holdsFor(nil)
+	}
+	return !deny
+}
+
+// holdsFor evaluates the condition against vals, the request's values of
+// its key.
 //
 // A key that is absent (or has no values) makes IfExists operators and
 // ForAllValues true, ForAnyValue false, negated operators true and the
@@ -164,9 +192,8 @@ func newCondition(operator, key string, values []string) (Condition, string) {
 // positive operator when any of its values matches any policy value, and a
 // negated operator when none does. ForAnyValue holds when some request
 // value satisfies the operator, ForAllValues when every one does.
-func (c *Condition) holds(ctx map[string][]string) bool {
-	vals, present := lookup(ctx, c.Key)
-	present = present && len(vals) > 0
+func (c *Condition) holdsFor(vals []string) bool {
+	present := len(vals) > 0
 	if c.kind == opNull {
 		for _, v := range c.Values {
 			if strings.EqualFold(v, "true") != present {
@@ -249,7 +276,9 @@ func (c *Condition) matches(v string) bool {
 				return false
 			}
 		}
-		ip = ip.Unmap()
+		// A zone (fe80::1%eth0) names the interface, not the address,
+		// and no prefix contains a zoned address: drop it.
+		ip = ip.Unmap().WithZone("")
 		for _, p := range c.prefixes {
 			if p.Contains(ip) {
 				return true
@@ -318,21 +347,6 @@ func cmpFloat(a, b float64) int {
 		return 1
 	}
 	return 0
-}
-
-// lookup finds key's values in ctx, trying the exact spelling first and
-// then any spelling that differs only in case (IAM condition keys are
-// case-insensitive).
-func lookup(ctx map[string][]string, key string) ([]string, bool) {
-	if v, ok := ctx[key]; ok {
-		return v, true
-	}
-	for k, v := range ctx {
-		if strings.EqualFold(k, key) {
-			return v, true
-		}
-	}
-	return nil, false
 }
 
 // parsePrefix reads a CIDR block or a single address (which stands for

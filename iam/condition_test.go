@@ -77,6 +77,9 @@ func TestConditionOperators(t *testing.T) {
 		{"IpAddress v6 out", "IpAddress", "aws:SourceIp", []string{"2001:db8::/32"}, ctx("aws:SourceIp", "2001:db9::7"), false},
 		{"IpAddress v4-mapped", "IpAddress", "aws:SourceIp", []string{"10.0.0.0/8"}, ctx("aws:SourceIp", "::ffff:10.1.2.3"), true},
 		{"IpAddress v4 not in v6", "IpAddress", "aws:SourceIp", []string{"2001:db8::/32"}, ctx("aws:SourceIp", "10.1.2.3"), false},
+		{"IpAddress zoned source", "IpAddress", "aws:SourceIp", []string{"fe80::/10"}, ctx("aws:SourceIp", "fe80::1%eth0"), true},
+		{"NotIpAddress zoned source in", "NotIpAddress", "aws:SourceIp", []string{"fe80::/10"}, ctx("aws:SourceIp", "fe80::1%eth0"), false},
+		{"IpAddress zoned single address", "IpAddress", "aws:SourceIp", []string{"fe80::1%eth1"}, ctx("aws:SourceIp", "fe80::1%eth0"), true},
 		{"IpAddress list ORed", "IpAddress", "aws:SourceIp", []string{"10.0.0.0/8", "192.168.0.0/16"}, ctx("aws:SourceIp", "192.168.4.4"), true},
 		{"IpAddress garbage", "IpAddress", "aws:SourceIp", []string{"10.0.0.0/8"}, ctx("aws:SourceIp", "not-an-ip"), false},
 		{"IpAddress missing", "IpAddress", "aws:SourceIp", []string{"10.0.0.0/8"}, none, false},
@@ -136,8 +139,12 @@ func TestConditionOperators(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := cond(t, tt.op, tt.key, tt.policy...)
-			if got := c.holds(tt.ctx); got != tt.want {
-				t.Errorf("%s %s %q against %q = %v, want %v", tt.op, tt.key, tt.policy, tt.ctx, got, tt.want)
+			// With one spelling of the key, a statement's effect makes no
+			// difference.
+			for _, deny := range []bool{false, true} {
+				if got := c.holds(tt.ctx, deny); got != tt.want {
+					t.Errorf("%s %s %q against %q (deny %v) = %v, want %v", tt.op, tt.key, tt.policy, tt.ctx, deny, got, tt.want)
+				}
 			}
 		})
 	}

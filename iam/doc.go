@@ -26,13 +26,16 @@
 // Arn(Not)Equals, Arn(Not)Like and Null, each (but Null) with the IfExists
 // suffix and the ForAnyValue: / ForAllValues: set qualifiers. Values of one
 // key are ORed; keys and operators are ANDed. Condition key names are
-// case-insensitive. Policy variables (${aws:username}) are not expanded,
-// so a 2012-10-17 policy that uses them is refused rather than read
-// literally (which could allow what IAM denies); in 2008-10-17 policies
-// IAM itself reads them literally. Numbers are plain decimals (no NaN or
-// Inf), and JSON null is refused wherever it stands. In NotPrincipal only
-// an exact name spares a caller: an account or a role listed there spares
-// neither the account's users nor the role's sessions.
+// case-insensitive; a request context that spells one key several ways
+// (tags "Env" and "env") is judged cautiously: a Deny's condition holds if
+// it holds for any spelling, an Allow's only if it holds for all. Policy
+// variables (${aws:username}) are not expanded, so a 2012-10-17 policy
+// that uses them is refused rather than read literally (which could allow
+// what IAM denies); in 2008-10-17 policies IAM itself reads them
+// literally. Numbers are plain decimals (no NaN or Inf), and JSON null is
+// refused wherever it stands. In NotPrincipal only an exact name spares a
+// caller: an account or a role listed there spares neither the account's
+// users nor the role's sessions.
 //
 // # Evaluation
 //

@@ -15,8 +15,10 @@ type Request struct {
 	Resource string
 	// Context holds the request's condition keys and their values, e.g.
 	// "aws:SourceIp": {"203.0.113.7"}, "aws:SecureTransport": {"true"},
-	// "aws:TagKeys": {"team", "env"}. Keys are matched case-insensitively.
-	// A key that is absent or has no values counts as missing.
+	// "aws:TagKeys": {"team", "env"}. Keys are matched case-insensitively;
+	// if Context spells a key several ways, a Deny's condition holds when
+	// it holds for any spelling and an Allow's only when it holds for
+	// every one. A key that is absent or has no values counts as missing.
 	Context map[string][]string
 }
 

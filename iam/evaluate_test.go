@@ -116,6 +116,53 @@ func TestEvaluateNamesPolicyAndStatement(t *testing.T) {
 	}
 }
 
+// TestEvaluateKeySpellings gives a request tags "Env" and "env" at once,
+// which both are aws:RequestTag/env to a policy: neither spelling may hide
+// the other's value from a Deny, nor carry its value in beside an Allow's,
+// whatever the order the context's map yields them in.
+func TestEvaluateKeySpellings(t *testing.T) {
+	allowAll := idPolicy("all", `{"Effect":"Allow","Action":"*","Resource":"*"}`)
+	deny := func(op, value string) *Policy {
+		return idPolicy("deny", `{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"`+op+`":{"aws:RequestTag/env":"`+value+`"}}}`)
+	}
+	allowIf := func(op, value string) *Policy {
+		return idPolicy("allow", `{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"`+op+`":{"aws:RequestTag/env":"`+value+`"}}}`)
+	}
+	tags := func(kv ...string) map[string][]string {
+		m := map[string][]string{}
+		for i := 0; i < len(kv); i += 2 {
+			m["aws:RequestTag/"+kv[i]] = []string{kv[i+1]}
+		}
+		return m
+	}
+	tests := []struct {
+		name   string
+		policy []*Policy
+		ctx    map[string][]string
+		want   Outcome
+	}{
+		{"Deny on a value, other spelling alone", []*Policy{allowAll, deny("StringEquals", "prod")}, tags("Env", "prod"), ExplicitDeny},
+		{"Deny on a value, decoy in the policy's spelling", []*Policy{allowAll, deny("StringEquals", "prod")}, tags("Env", "prod", "env", "dev"), ExplicitDeny},
+		{"Deny on a value, decoy in a third spelling", []*Policy{allowAll, deny("StringEquals", "prod")}, tags("ENV", "dev", "Env", "prod", "eNv", "test"), ExplicitDeny},
+		{"Deny on a value, no spelling has it", []*Policy{allowAll, deny("StringEquals", "prod")}, tags("Env", "dev", "env", "test"), Allowed},
+		{"Deny unless a value, decoy has it", []*Policy{allowAll, deny("StringNotEquals", "dev")}, tags("Env", "prod", "env", "dev"), ExplicitDeny},
+		{"Deny unless a value, every spelling has it", []*Policy{allowAll, deny("StringNotEquals", "dev")}, tags("Env", "dev", "env", "dev"), Allowed},
+		{"Allow only a value, decoy beside another", []*Policy{allowIf("StringEquals", "dev")}, tags("Env", "prod", "env", "dev"), ImplicitDeny},
+		{"Allow only a value, every spelling has it", []*Policy{allowIf("StringEquals", "dev")}, tags("Env", "dev", "env", "dev"), Allowed},
+		{"Allow only a value, one spelling", []*Policy{allowIf("StringEquals", "dev")}, tags("ENV", "dev"), Allowed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// Map order varies from run to run: ask often.
+			for range 20 {
+				if d := Evaluate(Request{Principal: alice, Action: "kinesis:AddTagsToStream", Resource: orders, Context: tt.ctx}, tt.policy, nil); d.Outcome != tt.want {
+					t.Fatalf("%v, want %v", d.Outcome, tt.want)
+				}
+			}
+		})
+	}
+}
+
 func TestEvaluateDoesNotAllocate(t *testing.T) {
 	p := idPolicy("p", `{"Effect":"Allow","Action":["kinesis:Get*","kinesis:Put*"],"Resource":"arn:aws:kinesis:*:*:stream/ord*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}}`)
 	req := Request{Principal: alice, Action: putOrder, Resource: orders, Context: map[string][]string{"aws:SourceIp": {"10.1.2.3"}}}

@@ -128,8 +128,9 @@ func (s *Statement) matchesResource(resource string) bool {
 // conditionsHold reports whether every condition of the statement holds
 // in ctx.
 func (s *Statement) conditionsHold(ctx map[string][]string) bool {
+	deny := s.Effect == Deny
 	for i := range s.Conditions {
-		if !s.Conditions[i].holds(ctx) {
+		if !s.Conditions[i].holds(ctx, deny) {
 			return false
 		}
 	}

@@ -2,6 +2,7 @@ package kinesisapi_test
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"testing"
 
@@ -121,6 +122,11 @@ func TestStreamEncryption(t *testing.T) {
 	// Stopped: new records are NONE, the encrypted ones still need the key.
 	if err := svc.Keys().EnableKey(key.KeyID); err != nil {
 		t.Fatal(err)
+	}
+	_, err = c.StopStreamEncryption(ctx, &kinesis.StopStreamEncryptionInput{StreamName: aws.String("s"), EncryptionType: types.EncryptionTypeKms, KeyId: aws.String(kds.AWSManagedKeyAlias)})
+	var notItsKey *types.InvalidArgumentException
+	if !errors.As(err, &notItsKey) || notItsKey.ErrorMessage() != "Stream s under account 000000000000 is not encrypted with KMS key alias/aws/kinesis." {
+		t.Fatalf("StopStreamEncryption with a key the stream does not use: %v, want InvalidArgumentException", err)
 	}
 	if _, err := c.StopStreamEncryption(ctx, &kinesis.StopStreamEncryptionInput{StreamName: aws.String("s"), EncryptionType: types.EncryptionTypeKms, KeyId: aws.String("alias/orders")}); err != nil {
 		t.Fatal(err)

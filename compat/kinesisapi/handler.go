@@ -121,7 +121,10 @@ func (h *Handler) serve(w *statusWriter, r *http.Request) (string, *apiError) {
 	if c == nil {
 		return "", writeError(w, jsonCodec{}, errUnknownOperation.withStatus(http.StatusNotFound))
 	}
-	target := r.Header.Get("X-Amz-Target")
+	target, terr := operationTarget(r)
+	if terr != nil {
+		return "", writeError(w, c, terr)
+	}
 	if target == "" {
 		return "", writeError(w, c, errAccessDeniedNoOperation)
 	}
@@ -191,6 +194,31 @@ func signed(r *http.Request) bool {
 	return r.URL.Query().Get("X-Amz-Algorithm") != ""
 }
 
+// operationTarget returns the X-Amz-Target that names r's operation: its
+// header, or, for a presigned request whose query carries X-Amz-Target
+// (the AWS SDKs' signers move X-Amz-* headers into the query when they
+// presign), that query parameter, which the signature covers. A header
+// that names another operation than the query, or a query that names two,
+// is refused: the operation run must be the one signed.
+func operationTarget(r *http.Request) (string, *apiError) {
+	header := r.Header.Get("X-Amz-Target")
+	if r.URL.RawQuery == "" {
+		return header, nil
+	}
+	q := r.URL.Query()
+	targets := q["X-Amz-Target"]
+	switch {
+	case !q.Has("X-Amz-Algorithm") || len(targets) == 0:
+		return header, nil
+	case len(targets) > 1:
+		return "", invalidSignature("X-Amz-Target is given more than once in the query-string parameters.")
+	case header != "" && header != targets[0]:
+		return "", invalidSignature("The X-Amz-Target header '" + header +
+			"' does not match the X-Amz-Target query-string parameter '" + targets[0] + "' that was signed.")
+	}
+	return targets[0], nil
+}
+
 // callerOf describes who sent r and how, for the Service's access
 // control and audit trail: key is the access key whose signature the
 // handler verified, nil if it verifies none (the caller is then the
@@ -202,7 +230,9 @@ func callerOf(w http.ResponseWriter, r *http.Request, key *accessKey) kds.Caller
 		RequestID: w.Header().Get("x-amzn-RequestId"),
 	}
 	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
-		c.SourceIP = ap.Addr().Unmap()
+		// Without the zone of a link-local peer, which would keep
+		// aws:SourceIp out of every IpAddress range.
+		c.SourceIP = ap.Addr().Unmap().WithZone("")
 	}
 	if key != nil {
 		c.Principal, c.AccessKeyID = key.Principal, key.AccessKeyID

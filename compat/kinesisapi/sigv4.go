@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -40,6 +41,7 @@ type Credential struct {
 // WithCredentials makes the handler verify every request's AWS Signature
 // Version 4 against these keys, as Kinesis does: the signature must be
 // that of a known key over the request as received (the headers it names,
+// which must include X-Amz-Target unless a presigned query carries it, and
 // the body), scoped to the Service's region and the service "kinesis",
 // and dated within five minutes of the server's clock (or, presigned,
 // within its X-Amz-Expires). Requests that fail are answered with
@@ -127,6 +129,9 @@ func (v *verifier) verify(r *http.Request, body []byte) (*accessKey, *apiError) 
 	if key == nil || subtle.ConstantTimeCompare([]byte(sig.token), []byte(key.SessionToken)) != 1 {
 		return nil, errUnrecognizedClient
 	}
+	if sig.target == "" && !listsHeader(sig.signedHeaders, "x-amz-target") {
+		return nil, errTargetNotSigned
+	}
 	buf := getBuffer()
 	defer putBuffer(buf)
 	canonical, err := canonicalRequest((*buf)[:0], r, body, sig.signedHeaders, sig.presigned)
@@ -142,6 +147,17 @@ func (v *verifier) verify(r *http.Request, body []byte) (*accessKey, *apiError) 
 		return nil, errSignatureMismatch
 	}
 	return key, nil
+}
+
+// listsHeader reports whether signedHeaders, a signature's lower-case
+// ';'-separated list, names the header name.
+func listsHeader(signedHeaders, name string) bool {
+	for h := range strings.SplitSeq(signedHeaders, ";") {
+		if h == name {
+			return true
+		}
+	}
+	return false
 }
 
 // checkTime refuses a signature dated more than signatureSkew from now,
@@ -171,6 +187,10 @@ var (
 		Message: "The security token included in the request is invalid."}
 	errSignatureMismatch = invalidSignature("The request signature we calculated does not match the signature you provided. " +
 		"Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
+	// errTargetNotSigned refuses a signature that does not cover the
+	// operation: X-Amz-Target is neither a signed header nor, presigned,
+	// in the signed query.
+	errTargetNotSigned      = incompleteSignature("'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization.")
 	errUnsupportedAlgorithm = incompleteSignature("The authorization mechanism you have provided is not supported. Please use " + sigv4Algorithm + ".")
 )
 

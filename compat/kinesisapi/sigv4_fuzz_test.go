@@ -2,6 +2,8 @@ package kinesisapi
 
 import (
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -12,14 +14,15 @@ import (
 // one of the signature exceptions; and a request it accepts must carry
 // exactly the Credential, SignedHeaders and Signature alice signed with,
 // since the signature covers all three (so the parser cannot be led to
-// read another request's parts as valid). parseAuthorization must also
-// read back what it read, written out plainly.
+// read another request's parts as valid), and its operation must be the
+// one signed, PutRecord. parseAuthorization must also read back what it
+// read, written out plainly.
 func FuzzAuthorization(f *testing.F) {
 	good := signedPutRecord(f, alice, sigNow)
 	auth, date := good.Header.Get("Authorization"), good.Header.Get("X-Amz-Date")
 	want, _ := parseAuthorization(auth)
 	presigned := presign(f, newPutRecord(putRecordBody), putRecordBody, alice, sigNow, 0)
-	wantQuery := presigned.URL.Query()
+	hoisted := presignHoisting(f, newPutRecord(putRecordBody), putRecordBody, alice, sigNow, 0, true)
 	for _, seed := range []struct{ auth, date, query string }{
 		{auth, date, ""},
 		{strings.ReplaceAll(auth, ", ", ","), date, ""},
@@ -32,6 +35,8 @@ func FuzzAuthorization(f *testing.F) {
 		{"AWS4-HMAC-SHA256 Credential=AKIDALICE//us-east-1/kinesis/aws4_request, SignedHeaders=;;, Signature=", date, ""},
 		{"Credential=", "", ""},
 		{"", "", presigned.URL.RawQuery},
+		{"", "", hoisted.URL.RawQuery},
+		{"", "", strings.Replace(hoisted.URL.RawQuery, "PutRecord", "DeleteStream", 1)},
 		{"", "", "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=-1"},
 		{auth, date, "X-Amz-Algorithm=x"},
 	} {
@@ -70,16 +75,24 @@ func FuzzAuthorization(f *testing.F) {
 			return
 		}
 		a, _ := parseAuthorization(auth)
-		exp := want
+		exp := []authorization{want}
 		if auth == "" {
-			q := r.URL.Query()
-			a = authorization{credential: q.Get("X-Amz-Credential"), signedHeaders: q.Get("X-Amz-SignedHeaders"), signature: q.Get("X-Amz-Signature")}
-			exp = authorization{credential: wantQuery.Get("X-Amz-Credential"), signedHeaders: wantQuery.Get("X-Amz-SignedHeaders"), signature: wantQuery.Get("X-Amz-Signature")}
+			a = querySignature(r.URL.Query())
+			exp = []authorization{querySignature(presigned.URL.Query()), querySignature(hoisted.URL.Query())}
 		}
-		if key.AccessKeyID != alice.AccessKeyID || a.credential != exp.credential || a.signedHeaders != exp.signedHeaders || a.signature != exp.signature {
+		if key.AccessKeyID != alice.AccessKeyID || !slices.Contains(exp, a) {
 			t.Fatalf("accepted %q (date %q, query %q) as %s", auth, date, query, key.AccessKeyID)
 		}
+		if op, err := operationTarget(r); err != nil || op != targetPrefix+"PutRecord" {
+			t.Fatalf("accepted %q (date %q, query %q) as operation %q (%v), not the PutRecord signed", auth, date, query, op, err)
+		}
 	})
+}
+
+// querySignature returns the parts of a presigned query's signature that
+// FuzzAuthorization compares, as an authorization.
+func querySignature(q url.Values) authorization {
+	return authorization{credential: q.Get("X-Amz-Credential"), signedHeaders: q.Get("X-Amz-SignedHeaders"), signature: q.Get("X-Amz-Signature")}
 }
 
 // validHeaderValue reports whether an HTTP server could receive v as a

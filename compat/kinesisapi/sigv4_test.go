@@ -69,15 +69,24 @@ func sign(t testing.TB, r *http.Request, body string, c Credential, service, reg
 }
 
 // presign returns r (whose body is body) presigned by c at time at, valid
-// for expires (none if 0), as the request the server then receives.
+// for expires (none if 0), as the request the server then receives. The
+// signer keeps X-Amz-Target a header.
 func presign(t testing.TB, r *http.Request, body string, c Credential, at time.Time, expires time.Duration) *http.Request {
+	t.Helper()
+	return presignHoisting(t, r, body, c, at, expires, false)
+}
+
+// presignHoisting is presign with the signer's header hoisting on or off:
+// on, as the SDK's default, it moves X-Amz-* headers such as X-Amz-Target
+// into the query.
+func presignHoisting(t testing.TB, r *http.Request, body string, c Credential, at time.Time, expires time.Duration, hoist bool) *http.Request {
 	t.Helper()
 	if expires > 0 {
 		r.URL.RawQuery = "X-Amz-Expires=" + strconv.Itoa(int(expires/time.Second))
 	}
 	creds := aws.Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken}
 	uri, headers, err := v4.NewSigner().PresignHTTP(context.Background(), creds, r, payloadHash(body), signingService, "us-east-1", at,
-		func(o *v4.SignerOptions) { o.DisableHeaderHoisting = true })
+		func(o *v4.SignerOptions) { o.DisableHeaderHoisting = !hoist })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -293,6 +302,27 @@ func TestVerify(t *testing.T) {
 			r.Header.Del("X-Amz-Target")
 			return r, putRecordBody
 		}, want{errType: "IncompleteSignatureException", msg: "'x-amz-target' is named as a SignedHeader, but it does not exist in the HTTP request."}},
+		{"X-Amz-Target not signed", func(t *testing.T) (*http.Request, string) {
+			r := newPutRecord(putRecordBody)
+			r.Header.Del("X-Amz-Target")
+			sign(t, r, putRecordBody, alice, signingService, "us-east-1", sigNow)
+			r.Header.Set("X-Amz-Target", targetPrefix+"PutRecord")
+			return r, putRecordBody
+		}, want{errType: "IncompleteSignatureException", msg: "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization."}},
+		{"presigned with X-Amz-Target in the query, as the SDK presigns by default", func(t *testing.T) (*http.Request, string) {
+			r := presignHoisting(t, newPutRecord(putRecordBody), putRecordBody, alice, sigNow, 0, true)
+			if r.URL.Query().Get("X-Amz-Target") == "" || strings.Contains(r.URL.Query().Get("X-Amz-SignedHeaders"), "x-amz-target") {
+				t.Fatalf("the signer did not move X-Amz-Target into the query: %s", r.URL)
+			}
+			return r, putRecordBody
+		}, want{key: &alice}},
+		{"presigned without X-Amz-Target", func(t *testing.T) (*http.Request, string) {
+			r := newPutRecord(putRecordBody)
+			r.Header.Del("X-Amz-Target")
+			p := presign(t, r, putRecordBody, alice, sigNow, 0)
+			p.Header.Set("X-Amz-Target", targetPrefix+"PutRecord")
+			return p, putRecordBody
+		}, want{errType: "IncompleteSignatureException", msg: "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization."}},
 		{"presigned", func(t *testing.T) (*http.Request, string) {
 			return presign(t, newPutRecord(putRecordBody), putRecordBody, alice, sigNow.Add(-time.Minute), 0), putRecordBody
 		}, want{key: &alice}},
@@ -316,6 +346,18 @@ func TestVerify(t *testing.T) {
 			r.URL.RawQuery += "&a=b"
 			return r, putRecordBody
 		}, want{errType: "InvalidSignatureException", msg: mismatch}},
+		{"presigned for no time at all", func(t *testing.T) (*http.Request, string) {
+			// X-Amz-Expires=0 is not "no expiry given", which would leave
+			// the URL good for the five minutes of clock skew.
+			r := newPutRecord(putRecordBody)
+			r.URL.RawQuery = "X-Amz-Expires=0"
+			return presign(t, r, putRecordBody, alice, sigNow.Add(-4*time.Minute), 0), putRecordBody
+		}, want{errType: "IncompleteSignatureException", msg: "X-Amz-Expires must be a positive integer number of seconds, not '0'."}},
+		{"presigned for a negative time", func(t *testing.T) (*http.Request, string) {
+			r := newPutRecord(putRecordBody)
+			r.URL.RawQuery = "X-Amz-Expires=-60"
+			return presign(t, r, putRecordBody, alice, sigNow, 0), putRecordBody
+		}, want{errType: "IncompleteSignatureException", msg: "X-Amz-Expires must be a positive integer number of seconds, not '-60'."}},
 		{"presigned for more than a week", func(t *testing.T) (*http.Request, string) {
 			return presign(t, newPutRecord(putRecordBody), putRecordBody, alice, sigNow, 8*24*time.Hour), putRecordBody
 		}, want{errType: "IncompleteSignatureException", msg: "X-Amz-Expires must be less than a week (in seconds) that is 604800"}},
@@ -447,6 +489,110 @@ func TestHandlerCaller(t *testing.T) {
 		}
 		if got.Principal != c.Principal || got.AccessKeyID != c.AccessKeyID || got.SourceIP.String() != "192.0.2.7" || !got.Plaintext {
 			t.Errorf("%s: caller %+v, want principal %q, its key, source 192.0.2.7, plaintext", c.AccessKeyID, got, c.Principal)
+		}
+	}
+}
+
+// TestHandlerRunsTheSignedOperation checks that the operation a handler
+// runs is the one the signature covers: the X-Amz-Target header when it is
+// signed, or the X-Amz-Target of a presigned query (where the SDK's signer
+// puts it by default). A request that could be replayed as another
+// operation (an unsigned header, or a header other than the signed query)
+// is refused, and the stream it would delete survives.
+func TestHandlerRunsTheSignedOperation(t *testing.T) {
+	svc, err := kds.NewService()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer svc.Close()
+	if _, err := svc.CreateStream(t.Context(), kds.CreateStreamInput{StreamName: "orders", ShardCount: 1}); err != nil {
+		t.Fatal(err)
+	}
+	const body = `{"StreamName":"orders"}`
+	describe := func(header bool) *http.Request {
+		r := httptest.NewRequest(http.MethodPost, "http://localhost:4567/?X-Amz-Expires=604800", strings.NewReader(body))
+		r.Header.Set("Content-Type", contentTypeJSON11)
+		if header {
+			r.Header.Set("X-Amz-Target", targetPrefix+"DescribeStreamSummary")
+		}
+		return r
+	}
+	// presigned is a URL presigned for DescribeStreamSummary with the SDK's
+	// defaults, sent with the X-Amz-Target header target ("" for none).
+	presigned := func(t *testing.T, target string) *http.Request {
+		r := presignHoisting(t, describe(true), body, alice, sigNow, 0, true)
+		r.Header.Set("Content-Type", contentTypeJSON11)
+		if target != "" {
+			r.Header.Set("X-Amz-Target", targetPrefix+target)
+		}
+		return r
+	}
+	tests := []struct {
+		name     string
+		verify   bool
+		req      func(t *testing.T) *http.Request
+		wantType string // "" for success
+	}{
+		{"presigned, no header", true, func(t *testing.T) *http.Request { return presigned(t, "") }, ""},
+		{"presigned, the same operation in the header", true, func(t *testing.T) *http.Request { return presigned(t, "DescribeStreamSummary") }, ""},
+		{"presigned, another operation in the header", true, func(t *testing.T) *http.Request { return presigned(t, "DeleteStream") }, "InvalidSignatureException"},
+		{"presigned, two operations in the query", true, func(t *testing.T) *http.Request {
+			r := describe(false)
+			r.URL.RawQuery = "X-Amz-Target=" + targetPrefix + "DescribeStreamSummary&X-Amz-Target=" + targetPrefix + "DeleteStream"
+			p := presign(t, r, body, alice, sigNow, 0)
+			p.Header.Set("Content-Type", contentTypeJSON11)
+			return p
+		}, "InvalidSignatureException"},
+		{"header signed without X-Amz-Target", true, func(t *testing.T) *http.Request {
+			r := describe(false)
+			sign(t, r, body, alice, signingService, "us-east-1", sigNow)
+			r.Header.Set("X-Amz-Target", targetPrefix+"DeleteStream")
+			return r
+		}, "IncompleteSignatureException"},
+		{"presigned, no header, not verified", false, func(t *testing.T) *http.Request { return presigned(t, "") }, ""},
+		{"presigned, another operation in the header, not verified", false, func(t *testing.T) *http.Request { return presigned(t, "DeleteStream") }, "InvalidSignatureException"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var opts []Option
+			if tt.verify {
+				opts = append(opts, WithCredentials(alice))
+			}
+			h := NewHandler(svc, opts...)
+			if h.auth != nil {
+				h.auth.now = func() time.Time { return sigNow }
+			}
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, tt.req(t))
+			if got := w.Header().Get("X-Amzn-ErrorType"); got != tt.wantType {
+				t.Errorf("answered %d %q %s, want %q", w.Code, got, w.Body, tt.wantType)
+			}
+			if tt.wantType == "" && !strings.Contains(w.Body.String(), `"StreamDescriptionSummary"`) {
+				t.Errorf("answered %d %s, want DescribeStreamSummary's output", w.Code, w.Body)
+			}
+			if _, err := svc.DescribeStreamSummary(t.Context(), kds.DescribeStreamSummaryInput{StreamName: "orders"}); err != nil {
+				t.Fatalf("the stream is gone: %v", err)
+			}
+		})
+	}
+}
+
+// TestCallerSourceIP checks the source address callerOf gives the
+// Service, for its aws:SourceIp: plain, IPv4 unmapped, and without the
+// zone (interface) of a link-local IPv6 peer, which no IpAddress prefix
+// would contain.
+func TestCallerSourceIP(t *testing.T) {
+	for remote, want := range map[string]string{
+		"192.0.2.7:5000":          "192.0.2.7",
+		"[::ffff:192.0.2.7]:5000": "192.0.2.7",
+		"[2001:db8::7]:5000":      "2001:db8::7",
+		"[fe80::1%eth0]:5000":     "fe80::1",
+		"@":                       "invalid IP",
+	} {
+		r := httptest.NewRequest(http.MethodPost, "/", nil)
+		r.RemoteAddr = remote
+		if got := callerOf(httptest.NewRecorder(), r, nil).SourceIP.String(); got != want {
+			t.Errorf("RemoteAddr %s: SourceIP %s, want %s", remote, got, want)
 		}
 	}
 }

@@ -35,9 +35,12 @@ type signature struct {
 	// token is the X-Amz-Security-Token of temporary credentials.
 	token string
 	// presigned reports that the signature came in the query; expires is
-	// then its X-Amz-Expires, if given.
+	// then its X-Amz-Expires (1s to a week) or 0 if none is given, and
+	// target its X-Amz-Target, if the client's signer moved that header
+	// into the (signed) query.
 	presigned bool
 	expires   time.Duration
+	target    string
 }
 
 // authorization is an Authorization header taken apart.
@@ -146,7 +149,8 @@ func readQuerySignature(q url.Values) (signature, *apiError) {
 		return signature{}, errUnsupportedAlgorithm
 	}
 	s := signature{credential: q.Get("X-Amz-Credential"), signedHeaders: q.Get("X-Amz-SignedHeaders"),
-		signature: q.Get("X-Amz-Signature"), token: q.Get("X-Amz-Security-Token"), presigned: true}
+		signature: q.Get("X-Amz-Signature"), token: q.Get("X-Amz-Security-Token"), presigned: true,
+		target: q.Get("X-Amz-Target")}
 	var err *apiError
 	s.date = q.Get("X-Amz-Date")
 	if s.time, err = parseAmzDate(s.date); err != nil {
@@ -155,8 +159,10 @@ func readQuerySignature(q url.Values) (signature, *apiError) {
 	if e := q.Get("X-Amz-Expires"); e != "" {
 		n, perr := strconv.ParseInt(e, 10, 64)
 		switch {
-		case perr != nil || n < 0:
-			return s, incompleteSignature("X-Amz-Expires must be a non-negative integer number of seconds, not '" + e + "'.")
+		case perr != nil || n < 1:
+			// 0 too: a URL valid for no time is refused, not taken for
+			// one without X-Amz-Expires (good for the clock skew).
+			return s, incompleteSignature("X-Amz-Expires must be a positive integer number of seconds, not '" + e + "'.")
 		case n > int64(maxPresignedExpiry/time.Second):
 			return s, incompleteSignature("X-Amz-Expires must be less than a week (in seconds) that is 604800")
 		}

@@ -40,9 +40,10 @@ func (p *prefixFlags) Set(v string) error {
 	return nil
 }
 
-// allows reports whether a is in one of the ranges.
+// allows reports whether a is in one of the ranges. An IPv6 zone (the
+// interface of a link-local peer) is ignored, as prefixes hold none.
 func (p prefixFlags) allows(a netip.Addr) bool {
-	a = a.Unmap()
+	a = a.Unmap().WithZone("")
 	for _, pre := range p {
 		if pre.Contains(a) {
 			return true

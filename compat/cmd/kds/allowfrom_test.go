@@ -11,7 +11,7 @@ import (
 
 func TestPrefixFlags(t *testing.T) {
 	var p prefixFlags
-	for _, v := range []string{"10.0.0.0/8, 192.0.2.7", "2001:db8::/32,::1", "198.51.100.77/24"} {
+	for _, v := range []string{"10.0.0.0/8, 192.0.2.7", "2001:db8::/32,::1", "198.51.100.77/24", "fe80::/10"} {
 		if err := p.Set(v); err != nil {
 			t.Fatalf("Set(%q): %v", v, err)
 		}
@@ -19,16 +19,20 @@ func TestPrefixFlags(t *testing.T) {
 	want := prefixFlags{
 		netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.0.2.7/32"),
 		netip.MustParsePrefix("2001:db8::/32"), netip.MustParsePrefix("::1/128"), netip.MustParsePrefix("198.51.100.0/24"),
+		netip.MustParsePrefix("fe80::/10"),
 	}
 	if !reflect.DeepEqual(p, want) {
 		t.Fatalf("prefixes %v, want %v", p, want)
 	}
-	if got := p.String(); got != "10.0.0.0/8,192.0.2.7/32,2001:db8::/32,::1/128,198.51.100.0/24" {
+	if got := p.String(); got != "10.0.0.0/8,192.0.2.7/32,2001:db8::/32,::1/128,198.51.100.0/24,fe80::/10" {
 		t.Errorf("String() = %q", got)
 	}
 	for addr, allowed := range map[string]bool{
 		"10.1.2.3": true, "::ffff:10.1.2.3": true, "11.0.0.1": false, "192.0.2.7": true, "192.0.2.8": false,
 		"2001:db8::5": true, "2001:db9::5": false, "::1": true, "127.0.0.1": false, "198.51.100.1": true,
+		// A link-local peer's address carries its interface as a zone,
+		// which no prefix contains as such.
+		"fe80::1%eth0": true, "fe80::1": true,
 	} {
 		if got := p.allows(netip.MustParseAddr(addr)); got != allowed {
 			t.Errorf("allows(%s) = %v, want %v", addr, got, allowed)

@@ -13,11 +13,17 @@ import (
 // ends, and returns the first n lines it prints.
 func startServe(t *testing.T, n int, args ...string) []string {
 	t.Helper()
+	return startServeLogging(t, n, io.Discard, args...)
+}
+
+// startServeLogging is startServe with kds serve's stderr going to stderr.
+func startServeLogging(t *testing.T, n int, stderr io.Writer, args ...string) []string {
+	t.Helper()
 	ctx, stop := context.WithCancel(context.Background())
 	out, w := io.Pipe()
 	exited := make(chan int, 1)
 	go func() {
-		code := runServe(ctx, append([]string{"--addr", "127.0.0.1:0", "--log-level", "warn"}, args...), w, io.Discard)
+		code := runServe(ctx, append([]string{"--addr", "127.0.0.1:0", "--log-level", "warn"}, args...), w, stderr)
 		w.Close()
 		exited <- code
 	}()
@@ -91,4 +97,33 @@ func TestDashboardTurnedOff(t *testing.T) {
 	if code, _, body := fetch(t, serveURL(lines)+"/kds/"); code != http.StatusForbidden || !strings.Contains(body, "AccessDeniedException") {
 		t.Errorf("GET /kds/ without the dashboard: %d %s, want 403 AccessDeniedException", code, body)
 	}
+}
+
+// The dashboard answers anyone who connects, as the account root: with
+// -credentials kds serve leaves it off (GET /kds/ is refused as Kinesis
+// refuses a GET), unless -dashboard asks for it, which it then serves with
+// a warning.
+func TestDashboardOffWhenSecured(t *testing.T) {
+	creds := credentialsFile(t, `[{"AccessKeyId": "AKID", "SecretAccessKey": "s", "Principal": "arn:aws:iam::000000000000:user/u"}]`)
+	const warning = "kds serve: warning: the dashboard at /kds/ is not authenticated"
+	t.Run("by default", func(t *testing.T) {
+		var stderr syncBuffer
+		lines := startServeLogging(t, 1, &stderr, "--credentials", creds, "--stream", "payroll")
+		if code, _, body := fetch(t, serveURL(lines)+"/kds/api/streams"); code != http.StatusForbidden || strings.Contains(body, "payroll") {
+			t.Errorf("GET /kds/api/streams: %d %s, want 403 and no stream names", code, body)
+		}
+		if strings.Contains(stderr.String(), warning) {
+			t.Errorf("warned about a dashboard that is off:\n%s", stderr.String())
+		}
+	})
+	t.Run("asked for", func(t *testing.T) {
+		var stderr syncBuffer
+		lines := startServeLogging(t, 2, &stderr, "--credentials", creds, "--dashboard", "--stream", "payroll")
+		if code, _, body := fetch(t, serveURL(lines)+"/kds/api/streams"); code != http.StatusOK || !strings.Contains(body, "payroll") {
+			t.Errorf("GET /kds/api/streams: %d %s, want the dashboard's answer", code, body)
+		}
+		if !strings.Contains(stderr.String(), warning) {
+			t.Errorf("no warning that the dashboard is unauthenticated:\n%s", stderr.String())
+		}
+	})
 }

@@ -32,8 +32,9 @@ func TestIdentityPoliciesFlag(t *testing.T) {
 	    {"PolicyName": "list", "PolicyDocument": "{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"kinesis:ListStreams\",\"Resource\":\"*\"}}"}
 	  ]
 	}`)
+	creds := credentialsFile(t, `[{"AccessKeyId": "AKIDALICE", "SecretAccessKey": "s", "Principal": "arn:aws:iam::000000000000:user/alice"}]`)
 	var stderr bytes.Buffer
-	cfg, err := parseServeFlags([]string{"--identity-policies", path}, &stderr)
+	cfg, err := parseServeFlags([]string{"--identity-policies", path, "--credentials", creds}, &stderr)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, stderr.String())
 	}
@@ -111,5 +112,13 @@ func TestIdentityPoliciesFlagErrors(t *testing.T) {
 	if code := runServe(context.Background(), []string{"--identity-policies", filepath.Join(t.TempDir(), "none.json")}, new(bytes.Buffer), &stderr); code != exitUsage ||
 		!strings.Contains(stderr.String(), "no such file") {
 		t.Errorf("missing file: exit %d, %q", code, stderr.String())
+	}
+	// A good file without -credentials: every caller would be the account
+	// root, whom identity policies do not govern.
+	stderr.Reset()
+	good := policiesFile(t, `{`+alice+`: [{"PolicyName": "p", "PolicyDocument": `+doc+`}]}`)
+	if _, err := parseServeFlags([]string{"--identity-policies", good}, &stderr); err == nil ||
+		!strings.Contains(stderr.String(), "-identity-policies needs -credentials") {
+		t.Errorf("without -credentials: %v, %q", err, stderr.String())
 	}
 }

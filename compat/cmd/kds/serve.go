@@ -68,9 +68,11 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.BoolVar(&cfg.tls, "tls", false, "serve HTTPS with a self-signed certificate for localhost, 127.0.0.1 and ::1, made at start-up")
 	fs.StringVar(&cfg.tlsCert, "tls-cert", "", "serve HTTPS with the PEM certificate in `file` (needs -tls-key)")
 	fs.StringVar(&cfg.tlsKey, "tls-key", "", "PEM private key `file` for -tls-cert")
-	fs.BoolVar(&cfg.dashboard, "dashboard", true, "serve a web dashboard of the streams at "+dashboardPath+" (GET) on the same address; -dashboard=false turns it off")
+	fs.BoolVar(&cfg.dashboard, "dashboard", true, "serve a web dashboard of the streams at "+dashboardPath+" (GET) on the same address; -dashboard=false turns it off.\n"+
+		"The dashboard is not authenticated, so -credentials and -identity-policies turn it off unless -dashboard is given")
 	fs.StringVar(&cfg.metricsAddr, "metrics-addr", "", "also serve the streams' CloudWatch metrics in Prometheus's format at http://`host:port`/metrics, a listener of its own; port 0 picks a free port")
-	fs.Var(&cfg.identityPolicies, "identity-policies", "turn on IAM-style access control, with the identity policies of the principals in JSON `file` (see docs/access-control.md); callers without a principal act as the account root")
+	fs.Var(&cfg.identityPolicies, "identity-policies", "turn on IAM-style access control, with the identity policies of the principals in JSON `file` (see docs/access-control.md);\n"+
+		"needs -credentials, whose keys name the principals; a key without a Principal acts as the account root")
 	fs.TextVar(&cfg.logLevel, "log-level", slog.LevelInfo, "log `level`: debug, info, warn or error; info logs every request")
 	fs.StringVar(&cfg.credentialsFile, "credentials", "", "verify every request's SigV4 signature against the access keys in JSON `file`, a list of\n"+
 		"{\"AccessKeyId\": ..., \"SecretAccessKey\": ..., \"Principal\": ...}; a call acts as its key's Principal (an IAM or STS ARN),\n"+
@@ -88,11 +90,30 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 		fmt.Fprintf(stderr, "kds serve: %v\nRun 'kds serve -h' for usage.\n", err)
 		return cfg, err
 	}
+	if cfg.secured() && !given(fs, "dashboard") {
+		// The dashboard reads the Service as the account root, for anyone
+		// who connects: a server that checks its callers keeps it off
+		// unless asked.
+		cfg.dashboard = false
+	}
 	return cfg, nil
 }
 
+// given reports whether the flag name was set on the command line.
+func given(fs *flag.FlagSet, name string) bool {
+	found := false
+	fs.Visit(func(f *flag.Flag) { found = found || f.Name == name })
+	return found
+}
+
+// secured reports whether kds serve checks who calls: -credentials or
+// -identity-policies.
+func (cfg *serveConfig) secured() bool {
+	return cfg.credentialsFile != "" || cfg.identityPolicies.ac != nil
+}
+
 // check finds what the flag package cannot: arguments left over,
-// negative delays and half a certificate.
+// negative delays, half a certificate and flags that need others.
 func (cfg *serveConfig) check(rest []string) error {
 	if len(rest) > 0 {
 		return fmt.Errorf("unexpected argument %q", rest[0])
@@ -123,6 +144,10 @@ func (cfg *serveConfig) check(rest []string) error {
 	}
 	if cfg.auditData && cfg.auditLog == "" {
 		return errors.New("-audit-data-events needs -audit-log")
+	}
+	if cfg.identityPolicies.ac != nil && cfg.credentialsFile == "" {
+		return errors.New("-identity-policies needs -credentials: without verified signatures every caller is the account root, " +
+			"which identity policies do not govern")
 	}
 	return nil
 }
@@ -234,6 +259,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	api := kinesisapi.NewHandler(svc, cfg.handlerOptions(log)...)
 	var h eventStreamHandler = api
+	if cfg.dashboard && cfg.secured() {
+		fmt.Fprintf(logOut, "kds serve: warning: the dashboard at %s is not authenticated: whoever can connect sees every stream's name, tags, shards and consumers, whatever -credentials and -identity-policies say\n", dashboardPath)
+		logOut.Flush()
+	}
 	if cfg.dashboard {
 		dash := dashboard.New(svc)
 		defer dash.Close()

@@ -50,7 +50,12 @@ func TestParseServeFlags(t *testing.T) {
 		{"no dashboard", []string{"--dashboard=false"}, func(c *serveConfig) { c.dashboard = false }},
 		{"TLS files", []string{"--tls-cert", "c.pem", "--tls-key", "k.pem"}, func(c *serveConfig) { c.tlsCert, c.tlsKey = "c.pem", "k.pem" }},
 		{"metrics", []string{"--metrics-addr", ":9090"}, func(c *serveConfig) { c.metricsAddr = ":9090" }},
-		{"credentials", []string{"--credentials", creds}, func(c *serveConfig) {
+		{"credentials, which turn the dashboard off", []string{"--credentials", creds}, func(c *serveConfig) {
+			c.credentialsFile = creds
+			c.credentials = []kinesisapi.Credential{{AccessKeyID: "AKID", SecretAccessKey: "s", Principal: "arn:aws:iam::000000000000:user/a"}}
+			c.dashboard = false
+		}},
+		{"credentials and the dashboard asked for", []string{"--credentials", creds, "--dashboard"}, func(c *serveConfig) {
 			c.credentialsFile = creds
 			c.credentials = []kinesisapi.Credential{{AccessKeyID: "AKID", SecretAccessKey: "s", Principal: "arn:aws:iam::000000000000:user/a"}}
 		}},
