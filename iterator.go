@@ -35,6 +35,9 @@ type GetShardIteratorOutput struct {
 // are opaque and tamper-evident, expire after [IteratorLifetime] on the
 // Service's clock, and die with their stream.
 func (svc *Service) GetShardIterator(ctx context.Context, in GetShardIteratorInput) (GetShardIteratorOutput, error) {
+	if !svc.cfg.dataHooked {
+		return svc.getShardIterator(ctx, in)
+	}
 	return run(svc, ctx, opGetShardIterator, in, (*Service).getShardIterator)
 }
 
@@ -205,6 +208,9 @@ type GetRecordsOutput struct {
 // have left the retention window. The returned records share the stream's
 // memory and are read-only.
 func (svc *Service) GetRecords(ctx context.Context, in GetRecordsInput) (GetRecordsOutput, error) {
+	if !svc.cfg.dataHooked {
+		return svc.getRecords(ctx, in)
+	}
 	return run(svc, ctx, opGetRecords, in, (*Service).getRecords)
 }
 

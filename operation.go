@@ -44,7 +44,9 @@ type operation[I any] struct {
 	resources func(svc *Service, in I) []string
 }
 
-// run calls body, the operation op of svc, with the hooks around it.
+// run calls body, the operation op of svc, with the hooks around it. The
+// data-plane operations test dataHooked before calling it, so that their
+// hot path calls the body directly (run is too large to be inlined).
 func run[I, O any](svc *Service, ctx context.Context, op *operation[I], in I, body func(*Service, context.Context, I) (O, error)) (O, error) {
 	if len(svc.cfg.hooks) == 0 || op.data && !svc.cfg.dataHooked {
 		return body(svc, ctx, in)

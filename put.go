@@ -41,6 +41,9 @@ type PutRecordOutput struct {
 // stream's MaxRecordSizeInKiB or a bad SequenceNumberForOrdering,
 // ResourceNotFoundException if the stream does not exist or is CREATING.
 func (svc *Service) PutRecord(ctx context.Context, in PutRecordInput) (PutRecordOutput, error) {
+	if !svc.cfg.dataHooked {
+		return svc.putRecord(ctx, in)
+	}
 	return run(svc, ctx, opPutRecord, in, (*Service).putRecord)
 }
 
@@ -171,6 +174,9 @@ type PutRecordsOutput struct {
 // nothing; throttling fails records one by one, reported in their result
 // entries and counted in FailedRecordCount.
 func (svc *Service) PutRecords(ctx context.Context, in PutRecordsInput) (PutRecordsOutput, error) {
+	if !svc.cfg.dataHooked {
+		return svc.putRecords(ctx, in)
+	}
 	return run(svc, ctx, opPutRecords, in, (*Service).putRecords)
 }
 

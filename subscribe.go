@@ -89,6 +89,9 @@ func (sub *subscription) end(err error) {
 // consumer not ACTIVE, a subscription too soon) are returned here; later
 // ones are yielded by the event stream. ctx bounds the whole subscription.
 func (svc *Service) SubscribeToShard(ctx context.Context, in SubscribeToShardInput) (SubscribeToShardOutput, error) {
+	if !svc.cfg.dataHooked {
+		return svc.subscribeToShard(ctx, in)
+	}
 	return run(svc, ctx, opSubscribeToShard, in, (*Service).subscribeToShard)
 }
 
