@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 	"unsafe"
+
+	"github.com/kdsgo/kds/internal/aesgcm"
 )
 
 // Encryption at rest. A record put while its stream encrypts is stored
@@ -19,8 +21,9 @@ import (
 // belongs to one stream, so no nonce repeats under a key and none needs
 // storing. The additional data is the partition key's length, so that
 // the header's split of the sealed bytes into key and data is
-// authenticated too, at no cost in storage. The data key itself is stored only encrypted under the KMS
-// key, in the segments of the records it sealed (see segment.dataKeys);
+// authenticated too, at no cost in storage. The data key itself is stored
+// only encrypted under the KMS key, in the segments of the records it
+// sealed (see segment.dataKeys);
 // its plaintext stays in the stream's dataKeyCache while in use and is
 // asked of the key provider again after that.
 //
@@ -174,7 +177,7 @@ func (s *Stream) writeKey(ctx context.Context, now time.Time) (*writeKey, error)
 		return nil, kmsError(err)
 	}
 	g := grant{until: now.Add(DataKeyReusePeriod), generation: gen}
-	w = &writeKey{key: &dataKey{kmsKeyARN: dk.KeyARN, encrypted: dk.Encrypted}, aead: newAEAD(dk.Plaintext), enc: enc, grant: g}
+	w = &writeKey{key: &dataKey{kmsKeyARN: dk.KeyARN, encrypted: dk.Encrypted}, aead: aesgcm.New(dk.Plaintext), enc: enc, grant: g}
 	clear(dk.Plaintext)
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -271,7 +274,7 @@ func (op *opener) aeadFor(dk *dataKey) (cipher.AEAD, error) {
 		}
 		return nil, kmsError(err)
 	}
-	r = readGrant{aead: newAEAD(plain), grant: grant{until: op.now.Add(DataKeyReusePeriod), generation: op.gen}}
+	r = readGrant{aead: aesgcm.New(plain), grant: grant{until: op.now.Add(DataKeyReusePeriod), generation: op.gen}}
 	clear(plain)
 	c.mu.Lock()
 	if c.readers == nil {

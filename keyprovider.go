@@ -3,6 +3,8 @@ package kds
 import (
 	"context"
 	"errors"
+
+	"github.com/kdsgo/kds/internal/aesgcm"
 )
 
 // KeyProvider is the key management service behind server-side
@@ -53,7 +55,7 @@ type KeyChangeCounter interface {
 }
 
 // DataKeySize is the size of a data key in bytes: AES-256.
-const DataKeySize = 32
+const DataKeySize = aesgcm.KeySize
 
 // DataKey is a data key as [KeyProvider.GenerateDataKey] returns it.
 type DataKey struct {

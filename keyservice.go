@@ -2,7 +2,6 @@ package kds
 
 import (
 	"context"
-	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
 	"errors"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/kdsgo/kds/iam"
+	"github.com/kdsgo/kds/internal/aesgcm"
 	"github.com/kdsgo/kds/internal/awsarn"
 	"github.com/kdsgo/kds/internal/uuid"
 )
@@ -129,19 +129,9 @@ func (ks *KeyService) addKey() *kmsKey {
 	var material [DataKeySize]byte
 	rand.Read(material[:]) // never fails
 	id := uuid.New()
-	k := &kmsKey{id: id, arn: ks.arn("key/" + id), material: newAEAD(material[:]), state: KeyStateEnabled}
+	k := &kmsKey{id: id, arn: ks.arn("key/" + id), material: aesgcm.New(material[:]), state: KeyStateEnabled}
 	ks.keys[id] = k
 	return k
-}
-
-// newAEAD returns AES-256-GCM under key, which must be DataKeySize bytes.
-func newAEAD(key []byte) cipher.AEAD {
-	block, err := aes.NewCipher(key)
-	if err != nil {
-		panic(err) // unreachable: every caller checks the size
-	}
-	aead, _ := cipher.NewGCM(block) // never fails for an AES block
-	return aead
 }
 
 // arn returns the ARN of a KMS resource ("key/<id>", "alias/<name>").

@@ -2,7 +2,6 @@ package envelope
 
 import (
 	"context"
-	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
 	"encoding/binary"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/kdsgo/kds"
+	"github.com/kdsgo/kds/internal/aesgcm"
 )
 
 // Bounds on the use of one data key; see the package documentation.
@@ -169,7 +169,7 @@ func (e *Envelope) sealKey(ctx context.Context) (*sealKey, error) {
 	if len(dk.Plaintext) != kds.DataKeySize || len(dk.KeyARN) > 0xffff || len(dk.Encrypted) > 0xffff {
 		return nil, errors.New("envelope: the key provider returned a malformed data key")
 	}
-	aead := newAEAD(dk.Plaintext)
+	aead := aesgcm.New(dk.Plaintext)
 	clear(dk.Plaintext)
 	header := make([]byte, 0, 1+2+len(dk.KeyARN)+2+len(dk.Encrypted))
 	header = append(header, version)
@@ -248,7 +248,7 @@ func (e *Envelope) openKey(ctx context.Context, h parsed) (cipher.AEAD, error) {
 	if len(plain) != kds.DataKeySize {
 		return nil, errors.New("envelope: the key provider returned a data key of the wrong size")
 	}
-	g = openGrant{aead: newAEAD(plain), lease: lease{until: now.Add(e.cfg.maxAge), gen: gen}}
+	g = openGrant{aead: aesgcm.New(plain), lease: lease{until: now.Add(e.cfg.maxAge), gen: gen}}
 	clear(plain)
 	e.mu.Lock()
 	keep(e.opened, id, g, now, gen)
@@ -299,14 +299,4 @@ func parse(b []byte) (parsed, error) {
 		nonce:        rest[:nonceSize],
 		ciphertext:   rest[nonceSize:],
 	}, nil
-}
-
-// newAEAD returns AES-256-GCM under key, which is kds.DataKeySize bytes.
-func newAEAD(key []byte) cipher.AEAD {
-	block, err := aes.NewCipher(key)
-	if err != nil {
-		panic(err) // unreachable: every caller checks the size
-	}
-	aead, _ := cipher.NewGCM(block) // never fails for an AES block
-	return aead
 }
