@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/kdsgo/kds"
@@ -870,4 +871,32 @@ func BenchmarkPutRecordAccess(b *testing.B) {
 			svc.TrimExpired()
 		})
 	}
+}
+
+// A Producer's calls act for its configured Caller: alice may put and
+// list shards, so her producer stores the record; bob may not, so his
+// record fails with AccessDeniedException, which is not retried.
+func TestAccessProducerActsForItsCaller(t *testing.T) {
+	// In a bubble, the refused producer's record expires without a wait.
+	synctest.Test(t, func(t *testing.T) {
+		svc, ac, _ := guarded(t)
+		createStream(t, svc, "s", 1)
+		attach(t, ac, alice, policy(`{"Effect":"Allow","Action":["kinesis:PutRecords","kinesis:ListShards"],"Resource":"`+streamS+`"}`))
+		for _, tc := range []struct {
+			principal string
+			want      error
+		}{{alice, nil}, {bob, kds.ErrAccessDenied}} {
+			p, err := kds.NewProducer(kds.ProducerConfig{StreamName: "s", Client: svc, Caller: kds.Caller{Principal: tc.principal}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := p.Put(ctx, "k", []byte("x"))
+			if (tc.want == nil) != (err == nil) || tc.want != nil && !errors.Is(err, tc.want) {
+				t.Errorf("%s's producer: Put = %+v, %v; want %v", tc.principal, res, err, tc.want)
+			}
+			if err := p.Close(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
 }

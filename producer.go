@@ -47,6 +47,13 @@ type ProducerConfig struct {
 	StreamName string
 	// Client carries the calls; a [*Service] for in-process use.
 	Client ProducerClient
+	// Caller is who the producer's calls act for, as [WithCaller] would
+	// set it: access control judges them, and the audit trail names it.
+	// The zero Caller is the account root. (The producer makes its calls
+	// from its own goroutines, not with the context given to PutAsync.)
+	// It matters to in-process clients such as a [*Service]; a client
+	// over the network acts as the credentials it signs with.
+	Caller Caller
 	// Clock times buffering, backoff, time-to-live and the rate limit.
 	// Default [RealClock].
 	Clock Clock
@@ -260,7 +267,7 @@ func NewProducer(cfg ProducerConfig) (*Producer, error) {
 		return nil, err
 	}
 	p := &Producer{cfg: cfg, maxRecord: cfg.MaxRecordSizeInKiB << 10, closing: make(chan struct{})}
-	p.ctx, p.cancel = context.WithCancel(context.Background())
+	p.ctx, p.cancel = context.WithCancel(WithCaller(context.Background(), cfg.Caller))
 	p.buf = producerBuffer{maxRecords: int64(cfg.MaxBufferedRecords), maxBytes: int64(cfg.MaxBufferedBytes)}
 	p.accept = newAcceptClock(cfg.Clock)
 	// Until the first ListShards answers, one queue covers the whole hash
