@@ -1,6 +1,7 @@
 package kds
 
 import (
+	"cmp"
 	"errors"
 	"math/bits"
 )
@@ -113,23 +114,11 @@ func (s SequenceNumber) IsZero() bool {
 func (s SequenceNumber) Compare(o SequenceNumber) int {
 	switch {
 	case s.hi != o.hi:
-		return cmpUint64(s.hi, o.hi)
+		return cmp.Compare(s.hi, o.hi)
 	case s.mid != o.mid:
-		return cmpUint64(s.mid, o.mid)
+		return cmp.Compare(s.mid, o.mid)
 	}
-	return cmpUint64(s.lo, o.lo)
-}
-
-// cmpUint64 returns -1, 0 or +1 as a is less than, equal to or greater
-// than b.
-func cmpUint64(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
+	return cmp.Compare(s.lo, o.lo)
 }
 
 // String returns the 56-digit decimal form of s, or "" for the zero value.

@@ -1,6 +1,7 @@
 package iam
 
 import (
+	"cmp"
 	"net/netip"
 	"regexp"
 	"strconv"
@@ -290,7 +291,7 @@ func (c *Condition) matches(v string) bool {
 			return false
 		}
 		for _, p := range c.numbers {
-			if compare(c.kind-opNumericEq, cmpFloat(n, p)) {
+			if compare(c.kind-opNumericEq, cmp.Compare(n, p)) {
 				return true
 			}
 		}
@@ -336,17 +337,6 @@ func parseNumber(v string) (float64, error) {
 		return 0, strconv.ErrSyntax
 	}
 	return strconv.ParseFloat(v, 64)
-}
-
-// cmpFloat is a three-way comparison of two numbers.
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // parsePrefix reads a CIDR block or a single address (which stands for
