@@ -17,7 +17,8 @@ func storedArenas(s *Stream) (arenas [][]byte, sealed int) {
 	for _, sh := range s.allShards() {
 		v := sh.snapshot()
 		v.sealed.Ascend(func(r segmentRef) bool {
-			arenas = append(arenas, r.seg.arena[:r.seg.used])
+			g := r.seg.mem
+			arenas = append(arenas, g.arena[:g.used])
 			return true
 		})
 		arenas = append(arenas, v.tail.arena[:v.tail.used])

@@ -83,6 +83,9 @@ func (s *Stream) putRecord(ctx context.Context, now time.Time, key, explicitHash
 	if err != nil {
 		return PutRecordOutput{}, err
 	}
+	if err := s.svc.storeFailure(); err != nil {
+		return PutRecordOutput{}, err
+	}
 	sh.mu.Lock()
 	for sh.closure.Load() != nil {
 		// A reshard closed the shard after routing; its children are in
@@ -102,7 +105,11 @@ func (s *Stream) putRecord(ctx context.Context, now time.Time, key, explicitHash
 	}
 	budget.commit()
 	seq := sh.appendLocked(key, data, now.UnixMilli(), s.cutoffMs(now), w)
+	run := sh.commitLocked(0, 1)
 	sh.mu.Unlock()
+	if err := run.wait(); err != nil {
+		return PutRecordOutput{}, s.svc.storeError(err)
+	}
 	s.arrived.notify()
 	b.add(len(key) + len(data))
 	s.recordPut(now, b)
@@ -233,6 +240,9 @@ func (s *Stream) putRecords(ctx context.Context, now time.Time, records []PutRec
 	if err != nil {
 		return PutRecordsOutput{}, err
 	}
+	if err := s.svc.storeFailure(); err != nil {
+		return PutRecordsOutput{}, err
+	}
 	out := PutRecordsOutput{Records: make([]PutRecordsResultEntry, len(records)), EncryptionType: w.encryptionType()}
 	nowMs, cutoff := now.UnixMilli(), s.cutoffMs(now)
 	var (
@@ -240,6 +250,8 @@ func (s *Stream) putRecords(ctx context.Context, now time.Time, records []PutRec
 		held   *shard
 		budget writeBudget // what held's write limits still allow
 		shards shardWrites // per shard, for shard-level metrics if on
+		runs   []logRun    // with a store, what each run of records must wait for
+		start  int         // the first record of held's run
 	)
 	perShard := s.enhanced() != 0
 	for i := 0; i < len(records); {
@@ -247,10 +259,11 @@ func (s *Stream) putRecords(ctx context.Context, now time.Time, records []PutRec
 		if sh != held {
 			if held != nil {
 				budget.commit()
+				runs = append(runs, held.commitLocked(start, i))
 				held.mu.Unlock()
 			}
 			sh.mu.Lock()
-			held = sh
+			held, start = sh, i
 			if sh.closure.Load() != nil {
 				// A reshard closed the shard after routing: route the rest
 				// of the batch again; the table has the children by now.
@@ -280,7 +293,9 @@ func (s *Stream) putRecords(ctx context.Context, now time.Time, records []PutRec
 		i++
 	}
 	budget.commit()
+	runs = append(runs, held.commitLocked(start, len(records)))
 	held.mu.Unlock()
+	s.svc.awaitRuns(runs, &out)
 	s.observeShardWrites(now, shards)
 	s.arrived.notify()
 	s.recordPut(now, b)

@@ -132,20 +132,20 @@ func (sh *shard) trimExpired(cutoffMs int64) {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	v := sh.view.Load()
-	sealed := v.sealed.Clone()
-	dropExpired(sealed, cutoffMs)
-	tail := v.tail
-	if n := tail.count.Load(); n > 0 && tail.headers[n-1].arrival < cutoffMs {
-		tail = newSegment(tail.end(), 0, 0) // the next append opens a real one
+	if n := v.tail.count.Load(); n > 0 && v.tail.headers[n-1].arrival < cutoffMs {
+		sh.sealLocked(v, -1, cutoffMs) // the next append opens a real tail
+		return
 	}
-	sh.view.Store(&logView{sealed: sealed, tail: tail})
+	sealed := v.sealed.Clone()
+	sh.dropLocked(dropExpired(sealed, cutoffMs))
+	sh.view.Store(&logView{sealed: sealed, tail: v.tail})
 }
 
 // holdsExpired reports whether v has a segment whose records all arrived
 // before cutoffMs.
 func (v *logView) holdsExpired(cutoffMs int64) bool {
 	if r, ok := v.sealed.Min(); ok {
-		return r.seg.headers[len(r.seg.headers)-1].arrival < cutoffMs
+		return r.seg.lastArrival < cutoffMs
 	}
 	n := v.tail.count.Load()
 	return n > 0 && v.tail.headers[n-1].arrival < cutoffMs

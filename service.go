@@ -24,6 +24,7 @@ type Service struct {
 	// data keys are checked again after one (see dataKeyCache).
 	keyGen KeyChangeCounter
 	root   string // the ARN of the account's root: the principal of calls without a Caller
+	store  store  // where state outlives the process; nil without WithDataDir
 
 	mu      sync.RWMutex
 	streams map[string]*Stream // by name, including DELETING ones

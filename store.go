@@ -1,0 +1,195 @@
+package kds
+
+import "sync"
+
+// store keeps a Service's state where it outlives the process. A Service
+// without [WithDataDir] has none (Service.store is nil) and keeps
+// everything in memory; that path pays one nil check per write and per
+// metadata change, nothing more. The only implementation is dirStore
+// (store_dir*.go), the one place in the core that does file I/O.
+//
+// Lock order: the core's locks (svc.mu, s.mu, sh.mu) come before any lock
+// of the store, and the store's goroutines never take a core lock.
+type store interface {
+	// load returns the metadata the store holds, or a nil state if it
+	// holds none yet (a new directory).
+	load() (*storedState, error)
+	// saveService, saveStream and saveKeys replace the saved service
+	// state, one stream's metadata, and the Service's own KeyService.
+	// They return once the change is durable.
+	saveService(m *serviceMeta) error
+	saveStream(m *streamMeta) error
+	saveKeys(m *keysMeta) error
+	// dropStream forgets a stream whose deletion has completed; its
+	// files are removed in the background.
+	dropStream(id uint64)
+	// openShard returns the journal that will keep sh's records, and
+	// what the store already holds of them (nil for a new shard).
+	openShard(streamID uint64, sh *shard) (shardLog, *shardRecovery, error)
+	// failure returns the first write or sync error, after which the
+	// store accepts no more writes.
+	failure() error
+	// problems returns the damage found when the store was opened or since.
+	problems() []StorageProblem
+	// close makes everything durable and releases the directory.
+	close() error
+}
+
+// storedState is what a store holds when it is opened.
+type storedState struct {
+	service *serviceMeta
+	streams []*streamMeta // by stream id
+	keys    *keysMeta     // nil if never saved
+}
+
+// StorageProblem is damage a data directory's store found in its files:
+// when it was opened, or later while reading them.
+type StorageProblem struct {
+	// Kind is "torn-tail" (a write cut short by a crash, cut off at open;
+	// nothing acknowledged is lost under the default sync policy),
+	// "damaged-segment" (a sealed file fails its checksums; records from
+	// From on cannot be read), "damaged-metadata" or "write-failed".
+	Kind    string
+	Path    string
+	Stream  string
+	ShardID string
+	// From is the first record that cannot be read, if known.
+	From SequenceNumber
+	// Bytes is how much was cut off or cannot be read.
+	Bytes int64
+	Err   string
+}
+
+// shardLog is one shard's journal in a store. Its methods run under the
+// shard's mu.
+type shardLog interface {
+	// add stages the record appendLocked has just stored in g under
+	// header h; dk is the data key it is sealed with, or nil.
+	add(g *segment, h *recordHeader, dk *dataKey)
+	// commit writes the staged records. What it returns is what the put
+	// must wait for, after releasing its locks, before acknowledging them.
+	commit() (syncWait, error)
+	// seal ends the file holding g, the tail being sealed (g is its
+	// immutable copy), and returns the sealed segment's entry.
+	seal(g *segment) (*sealedSeg, error)
+	// dropped takes the sealed segments retention has removed.
+	dropped(rs []*sealedSeg)
+}
+
+// shardRecovery is what a store held of one shard's records when opened.
+type shardRecovery struct {
+	sealed      []*sealedSeg // oldest first; there may be counter gaps between them
+	next        uint64       // counter of the next record
+	lastArrival int64        // Unix ms of the newest record; 0 if none
+}
+
+// syncWait is what a put waits for, after releasing its locks, before it
+// acknowledges records: nothing (the zero value), or a sync of a log.
+type syncWait struct {
+	log durable
+	end uint64 // one past the last counter the put wrote
+}
+
+// durable is a log that can wait until its records below a counter are
+// on stable storage.
+type durable interface {
+	waitDurable(end uint64) error
+}
+
+// wait waits until the put's records are durable.
+func (w syncWait) wait() error {
+	if w.log == nil {
+		return nil
+	}
+	return w.log.waitDurable(w.end)
+}
+
+// attachShard gives sh the journal its records go to, and restores what
+// the store already holds of them. Without a store it does nothing.
+func (s *Stream) attachShard(sh *shard) error {
+	st := s.svc.store
+	if st == nil {
+		return nil
+	}
+	log, rec, err := st.openShard(s.id, sh)
+	if err != nil {
+		return err
+	}
+	sh.log = log
+	if rec != nil {
+		sh.restore(rec)
+	}
+	return nil
+}
+
+// logRun is a run of a put's records that went to one shard's log:
+// records [from, to) of the call, and what to wait for before they are
+// acknowledged.
+type logRun struct {
+	sync     syncWait
+	err      error
+	from, to int
+}
+
+// commitLocked writes the records staged in the shard's log since the
+// last commit, records [from, to) of the put. The caller holds s.mu.
+func (s *shard) commitLocked(from, to int) logRun {
+	if s.log == nil {
+		return logRun{}
+	}
+	w, err := s.log.commit()
+	return logRun{sync: w, err: err, from: from, to: to}
+}
+
+// wait waits until the run's records are durable.
+func (r logRun) wait() error {
+	if r.err != nil {
+		return r.err
+	}
+	return r.sync.wait()
+}
+
+// awaitRuns waits until the records of a PutRecords call are durable,
+// syncing the shards' logs in parallel, and turns the entries of records
+// that could not be written into InternalFailure.
+func (svc *Service) awaitRuns(runs []logRun, out *PutRecordsOutput) {
+	if svc.store == nil {
+		return
+	}
+	errs := make([]error, len(runs))
+	var wg sync.WaitGroup
+	for i := 1; i < len(runs); i++ {
+		wg.Go(func() { errs[i] = runs[i].wait() })
+	}
+	errs[0] = runs[0].wait()
+	wg.Wait()
+	for i, r := range runs {
+		if errs[i] == nil {
+			continue
+		}
+		for j := r.from; j < r.to; j++ {
+			if e := &out.Records[j]; e.ErrorCode == "" {
+				*e = PutRecordsResultEntry{ErrorCode: "InternalFailure", ErrorMessage: "Internal Service Failure"}
+				out.FailedRecordCount++
+			}
+		}
+	}
+}
+
+// storeFailure returns the error writes get once the Service's store has
+// failed, or nil.
+func (svc *Service) storeFailure() error {
+	if svc.store == nil {
+		return nil
+	}
+	if err := svc.store.failure(); err != nil {
+		return svc.storeError(err)
+	}
+	return nil
+}
+
+// storeError is the error an operation returns when its change could not
+// be made durable.
+func (svc *Service) storeError(err error) error {
+	return newError(codeInternalFailure, "Internal Service Failure: the data directory cannot be written: %v", err)
+}
