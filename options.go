@@ -35,6 +35,10 @@ type config struct {
 	hooks          []callHook  // around every operation: access control, audit
 	dataHooked     bool        // a hook observes data-plane calls; set by newConfig
 	keyProvider    KeyProvider // nil: the Service's own KeyService
+	dataDir        string      // WithDataDir; "" keeps everything in memory
+	sync           SyncPolicy
+	syncSet        bool // WithSync was given
+	cacheBytes     int64
 	errs           []error
 }
 
@@ -79,6 +83,7 @@ func newConfig(opts []Option) (config, error) {
 	if c.partitioner != PartitionerMD5 && c.partitioner != PartitionerXXHash {
 		c.errs = append(c.errs, fmt.Errorf("kds: WithPartitioner: unknown partitioner %d", c.partitioner))
 	}
+	c.checkStore()
 	for _, h := range c.hooks {
 		c.dataHooked = c.dataHooked || h.observesData()
 	}

@@ -193,3 +193,11 @@ func (svc *Service) storeFailure() error {
 func (svc *Service) storeError(err error) error {
 	return newError(codeInternalFailure, "Internal Service Failure: the data directory cannot be written: %v", err)
 }
+
+// openStore opens the store the options ask for: none, or a data directory.
+func openStore(c config) (store, error) {
+	if c.dataDir == "" {
+		return nil, nil
+	}
+	return openDirStore(c)
+}
