@@ -167,9 +167,13 @@ func (svc *Service) janitor(interval time.Duration, stop <-chan struct{}, done c
 
 // Close stops the Service's background janitor, if [WithJanitor] started
 // one, and waits for it, and writes out the events its audit trails (see
-// [WithAuditTrail]) still hold. The Service stays usable. Close is
-// idempotent.
+// [WithAuditTrail]) still hold. With a data directory (see [WithDataDir])
+// it also makes every record durable, marks the directory as closed
+// cleanly and releases it; after that, reads still work but writes and
+// changes fail with InternalFailureException. Without one the Service
+// stays usable. Close is idempotent.
 func (svc *Service) Close() error {
+	var err error
 	svc.closeOnce.Do(func() {
 		if svc.stopJanitor != nil {
 			close(svc.stopJanitor)
@@ -180,6 +184,9 @@ func (svc *Service) Close() error {
 				c.close()
 			}
 		}
+		if svc.store != nil {
+			err = svc.store.close()
+		}
 	})
-	return nil
+	return err
 }

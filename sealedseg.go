@@ -2,6 +2,7 @@ package kds
 
 import (
 	"errors"
+	"sync"
 	"sync/atomic"
 )
 
@@ -18,6 +19,10 @@ type sealedSeg struct {
 	hot                       atomic.Pointer[segment]
 	used                      atomic.Bool // set on each read; the cache's CLOCK bit
 	gone                      atomic.Bool // retention has dropped it
+
+	loading sync.Mutex // one load at a time
+	slot    int        // 1 + its index in the cache's ring; 0 if not cached (under the cache's mu)
+	cost    int64      // the memory it takes while cached (under the cache's mu)
 }
 
 // segmentSource reads sealed segments back from where a store keeps them.

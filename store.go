@@ -201,3 +201,14 @@ func openStore(c config) (store, error) {
 	}
 	return openDirStore(c)
 }
+
+// StorageProblems returns the damage the Service's data directory (see
+// [WithDataDir]) has found: when it was opened (a torn tail cut back, a
+// damaged file) and since (a damaged file found on reading it, a failed
+// write). It is empty without a data directory.
+func (svc *Service) StorageProblems() []StorageProblem {
+	if svc.store == nil {
+		return nil
+	}
+	return svc.store.problems()
+}
