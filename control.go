@@ -84,6 +84,10 @@ func (svc *Service) createStream(ctx context.Context, in CreateStreamInput) (Cre
 	}
 
 	now := svc.clock.Now()
+	// registerMu guards the Service's saved state, lastID and the
+	// incarnations among it; see Service.serviceMetaLocked.
+	svc.registerMu.Lock()
+	defer svc.registerMu.Unlock()
 	svc.mu.Lock()
 	defer svc.mu.Unlock()
 	svc.reapLocked(now)
@@ -129,12 +133,26 @@ func (svc *Service) createStream(ctx context.Context, in CreateStreamInput) (Cre
 	s.maxRecordKiB.Store(int32(maxKiB))
 	s.incarnationSecs, s.incarnationTag = secs, tag
 	for i, r := range splitHashSpace(shards) {
-		s.shards = append(s.shards, newShard(uint32(i), r, now, secs, tag))
+		sh := newShard(uint32(i), r, now, secs, tag)
+		if err := s.attachShard(sh); err != nil {
+			return CreateStreamOutput{}, svc.storeError(err)
+		}
+		s.shards = append(s.shards, sh)
 	}
 	s.routes.Store(newRouteTable(s.shards))
 	s.limits = svc.cfg.limits
 	s.applyLimitsLocked()
 	s.meter = newMeter(now, shards)
+	// The stream is on record before anyone can see it, or write to it.
+	if err := svc.saveServiceLocked(); err != nil {
+		return CreateStreamOutput{}, err
+	}
+	s.mu.Lock()
+	err := s.saveLocked()
+	s.mu.Unlock()
+	if err != nil {
+		return CreateStreamOutput{}, err
+	}
 	svc.streams[s.name] = s
 	svc.byID[s.id] = s
 	return CreateStreamOutput{}, nil
@@ -197,14 +215,23 @@ func (svc *Service) deleteStream(ctx context.Context, in DeleteStreamInput) (Del
 		}
 		s.deregisterAll(now)
 	}
-	svc.mu.Lock()
-	defer svc.mu.Unlock()
+	// The deletion is on record before the stream can be forgotten (and
+	// its files removed). It is saved under s.mu alone: a reshard holds
+	// s.mu while it takes svc.mu.
+	s.mu.Lock()
 	if s.goneAt.Load() == nil {
 		goneAt := now.Add(svc.cfg.delays.Delete)
 		s.goneAt.Store(&goneAt)
 	}
-	svc.reapLocked(now)
+	err = s.saveLocked()
+	s.mu.Unlock()
 	s.arrived.notify()
+	if err != nil {
+		return DeleteStreamOutput{}, err
+	}
+	svc.mu.Lock()
+	svc.reapLocked(now)
+	svc.mu.Unlock()
 	return DeleteStreamOutput{}, nil
 }
 
@@ -317,6 +344,8 @@ func (svc *Service) updateMaxRecordSize(ctx context.Context, in UpdateMaxRecordS
 	if err := s.requireActive(now); err != nil {
 		return UpdateMaxRecordSizeOutput{}, err
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.maxRecordKiB.Store(int32(in.MaxRecordSizeInKiB))
-	return UpdateMaxRecordSizeOutput{}, nil
+	return UpdateMaxRecordSizeOutput{}, s.saveLocked()
 }
