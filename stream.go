@@ -111,12 +111,22 @@ func NewStream(name string, opts ...Option) (*Stream, error) {
 	if err != nil {
 		return nil, err
 	}
+	s, err := svc.openOrCreate(name, max(c.shards, 1))
+	if err != nil {
+		return nil, errors.Join(err, svc.Close())
+	}
+	return s, nil
+}
+
+// openOrCreate returns the stream called name, creating it with the
+// given number of shards if the Service has none of that name.
+func (svc *Service) openOrCreate(name string, shards int) (*Stream, error) {
 	if s, ok := svc.Stream(name); ok {
 		return s, nil
 	}
-	_, err = svc.CreateStream(context.Background(), CreateStreamInput{StreamName: name, ShardCount: max(c.shards, 1)})
+	_, err := svc.CreateStream(context.Background(), CreateStreamInput{StreamName: name, ShardCount: shards})
 	if err != nil {
-		return nil, errors.Join(err, svc.Close())
+		return nil, err
 	}
 	s, _ := svc.Stream(name)
 	return s, nil
