@@ -315,9 +315,10 @@ func (svc *Service) restore(state *storedState) error {
 			svc.store.dropStream(sm.ID)
 			continue
 		}
-		s, err := svc.restoreStream(sm, now)
-		if err == nil && (svc.streams[sm.Name] != nil || svc.byID[sm.ID] != nil) {
-			err = errors.New("another stream has its name or ID")
+		var s *Stream
+		err := errors.New("another stream has its name or ID")
+		if svc.streams[sm.Name] == nil && svc.byID[sm.ID] == nil {
+			s, err = svc.restoreStream(sm, now)
 		}
 		if err != nil {
 			svc.restoreProblems = append(svc.restoreProblems, StorageProblem{

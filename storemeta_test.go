@@ -115,7 +115,7 @@ var smStart = time.Date(2026, time.March, 1, 12, 0, 0, 0, time.UTC)
 
 // smFixture is a Service on a fakeStore, and how it was made.
 type smFixture struct {
-	t     *testing.T
+	t     testing.TB
 	opts  []Option
 	clock *ManualClock
 	st    *fakeStore
@@ -124,7 +124,7 @@ type smFixture struct {
 
 // newSMFixture returns a Service on a fresh fakeStore, with a ManualClock
 // at smStart and no throughput limits unless opts set them.
-func newSMFixture(t *testing.T, opts ...Option) *smFixture {
+func newSMFixture(t testing.TB, opts ...Option) *smFixture {
 	t.Helper()
 	f := &smFixture{t: t, opts: opts, clock: NewManualClock(smStart), st: newFakeStore()}
 	f.svc = f.open(f.clock, f.st)
@@ -154,7 +154,7 @@ func (f *smFixture) reopen() (*Service, *ManualClock) {
 }
 
 // smJSON returns v as JSON.
-func smJSON(t *testing.T, v any) string {
+func smJSON(t testing.TB, v any) string {
 	t.Helper()
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -230,7 +230,7 @@ func smErr(err error) string {
 }
 
 // view collects what svc answers about every stream it lists.
-func smViewOf(t *testing.T, svc *Service) smView {
+func smViewOf(t testing.TB, svc *Service) smView {
 	t.Helper()
 	ctx := context.Background()
 	var v smView
@@ -281,7 +281,7 @@ type smTokens struct {
 
 // smIssueTokens has svc issue an iterator for every shard it lists and
 // the first NextToken of each paged listing.
-func smIssueTokens(t *testing.T, svc *Service) smTokens {
+func smIssueTokens(t testing.TB, svc *Service) smTokens {
 	t.Helper()
 	ctx := context.Background()
 	tok := smTokens{iterators: map[string]string{}, shardPages: map[string]string{}, consumerPgs: map[string]string{}}
@@ -319,7 +319,7 @@ func smIssueTokens(t *testing.T, svc *Service) smTokens {
 
 // smAnswers returns what svc answers to the tokens: for iterators whether
 // they open, for NextTokens the pages they continue to.
-func smAnswers(t *testing.T, svc *Service, tok smTokens) map[string]string {
+func smAnswers(t testing.TB, svc *Service, tok smTokens) map[string]string {
 	t.Helper()
 	ctx := context.Background()
 	out := map[string]string{}
@@ -807,4 +807,111 @@ func TestStoreMetaConcurrentChanges(t *testing.T) {
 	wg.Wait()
 	f.checkSaved()
 	f.checkRestored(0)
+}
+
+// FuzzStreamMeta feeds arbitrary JSON to the restore of a stream: it must
+// never panic, and a stream it accepts must work: shards indexed 0 to
+// n-1, parents before children, the open shards routing every hash key
+// exactly once, a pending change that applies, and metadata that
+// restores to itself.
+func FuzzStreamMeta(f *testing.F) {
+	ctx := context.Background()
+	seed := newSMFixture(f, WithStatusDelays(StatusDelays{Update: time.Minute}))
+	svc := seed.svc
+	svc.CreateStream(ctx, CreateStreamInput{StreamName: "a", ShardCount: 3, Tags: map[string]string{"k": "v"}})
+	svc.CreateStream(ctx, CreateStreamInput{StreamName: "b", ShardCount: 4, StreamModeDetails: StreamModeDetails{StreamMode: StreamModeOnDemand}})
+	svc.CreateStream(ctx, CreateStreamInput{StreamName: "c", ShardCount: 2})
+	svc.SplitShard(ctx, SplitShardInput{StreamName: "a", ShardToSplit: "0", NewStartingHashKey: "1000"})
+	seed.settle()
+	svc.MergeShards(ctx, MergeShardsInput{StreamName: "a", ShardToMerge: "3", AdjacentShardToMerge: "4"})
+	seed.settle()
+	svc.UpdateShardCount(ctx, UpdateShardCountInput{StreamName: "a", TargetShardCount: 5, ScalingType: ScalingTypeUniformScaling})
+	svc.RegisterStreamConsumer(ctx, RegisterStreamConsumerInput{StreamARN: svc.streamARN("c"), ConsumerName: "reader", Tags: map[string]string{"t": "1"}})
+	svc.PutResourcePolicy(ctx, PutResourcePolicyInput{ResourceARN: svc.streamARN("c"), Policy: smPolicy})
+	svc.StartStreamEncryption(ctx, StartStreamEncryptionInput{StreamName: "c", EncryptionType: EncryptionKMS, KeyId: AWSManagedKeyAlias})
+	for _, b := range seed.st.copy().streams {
+		f.Add(b)
+	}
+	f.Add([]byte(`{"format":1,"id":1,"name":"x","mode":"PROVISIONED","retentionHours":24,"maxRecordKiB":1024,"shards":[{"index":0,"startingHashKey":"0","endingHashKey":"340282366920938463463374607431768211455"}],"pending":{"kind":"scale","target":2}}`))
+
+	c, _ := newConfig([]Option{WithClock(NewManualClock(smStart))})
+	host, err := newServiceOn(c, nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m := new(streamMeta)
+		if json.Unmarshal(b, m) != nil {
+			return
+		}
+		s, err := host.restoreStream(m, smStart)
+		if err != nil {
+			return
+		}
+		smCheckStream(t, s)
+		s.mu.Lock()
+		saved := smJSON(t, s.metaLocked())
+		s.mu.Unlock()
+		again := new(streamMeta)
+		if err := json.Unmarshal([]byte(saved), again); err != nil {
+			t.Fatal(err)
+		}
+		s2, err := host.restoreStream(again, smStart)
+		if err != nil {
+			t.Fatalf("the metadata of a restored stream does not restore: %v\n%s", err, saved)
+		}
+		s2.mu.Lock()
+		if got := smJSON(t, s2.metaLocked()); got != saved {
+			t.Fatalf("metadata restores to\n%s\nnot\n%s", got, saved)
+		}
+		s2.mu.Unlock()
+		if p := s.pending.Load(); p != nil {
+			s.settle(p.due)
+			smCheckStream(t, s)
+		}
+	})
+}
+
+// smCheckStream fails the test unless s's shards are indexed 0 to n-1,
+// list only earlier shards as parents (which are closed and list them as
+// children), and its route table holds exactly the open shards, covering
+// the hash key space once.
+func smCheckStream(t *testing.T, s *Stream) {
+	t.Helper()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for i, sh := range s.shards {
+		if sh.index != uint32(i) {
+			t.Fatalf("shard %d has index %d", i, sh.index)
+		}
+		for _, p := range sh.parents {
+			c := p.closure.Load()
+			if p.index >= sh.index || c == nil || !slices.Contains(c.children, sh) {
+				t.Fatalf("shard %d has the parent %d, closed %v", i, p.index, c != nil)
+			}
+		}
+	}
+	routes := s.routes.Load().shards
+	open := 0
+	for _, sh := range s.shards {
+		if sh.closure.Load() == nil {
+			open++
+		}
+	}
+	next := HashKey{}
+	for i, sh := range routes {
+		if sh.closure.Load() != nil || sh.hashRange.StartingHashKey != next {
+			t.Fatalf("routed shard %s (closed %v) starts at %s, not %s", sh.id, sh.closure.Load() != nil, sh.hashRange.StartingHashKey, next)
+		}
+		if i == len(routes)-1 {
+			if sh.hashRange.EndingHashKey != MaxHashKey {
+				t.Fatalf("the last routed shard ends at %s", sh.hashRange.EndingHashKey)
+			}
+		} else {
+			next = sh.hashRange.EndingHashKey.addUint64(1)
+		}
+	}
+	if len(routes) != open {
+		t.Fatalf("%d shards routed, %d open", len(routes), open)
+	}
 }
