@@ -84,33 +84,17 @@ func (svc *Service) createStream(ctx context.Context, in CreateStreamInput) (Cre
 	}
 
 	now := svc.clock.Now()
-	// registerMu guards the Service's saved state, lastID and the
-	// incarnations among it; see Service.serviceMetaLocked.
+	// registerMu serialises the creation of streams, and guards lastID
+	// and the incarnations (see Service.serviceMetaLocked). So svc.mu can
+	// be let go while the new stream is saved: no other stream can take
+	// its name meanwhile.
 	svc.registerMu.Lock()
 	defer svc.registerMu.Unlock()
 	svc.mu.Lock()
-	defer svc.mu.Unlock()
-	svc.reapLocked(now)
-	if _, taken := svc.streams[in.StreamName]; taken {
-		return CreateStreamOutput{}, newError(codeResourceInUse, "Stream %s under account %s already exists.", in.StreamName, svc.cfg.accountID)
-	}
-	creating, onDemand := 0, 0
-	for _, s := range svc.streams {
-		if s.status(now) == StreamStatusCreating {
-			creating++
-		}
-		if s.streamMode() == StreamModeOnDemand {
-			onDemand++
-		}
-	}
-	if creating >= MaxStreamsCreating {
-		return CreateStreamOutput{}, newError(codeLimitExceeded, "Limit for streams being created concurrently exceeded")
-	}
-	if mode == StreamModeOnDemand && onDemand >= svc.cfg.onDemandCap {
-		return CreateStreamOutput{}, newError(codeLimitExceeded, "Limit for on-demand streams has been reached")
-	}
-	if open := svc.openShardCountLocked(now); shards > svc.cfg.shardLimit-open {
-		return CreateStreamOutput{}, svc.shardLimitError(open, shards)
+	err := svc.admitStreamLocked(in.StreamName, mode, shards, now)
+	svc.mu.Unlock()
+	if err != nil {
+		return CreateStreamOutput{}, err
 	}
 
 	secs, tag := svc.nextIncarnationLocked(now)
@@ -148,14 +132,45 @@ func (svc *Service) createStream(ctx context.Context, in CreateStreamInput) (Cre
 		return CreateStreamOutput{}, err
 	}
 	s.mu.Lock()
-	err := s.saveLocked()
+	err = s.saveLocked()
 	s.mu.Unlock()
 	if err != nil {
 		return CreateStreamOutput{}, err
 	}
+	svc.mu.Lock()
 	svc.streams[s.name] = s
 	svc.byID[s.id] = s
+	svc.mu.Unlock()
 	return CreateStreamOutput{}, nil
+}
+
+// admitStreamLocked returns the error for a new stream of the given name,
+// mode and shard count that the account cannot take at now: the name is
+// in use, or a quota would be exceeded. The caller holds svc.mu.
+func (svc *Service) admitStreamLocked(name string, mode StreamMode, shards int, now time.Time) error {
+	svc.reapLocked(now)
+	if _, taken := svc.streams[name]; taken {
+		return newError(codeResourceInUse, "Stream %s under account %s already exists.", name, svc.cfg.accountID)
+	}
+	creating, onDemand := 0, 0
+	for _, s := range svc.streams {
+		if s.status(now) == StreamStatusCreating {
+			creating++
+		}
+		if s.streamMode() == StreamModeOnDemand {
+			onDemand++
+		}
+	}
+	if creating >= MaxStreamsCreating {
+		return newError(codeLimitExceeded, "Limit for streams being created concurrently exceeded")
+	}
+	if mode == StreamModeOnDemand && onDemand >= svc.cfg.onDemandCap {
+		return newError(codeLimitExceeded, "Limit for on-demand streams has been reached")
+	}
+	if open := svc.openShardCountLocked(now); shards > svc.cfg.shardLimit-open {
+		return svc.shardLimitError(open, shards)
+	}
+	return nil
 }
 
 // shardLimitError is the LimitExceededException for a request that would

@@ -32,27 +32,27 @@ type Service struct {
 	mu      sync.RWMutex
 	streams map[string]*Stream // by name, including DELETING ones
 	byID    map[uint64]*Stream
-	lastID  uint64
 
-	// registerMu serialises RegisterStreamConsumer calls, and DeleteStream's
-	// check for consumers; it guards consumerARNSecs, the second in the
-	// newest ARN given out for each "<stream ARN>/consumer/<name>:", so
-	// that no consumer ARN is ever given out twice. CreateStream holds it
-	// too (before svc.mu), so that everything serviceMetaLocked saves
-	// changes only under it.
+	// registerMu serialises CreateStream and RegisterStreamConsumer
+	// calls, and DeleteStream's check for consumers. It is taken before
+	// svc.mu, and guards what serviceMetaLocked saves: consumerARNSecs,
+	// the second in the newest ARN given out for each "<stream
+	// ARN>/consumer/<name>:", so that no consumer ARN is ever given out
+	// twice; lastID, the newest stream's ID; and lastIncarnation, the
+	// (creation second, tag) pair given to the newest stream (see
+	// nextIncarnationLocked).
 	registerMu      sync.Mutex
 	consumerARNSecs map[string]int64
-
-	closeOnce   sync.Once
-	stopJanitor chan struct{} // nil without WithJanitor
-	janitorDone chan struct{}
-	// lastIncarnation is the (creation second, tag) pair given to the
-	// newest stream; see nextIncarnationLocked.
+	lastID          uint64
 	lastIncarnation struct {
 		secs int64
 		used int // streams that got secs
 		tag  uint8
 	}
+
+	closeOnce   sync.Once
+	stopJanitor chan struct{} // nil without WithJanitor
+	janitorDone chan struct{}
 }
 
 // nextIncarnationLocked returns the creation second and tag that a new
@@ -60,7 +60,8 @@ type Service struct {
 // Service get the same pair, so a sequence number of a deleted stream is
 // never accepted by one created later under the same name: the tag counts
 // up with every stream, and once 256 streams have used one second the
-// encoded second moves ahead of the clock. The caller holds svc.mu.
+// encoded second moves ahead of the clock. The caller holds
+// svc.registerMu.
 func (svc *Service) nextIncarnationLocked(now time.Time) (int64, uint8) {
 	last := &svc.lastIncarnation
 	if secs := now.Unix(); secs > last.secs {
