@@ -170,6 +170,7 @@ func (s *Stream) metaLocked() *streamMeta {
 		Name:              s.name,
 		Created:           s.created,
 		ReadyAt:           s.readyAt,
+		GoneAt:            copyTime(s.goneAt.Load()),
 		IncarnationSecs:   s.incarnationSecs,
 		IncarnationTag:    s.incarnationTag,
 		Partitioner:       s.partitioner,
@@ -188,7 +189,6 @@ func (s *Stream) metaLocked() *streamMeta {
 		Demand:            s.demand.meta(),
 		Shards:            make([]shardMeta, len(s.shards)),
 	}
-	m.GoneAt = copyTime(s.goneAt.Load())
 	if e := s.encryption.Load(); e != nil {
 		m.EncryptionKeyID = e.keyID
 	}
@@ -272,16 +272,15 @@ func (sh *shard) meta() shardMeta {
 
 // meta returns the consumer's metadata. The caller holds the stream's mu.
 func (c *consumer) meta() consumerMeta {
-	m := consumerMeta{
+	return consumerMeta{
 		Name:    c.name,
 		ARN:     c.arn,
 		Created: c.created,
 		ReadyAt: c.readyAt,
+		GoneAt:  copyTime(c.goneAt.Load()),
 		Tags:    maps.Clone(c.tags),
 		Policy:  policyDocument(c.policy.Load()),
 	}
-	m.GoneAt = copyTime(c.goneAt.Load())
-	return m
 }
 
 // restore makes the Service what state holds: its own state, its keys and
