@@ -420,7 +420,7 @@ func TestNoRecordMutators(t *testing.T) {
 			"SubscribeToShard", "EnableEnhancedMonitoring", "DisableEnhancedMonitoring",
 			"TagResource", "UntagResource", "ListTagsForResource",
 			"PutResourcePolicy", "GetResourcePolicy", "DeleteResourcePolicy",
-			"StartStreamEncryption", "StopStreamEncryption", "Keys",
+			"StartStreamEncryption", "StopStreamEncryption", "Keys", "StorageProblems",
 		},
 		"*kds.Stream": {
 			"ARN", "Metrics", "Name", "Put", "Records", "Replay", "Service", "SetThroughputLimits", "ShardRecords", "ThroughputLimits", "Usage",

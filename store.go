@@ -1,6 +1,9 @@
 package kds
 
-import "sync"
+import (
+	"slices"
+	"sync"
+)
 
 // store keeps a Service's state where it outlives the process. A Service
 // without [WithDataDir] has none (Service.store is nil) and keeps
@@ -219,5 +222,5 @@ func (svc *Service) StorageProblems() []StorageProblem {
 	if svc.store == nil {
 		return nil
 	}
-	return svc.store.problems()
+	return append(slices.Clone(svc.restoreProblems), svc.store.problems()...)
 }

@@ -109,4 +109,9 @@ func (c *config) checkStore() {
 	if c.cacheBytes == 0 {
 		c.cacheBytes = DefaultSegmentCacheBytes
 	}
+	if c.dataDir != "" && c.janitor == 0 {
+		// Expired segments' files are deleted when their shard seals
+		// another; the janitor deletes those of idle shards too.
+		c.janitor = time.Minute
+	}
 }

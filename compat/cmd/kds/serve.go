@@ -98,6 +98,9 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	if err == nil && cfg.dataDir == "" && (given(fs, "sync") || given(fs, "segment-cache-bytes")) {
 		err = errors.New("-sync and -segment-cache-bytes need -data-dir")
 	}
+	if err == nil && cfg.cacheBytes < 16<<20 {
+		err = fmt.Errorf("-segment-cache-bytes %d: below 16 MiB", cfg.cacheBytes)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "kds serve: %v\nRun 'kds serve -h' for usage.\n", err)
 		return cfg, err

@@ -26,6 +26,7 @@ func TestParseServeFlags(t *testing.T) {
 		limits:     true,
 		logLevel:   slog.LevelInfo,
 		dashboard:  true,
+		cacheBytes: kds.DefaultSegmentCacheBytes,
 	}
 	creds := credentialsFile(t, `[{"AccessKeyId": "AKID", "SecretAccessKey": "s", "Principal": "arn:aws:iam::000000000000:user/a"}]`)
 	tests := []struct {
@@ -64,6 +65,12 @@ func TestParseServeFlags(t *testing.T) {
 		}},
 		{"require TLS", []string{"--require-tls", "--tls"}, func(c *serveConfig) { c.requireTLS, c.tls = true, true }},
 		{"audit", []string{"--audit-log", "audit.jsonl", "--audit-data-events"}, func(c *serveConfig) { c.auditLog, c.auditData = "audit.jsonl", true }},
+		{"data dir", []string{"--data-dir", "d", "--sync", "os", "--segment-cache-bytes", "33554432"}, func(c *serveConfig) {
+			c.dataDir, c.sync, c.cacheBytes = "d", syncFlag{kds.SyncByOS()}, 32<<20
+		}},
+		{"data dir, sync interval", []string{"--data-dir", "d", "--sync=100ms"}, func(c *serveConfig) {
+			c.dataDir, c.sync = "d", syncFlag{kds.SyncInterval(100 * time.Millisecond)}
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -97,6 +104,9 @@ func TestServeUsageErrors(t *testing.T) {
 		{"empty shard count", []string{"--stream", "s:"}, `shard count ""`},
 		{"stream name Kinesis refuses", []string{"--stream", "bad name"}, "Member must satisfy regular expression pattern"},
 		{"same stream twice", []string{"--stream", "s", "--stream", "s:2"}, "ResourceInUseException"},
+		{"sync without a data dir", []string{"--sync", "always"}, "-sync and -segment-cache-bytes need -data-dir"},
+		{"bad sync", []string{"--data-dir", "d", "--sync", "sometimes"}, `want always, os or an interval such as 100ms, not "sometimes"`},
+		{"tiny segment cache", []string{"--data-dir", t.TempDir(), "--segment-cache-bytes", "1000"}, "-segment-cache-bytes 1000: below 16 MiB"},
 		{"streams over the shard limit", []string{"--shard-limit", "3", "--stream", "s:4"}, "LimitExceededException"},
 		{"negative create delay", []string{"--create-stream-delay", "-1s"}, "-create-stream-delay -1s: must not be negative"},
 		{"negative delete delay", []string{"--delete-stream-delay=-5ms"}, "-delete-stream-delay -5ms: must not be negative"},

@@ -27,11 +27,15 @@ const pollInterval = 5 * time.Millisecond
 // [kds.ManualClock] a stream that is still CREATING is an error: nothing
 // but the caller can move that clock.
 func CreateStreams(ctx context.Context, svc *kds.Service, streams []Stream) error {
+	had := make(map[string]bool)
+	for s := range svc.Streams() {
+		had[s.Name()] = true
+	}
 	for len(streams) > 0 {
 		batch := streams[:min(len(streams), kds.MaxStreamsCreating)]
 		streams = streams[len(batch):]
 		for _, s := range batch {
-			if _, exists := svc.Stream(s.Name); exists {
+			if had[s.Name] {
 				continue
 			}
 			if _, err := svc.CreateStream(ctx, kds.CreateStreamInput{StreamName: s.Name, ShardCount: s.Shards}); err != nil {
