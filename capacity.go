@@ -206,12 +206,14 @@ func (s *Stream) throttleMessage(sh *shard) string {
 
 // SetThroughputLimits replaces the stream's per-shard limits (see
 // [WithThroughputLimits] for the default). Every shard starts again with
-// full buckets.
+// full buckets. With a data directory, the limits are kept there; if that
+// fails, the Service's [Service.StorageProblems] say so.
 func (s *Stream) SetThroughputLimits(l ThroughputLimits) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.limits = l
 	s.applyLimitsLocked()
+	_ = s.saveLocked() // a failed save has failed the data directory, which reports it
 }
 
 // ThroughputLimits returns the stream's per-shard limits.

@@ -84,29 +84,17 @@ func (svc *Service) createStream(ctx context.Context, in CreateStreamInput) (Cre
 	}
 
 	now := svc.clock.Now()
+	// registerMu serialises the creation of streams, and guards lastID
+	// and the incarnations (see Service.serviceMetaLocked). So svc.mu can
+	// be let go while the new stream is saved: no other stream can take
+	// its name meanwhile.
+	svc.registerMu.Lock()
+	defer svc.registerMu.Unlock()
 	svc.mu.Lock()
-	defer svc.mu.Unlock()
-	svc.reapLocked(now)
-	if _, taken := svc.streams[in.StreamName]; taken {
-		return CreateStreamOutput{}, newError(codeResourceInUse, "Stream %s under account %s already exists.", in.StreamName, svc.cfg.accountID)
-	}
-	creating, onDemand := 0, 0
-	for _, s := range svc.streams {
-		if s.status(now) == StreamStatusCreating {
-			creating++
-		}
-		if s.streamMode() == StreamModeOnDemand {
-			onDemand++
-		}
-	}
-	if creating >= MaxStreamsCreating {
-		return CreateStreamOutput{}, newError(codeLimitExceeded, "Limit for streams being created concurrently exceeded")
-	}
-	if mode == StreamModeOnDemand && onDemand >= svc.cfg.onDemandCap {
-		return CreateStreamOutput{}, newError(codeLimitExceeded, "Limit for on-demand streams has been reached")
-	}
-	if open := svc.openShardCountLocked(now); shards > svc.cfg.shardLimit-open {
-		return CreateStreamOutput{}, svc.shardLimitError(open, shards)
+	err := svc.admitStreamLocked(in.StreamName, mode, shards, now)
+	svc.mu.Unlock()
+	if err != nil {
+		return CreateStreamOutput{}, err
 	}
 
 	secs, tag := svc.nextIncarnationLocked(now)
@@ -129,15 +117,60 @@ func (svc *Service) createStream(ctx context.Context, in CreateStreamInput) (Cre
 	s.maxRecordKiB.Store(int32(maxKiB))
 	s.incarnationSecs, s.incarnationTag = secs, tag
 	for i, r := range splitHashSpace(shards) {
-		s.shards = append(s.shards, newShard(uint32(i), r, now, secs, tag))
+		sh := newShard(uint32(i), r, now, secs, tag)
+		if err := s.attachShard(sh); err != nil {
+			return CreateStreamOutput{}, svc.storeError(err)
+		}
+		s.shards = append(s.shards, sh)
 	}
 	s.routes.Store(newRouteTable(s.shards))
 	s.limits = svc.cfg.limits
 	s.applyLimitsLocked()
 	s.meter = newMeter(now, shards)
+	// The stream is on record before anyone can see it, or write to it.
+	if err := svc.saveServiceLocked(); err != nil {
+		return CreateStreamOutput{}, err
+	}
+	s.mu.Lock()
+	err = s.saveLocked()
+	s.mu.Unlock()
+	if err != nil {
+		return CreateStreamOutput{}, err
+	}
+	svc.mu.Lock()
 	svc.streams[s.name] = s
 	svc.byID[s.id] = s
+	svc.mu.Unlock()
 	return CreateStreamOutput{}, nil
+}
+
+// admitStreamLocked returns the error for a new stream of the given name,
+// mode and shard count that the account cannot take at now: the name is
+// in use, or a quota would be exceeded. The caller holds svc.mu.
+func (svc *Service) admitStreamLocked(name string, mode StreamMode, shards int, now time.Time) error {
+	svc.reapLocked(now)
+	if _, taken := svc.streams[name]; taken {
+		return newError(codeResourceInUse, "Stream %s under account %s already exists.", name, svc.cfg.accountID)
+	}
+	creating, onDemand := 0, 0
+	for _, s := range svc.streams {
+		if s.status(now) == StreamStatusCreating {
+			creating++
+		}
+		if s.streamMode() == StreamModeOnDemand {
+			onDemand++
+		}
+	}
+	if creating >= MaxStreamsCreating {
+		return newError(codeLimitExceeded, "Limit for streams being created concurrently exceeded")
+	}
+	if mode == StreamModeOnDemand && onDemand >= svc.cfg.onDemandCap {
+		return newError(codeLimitExceeded, "Limit for on-demand streams has been reached")
+	}
+	if open := svc.openShardCountLocked(now); shards > svc.cfg.shardLimit-open {
+		return svc.shardLimitError(open, shards)
+	}
+	return nil
 }
 
 // shardLimitError is the LimitExceededException for a request that would
@@ -197,14 +230,23 @@ func (svc *Service) deleteStream(ctx context.Context, in DeleteStreamInput) (Del
 		}
 		s.deregisterAll(now)
 	}
-	svc.mu.Lock()
-	defer svc.mu.Unlock()
+	// The deletion is on record before the stream can be forgotten (and
+	// its files removed). It is saved under s.mu alone: a reshard holds
+	// s.mu while it takes svc.mu.
+	s.mu.Lock()
 	if s.goneAt.Load() == nil {
 		goneAt := now.Add(svc.cfg.delays.Delete)
 		s.goneAt.Store(&goneAt)
 	}
-	svc.reapLocked(now)
+	err = s.saveLocked()
+	s.mu.Unlock()
 	s.arrived.notify()
+	if err != nil {
+		return DeleteStreamOutput{}, err
+	}
+	svc.mu.Lock()
+	svc.reapLocked(now)
+	svc.mu.Unlock()
 	return DeleteStreamOutput{}, nil
 }
 
@@ -317,6 +359,8 @@ func (svc *Service) updateMaxRecordSize(ctx context.Context, in UpdateMaxRecordS
 	if err := s.requireActive(now); err != nil {
 		return UpdateMaxRecordSizeOutput{}, err
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.maxRecordKiB.Store(int32(in.MaxRecordSizeInKiB))
-	return UpdateMaxRecordSizeOutput{}, nil
+	return UpdateMaxRecordSizeOutput{}, s.saveLocked()
 }

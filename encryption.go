@@ -61,10 +61,7 @@ func (svc *Service) startStreamEncryption(ctx context.Context, in StartStreamEnc
 		return StartStreamEncryptionOutput{}, kmsError(err)
 	}
 	clear(dk.Plaintext)
-	enc := &encryption{keyID: in.KeyId}
-	err = s.changeEncryption(now, &s.keyStarts, func() {
-		s.encryption.Store(enc)
-	}, "apply a KMS key for server-side encryption")
+	err = s.changeEncryption(now, &s.keyStarts, streamChange{kind: changeStartEncryption, keyID: in.KeyId}, "apply a KMS key for server-side encryption")
 	return StartStreamEncryptionOutput{}, err
 }
 
@@ -109,11 +106,7 @@ func (svc *Service) stopStreamEncryption(ctx context.Context, in StopStreamEncry
 	if svc.kmsKeyResource(in.KeyId) != svc.kmsKeyResource(enc.keyID) {
 		return StopStreamEncryptionOutput{}, newError(codeInvalidArgument, "Stream %s under account %s is not encrypted with KMS key %s.", s.name, svc.cfg.accountID, in.KeyId)
 	}
-	err = s.changeEncryption(now, &s.keyStops, func() {
-		// Only the encryption checked above: a Start that switched keys
-		// meanwhile stands.
-		s.encryption.CompareAndSwap(enc, nil)
-	}, "disable server-side encryption")
+	err = s.changeEncryption(now, &s.keyStops, streamChange{kind: changeStopEncryption, keyID: enc.keyID}, "disable server-side encryption")
 	return StopStreamEncryptionOutput{}, err
 }
 
@@ -149,8 +142,8 @@ func (svc *Service) beginEncryptionChange(op string, ref streamRef, typ Encrypti
 
 // changeEncryption counts a change of the stream's encryption in recent
 // (the rolling 24 hours of Start or of Stop, whose limit what words) and
-// schedules apply for the end of the stream's UPDATING time.
-func (s *Stream) changeEncryption(now time.Time, recent *[]time.Time, apply func(), what string) error {
+// schedules c for the end of the stream's UPDATING time.
+func (s *Stream) changeEncryption(now time.Time, recent *[]time.Time, c streamChange, what string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.pending.Load() != nil {
@@ -161,8 +154,7 @@ func (s *Stream) changeEncryption(now time.Time, recent *[]time.Time, apply func
 		return newError(codeLimitExceeded, "Stream %s under account %s cannot %s more than %d times in a rolling 24-hour period.", s.name, s.svc.cfg.accountID, what, MaxEncryptionChangesPerDay)
 	}
 	*recent = append(*recent, now)
-	s.scheduleLocked(now, 0, func(time.Time) { apply() })
-	return nil
+	return s.scheduleLocked(now, 0, c)
 }
 
 // encryptionType returns how the stream stores the records put into it

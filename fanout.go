@@ -247,6 +247,9 @@ func (svc *Service) registerStreamConsumer(ctx context.Context, in RegisterStrea
 	arnPrefix := s.arn + "/consumer/" + in.ConsumerName + ":"
 	secs := max(now.Unix(), svc.consumerARNSecs[arnPrefix]+1)
 	svc.consumerARNSecs[arnPrefix] = secs
+	if err := svc.saveServiceLocked(); err != nil {
+		return RegisterStreamConsumerOutput{}, err
+	}
 	c := &consumer{
 		name:    in.ConsumerName,
 		arn:     arnPrefix + strconv.FormatInt(secs, 10),
@@ -265,6 +268,9 @@ func (svc *Service) registerStreamConsumer(ctx context.Context, in RegisterStrea
 	}
 	s.consumers[c.name] = c
 	s.meter.consumers(now, s.registeredConsumersLocked())
+	if err := s.saveLocked(); err != nil {
+		return RegisterStreamConsumerOutput{}, err
+	}
 	st, _ := c.status(now)
 	return RegisterStreamConsumerOutput{Consumer: c.describe(st)}, nil
 }
@@ -362,9 +368,10 @@ func (svc *Service) deregisterStreamConsumer(ctx context.Context, in DeregisterS
 		return DeregisterStreamConsumerOutput{}, err
 	}
 	subs := c.deregisterLocked(now)
+	err = s.saveLocked()
 	s.mu.Unlock()
 	c.endSubscriptions(subs)
-	return DeregisterStreamConsumerOutput{}, nil
+	return DeregisterStreamConsumerOutput{}, err
 }
 
 // deregisterLocked starts c's deletion at now: it is DELETING for the
@@ -393,7 +400,8 @@ func (c *consumer) endSubscriptions(subs []*subscription) {
 }
 
 // deregisterAll deregisters every consumer of the stream, as DeleteStream
-// with EnforceConsumerDeletion does.
+// with EnforceConsumerDeletion does. DeleteStream saves the stream's
+// metadata after it.
 func (s *Stream) deregisterAll(now time.Time) {
 	s.mu.Lock()
 	var ended []func()

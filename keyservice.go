@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -79,12 +80,16 @@ type KeyService struct {
 	mu      sync.Mutex
 	keys    map[string]*kmsKey // by key ID
 	aliases map[string]string  // alias name ("alias/x") to key ID
+	// persist, if set, saves the keys after every change; it is set on
+	// the KeyService of a Service with a data directory.
+	persist func(*keysMeta) error
 }
 
 // kmsKey is one KMS key of a KeyService.
 type kmsKey struct {
 	id, arn    string
-	material   cipher.AEAD // the key itself; it never leaves the service
+	material   [DataKeySize]byte // the key itself; it leaves the service only for its data directory
+	aead       cipher.AEAD       // material's cipher
 	state      KeyState
 	awsManaged bool
 	deleteAt   time.Time
@@ -128,10 +133,14 @@ func newKeyService(accountID, region string, clock Clock) *KeyService {
 func (ks *KeyService) addKey() *kmsKey {
 	var material [DataKeySize]byte
 	rand.Read(material[:]) // never fails
-	id := uuid.New()
-	k := &kmsKey{id: id, arn: ks.arn("key/" + id), material: aesgcm.New(material[:]), state: KeyStateEnabled}
-	ks.keys[id] = k
+	k := ks.newKey(uuid.New(), material)
+	ks.keys[k.id] = k
 	return k
+}
+
+// newKey returns an enabled key with the given ID and material.
+func (ks *KeyService) newKey(id string, material [DataKeySize]byte) *kmsKey {
+	return &kmsKey{id: id, arn: ks.arn("key/" + id), material: material, aead: aesgcm.New(material[:]), state: KeyStateEnabled}
 }
 
 // arn returns the ARN of a KMS resource ("key/<id>", "alias/<name>").
@@ -150,7 +159,11 @@ func (ks *KeyService) changed() { ks.generation.Add(1) }
 func (ks *KeyService) CreateKey() KeyMetadata {
 	ks.mu.Lock()
 	defer ks.mu.Unlock()
-	return ks.addKey().metadata()
+	k := ks.addKey()
+	// A failed save has failed the Service's data directory, which reports
+	// it from then on; the key stays usable in memory.
+	_ = ks.persistLocked()
+	return k.metadata()
 }
 
 // Key returns the metadata of the key keyID names, in any of the forms
@@ -276,7 +289,7 @@ func (ks *KeyService) CreateAlias(aliasName, keyID string) error {
 		return newError(codeInvalidArgument, "An alias with the name %s already exists.", ks.arn(aliasName))
 	}
 	ks.aliases[aliasName] = k.id
-	return nil
+	return ks.persistLocked()
 }
 
 // update applies change to the customer managed key keyID names.
@@ -294,7 +307,16 @@ func (ks *KeyService) update(keyID, action string, change func(*kmsKey) error) e
 		return err
 	}
 	ks.changed()
-	return nil
+	return ks.persistLocked()
+}
+
+// persistLocked saves the keys, if the KeyService keeps them in a data
+// directory. The caller holds ks.mu.
+func (ks *KeyService) persistLocked() error {
+	if ks.persist == nil {
+		return nil
+	}
+	return ks.persist(ks.snapshotLocked())
 }
 
 // pendingDeletion is the error for a key pending deletion.
@@ -338,7 +360,7 @@ func (ks *KeyService) GenerateDataKey(ctx context.Context, keyID string) (DataKe
 	copy(blob[1:], k.id)
 	nonce := blob[1+blobIDLen:]
 	rand.Read(nonce)
-	blob = k.material.Seal(blob, nonce, plain, []byte(k.arn))
+	blob = k.aead.Seal(blob, nonce, plain, []byte(k.arn))
 	return DataKey{Plaintext: plain, Encrypted: blob, KeyARN: k.arn}, nil
 }
 
@@ -355,7 +377,7 @@ func (ks *KeyService) Decrypt(ctx context.Context, keyARN string, encrypted []by
 		return nil, newError(codeKMSAccessDenied, "The encrypted data key was not made under KMS key %s.", k.arn)
 	}
 	nonce := encrypted[1+blobIDLen : 1+blobIDLen+12]
-	plain, err := k.material.Open(nil, nonce, encrypted[1+blobIDLen+12:], []byte(k.arn))
+	plain, err := k.aead.Open(nil, nonce, encrypted[1+blobIDLen+12:], []byte(k.arn))
 	if err != nil {
 		return nil, newError(codeKMSAccessDenied, "The encrypted data key was not made under KMS key %s.", k.arn)
 	}
@@ -458,6 +480,7 @@ func (ks *KeyService) notFound(resource string) error {
 // aliases. The caller holds ks.mu.
 func (ks *KeyService) reapLocked() {
 	now := ks.clock.Now()
+	reaped := false
 	for id, k := range ks.keys {
 		if k.state == KeyStatePendingDeletion && !now.Before(k.deleteAt) {
 			delete(ks.keys, id)
@@ -467,6 +490,80 @@ func (ks *KeyService) reapLocked() {
 				}
 			}
 			ks.changed()
+			reaped = true
 		}
 	}
+	if reaped {
+		// If this save fails, the key is saved pending deletion with its
+		// date passed, and is deleted again when the keys are restored.
+		_ = ks.persistLocked()
+	}
+}
+
+// snapshotLocked returns the keys and aliases as a data directory keeps
+// them, keys in ID order. The caller holds ks.mu.
+func (ks *KeyService) snapshotLocked() *keysMeta {
+	m := &keysMeta{Keys: make([]keyMeta, 0, len(ks.keys)), Aliases: maps.Clone(ks.aliases)}
+	for _, id := range slices.Sorted(maps.Keys(ks.keys)) {
+		k := ks.keys[id]
+		m.Keys = append(m.Keys, keyMeta{
+			ID:         k.id,
+			Material:   slices.Clone(k.material[:]),
+			State:      k.state,
+			AWSManaged: k.awsManaged,
+			DeleteAt:   k.deleteAt,
+			Users:      slices.Clone(k.users),
+		})
+	}
+	return m
+}
+
+// restore replaces the keys and aliases with those m holds, after checking
+// that they make a KeyService: well-formed IDs and material, known states,
+// one AWS managed key under its alias, and aliases that name keys. It runs
+// before the KeyService is used.
+func (ks *KeyService) restore(m *keysMeta) error {
+	keys := make(map[string]*kmsKey, len(m.Keys))
+	var managed *kmsKey
+	for _, km := range m.Keys {
+		if len(km.ID) != blobIDLen || strings.Count(km.ID, "-") != 4 || keys[km.ID] != nil {
+			return fmt.Errorf("key ID %q is malformed or repeated", km.ID)
+		}
+		if len(km.Material) != DataKeySize {
+			return fmt.Errorf("key %s has %d bytes of material, not %d", km.ID, len(km.Material), DataKeySize)
+		}
+		switch km.State {
+		case KeyStateEnabled, KeyStateDisabled, KeyStatePendingDeletion:
+		default:
+			return fmt.Errorf("key %s has the unknown state %q", km.ID, km.State)
+		}
+		if (km.State == KeyStatePendingDeletion) == km.DeleteAt.IsZero() {
+			return fmt.Errorf("key %s is %s with deletion date %v", km.ID, km.State, km.DeleteAt)
+		}
+		k := ks.newKey(km.ID, [DataKeySize]byte(km.Material))
+		k.state, k.awsManaged, k.deleteAt = km.State, km.AWSManaged, km.DeleteAt
+		if len(km.Users) > 0 {
+			k.users = slices.Clone(km.Users)
+		}
+		if k.awsManaged {
+			if managed != nil || k.state != KeyStateEnabled {
+				return fmt.Errorf("key %s: an AWS managed key is repeated or not enabled", km.ID)
+			}
+			managed = k
+		}
+		keys[km.ID] = k
+	}
+	if managed == nil || m.Aliases[AWSManagedKeyAlias] != managed.id {
+		return fmt.Errorf("the AWS managed key is missing or not named %s", AWSManagedKeyAlias)
+	}
+	for name, id := range m.Aliases {
+		if !strings.HasPrefix(name, "alias/") || keys[id] == nil {
+			return fmt.Errorf("alias %q does not name a key", name)
+		}
+	}
+	ks.mu.Lock()
+	defer ks.mu.Unlock()
+	ks.keys, ks.aliases = keys, maps.Clone(m.Aliases)
+	ks.changed()
+	return nil
 }

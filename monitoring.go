@@ -39,6 +39,16 @@ func (m metricSet) names() []string {
 	return out
 }
 
+// metricNamed returns the set holding the one metric named n, and whether
+// there is such a metric.
+func metricNamed(n string) (metricSet, bool) {
+	i := slices.Index(shardLevelMetricNames, n)
+	if i < 0 {
+		return 0, false
+	}
+	return 1 << i, true
+}
+
 // EnableEnhancedMonitoringInput is the input of
 // [Service.EnableEnhancedMonitoring].
 type EnableEnhancedMonitoringInput struct {
@@ -105,6 +115,9 @@ func (svc *Service) changeMonitoring(ref streamRef, names []string, change func(
 	cur := metricSet(s.metrics.Load())
 	next := change(cur, named)
 	s.metrics.Store(uint32(next))
+	if err := s.saveLocked(); err != nil {
+		return EnhancedMonitoringOutput{}, err
+	}
 	return EnhancedMonitoringOutput{
 		StreamName:               s.name,
 		StreamARN:                s.arn,
@@ -134,12 +147,9 @@ func (v *violations) checkMetricNames(names []string) metricSet {
 			set = 1<<len(shardLevelMetricNames) - 1
 			continue
 		}
-		i := slices.Index(shardLevelMetricNames, n)
-		if i < 0 {
-			valid = false
-			continue
-		}
-		set |= 1 << i
+		m, ok := metricNamed(n)
+		valid = valid && ok
+		set |= m
 	}
 	if !valid {
 		v.add(rendered, path, fmt.Sprintf("Member must satisfy constraint: [%s]",

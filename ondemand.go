@@ -119,22 +119,26 @@ func (d *demand) carryOver(now time.Time, shards int, bytesPerShard float64) {
 // autoscale reshapes an on-demand stream to the shard count its recent
 // peak calls for. It runs after a put that ended a minute, without locks
 // held; a stream busy with another reshard, or an account out of shard
-// quota, is left as it is until the next minute.
+// quota, is left as it is until the next minute. With a data directory,
+// it saves the stream's metadata either way, for the day's peak.
 func (s *Stream) autoscale(now time.Time) {
 	if s.streamMode() != StreamModeOnDemand {
 		return
 	}
 	target := s.demand.target(now, s.ThroughputLimits())
-	if target == s.openShardCount() {
+	if target == s.openShardCount() && s.svc.store == nil {
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// Errors are dropped: a failed save has failed the data directory,
+	// which reports it from then on.
 	current := s.openShardCount()
 	if s.pending.Load() != nil || target == current || s.svc.checkShardQuota(target-current, now) != nil {
+		_ = s.saveLocked()
 		return
 	}
-	s.scaleLocked(target, now)
+	_ = s.applyLocked(streamChange{kind: changeScale, target: target}, now)
 }
 
 // UpdateStreamModeInput is the input of [Service.UpdateStreamMode].
@@ -197,7 +201,7 @@ func (svc *Service) updateStreamMode(ctx context.Context, in UpdateStreamModeInp
 		s.demand.carryOver(now, s.openShardCount(), s.writeBytesPerShard())
 	}
 	s.onDemand.Store(mode == StreamModeOnDemand)
-	return UpdateStreamModeOutput{}, nil
+	return UpdateStreamModeOutput{}, s.saveLocked()
 }
 
 // checkOnDemandQuota returns LimitExceededException if the account has as

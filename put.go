@@ -259,7 +259,7 @@ func (s *Stream) putRecords(ctx context.Context, now time.Time, records []PutRec
 		if sh != held {
 			if held != nil {
 				budget.commit()
-				runs = append(runs, held.commitLocked(start, i))
+				runs = held.commitRun(runs, start, i)
 				held.mu.Unlock()
 			}
 			sh.mu.Lock()
@@ -293,7 +293,7 @@ func (s *Stream) putRecords(ctx context.Context, now time.Time, records []PutRec
 		i++
 	}
 	budget.commit()
-	runs = append(runs, held.commitLocked(start, len(records)))
+	runs = held.commitRun(runs, start, len(records))
 	held.mu.Unlock()
 	s.svc.awaitRuns(runs, &out)
 	s.observeShardWrites(now, shards)

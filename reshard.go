@@ -1,6 +1,7 @@
 package kds
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"time"
@@ -18,15 +19,40 @@ const (
 	MaxScalingsPerDay = 10
 )
 
-// pendingUpdate is a reshard that was accepted but not yet applied: the
-// stream is UPDATING until due (see [StatusDelays]).
+// pendingUpdate is a change (a reshard, or a change of encryption) that
+// was accepted but not yet applied: the stream is UPDATING until due (see
+// [StatusDelays]).
 type pendingUpdate struct {
-	due   time.Time
-	delta int                // how the open shard count will change
-	apply func(at time.Time) // runs with the stream's mu held
+	due    time.Time
+	delta  int // how the open shard count will change
+	change streamChange
 }
 
-// settle applies a pending reshard whose delay has passed, and reports
+// streamChange is a change of a stream that takes its UPDATING time. It
+// names what it changes by shard index and key ID, so that a data
+// directory can keep it while it is pending.
+type streamChange struct {
+	kind     changeKind
+	shard    uint32  // split: the shard to split; merge: the one whose range comes first
+	adjacent uint32  // merge: the other shard
+	at       HashKey // split: where the second child's range starts
+	target   int     // scale: the open shard count wanted
+	keyID    string  // start- and stop-encryption: the KMS key
+}
+
+// changeKind says what a streamChange does.
+type changeKind string
+
+// The kinds of streamChange, as a data directory names them.
+const (
+	changeSplit           changeKind = "split"
+	changeMerge           changeKind = "merge"
+	changeScale           changeKind = "scale"
+	changeStartEncryption changeKind = "start-encryption"
+	changeStopEncryption  changeKind = "stop-encryption"
+)
+
+// settle applies a pending change whose delay has passed, and reports
 // whether one is still pending. The caller must not hold s.mu.
 func (s *Stream) settle(now time.Time) bool {
 	p := s.pending.Load()
@@ -38,22 +64,54 @@ func (s *Stream) settle(now time.Time) bool {
 	}
 	s.mu.Lock()
 	if s.pending.Load() == p {
-		p.apply(p.due)
+		// The metadata saved while applying leaves the change out, as if
+		// it were no longer pending. A failed save has failed the data
+		// directory, which reports it from then on.
+		s.applyingPending = true
+		_ = s.applyLocked(p.change, p.due)
+		s.applyingPending = false
 		s.pending.Store(nil)
 	}
 	s.mu.Unlock()
 	return false
 }
 
-// scheduleLocked applies a reshard that changes the open shard count by
-// delta at once when the Service has no status delay, and otherwise leaves
-// the stream UPDATING until the delay has passed. The caller holds s.mu.
-func (s *Stream) scheduleLocked(now time.Time, delta int, apply func(at time.Time)) {
+// scheduleLocked makes change c, which changes the open shard count by
+// delta, at once when the Service has no status delay, and otherwise
+// leaves the stream UPDATING until the delay has passed. Either way the
+// stream's metadata is saved. The caller holds s.mu.
+func (s *Stream) scheduleLocked(now time.Time, delta int, c streamChange) error {
 	if d := s.svc.cfg.delays.Update; d > 0 {
-		s.pending.Store(&pendingUpdate{due: now.Add(d), delta: delta, apply: apply})
-		return
+		s.pending.Store(&pendingUpdate{due: now.Add(d), delta: delta, change: c})
+		return s.saveLocked()
 	}
-	apply(now)
+	return s.applyLocked(c, now)
+}
+
+// applyLocked makes change c at time at, and saves the stream's metadata.
+// The caller holds s.mu.
+func (s *Stream) applyLocked(c streamChange, at time.Time) error {
+	var err error
+	switch c.kind {
+	case changeSplit:
+		err = s.splitLocked(s.shards[c.shard], c.at, at)
+	case changeMerge:
+		err = s.mergeLocked(s.shards[c.shard], s.shards[c.adjacent], at)
+	case changeScale:
+		err = s.scaleLocked(c.target, at)
+	case changeStartEncryption:
+		s.encryption.Store(&encryption{keyID: c.keyID})
+	case changeStopEncryption:
+		// Only the encryption the request named: a Start that switched
+		// keys meanwhile stands.
+		if e := s.encryption.Load(); e != nil && e.keyID == c.keyID {
+			s.encryption.Store(nil)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	return s.saveLocked()
 }
 
 // quotaShardCount returns the open shards the stream counts against the
@@ -154,12 +212,18 @@ func (svc *Service) splitShard(ctx context.Context, in SplitShardInput) (SplitSh
 	}
 	at, err := ParseHashKey(in.NewStartingHashKey)
 	r := parent.hashRange
-	if err != nil || !r.StartingHashKey.addUint64(1).Less(at) || !r.StartingHashKey.Less(at) || !at.Less(r.EndingHashKey) {
+	if err != nil || !r.splitsAt(at) {
 		return SplitShardOutput{}, newError(codeInvalidArgument, "NewStartingHashKey %s used in SplitShard() on shard %s in stream %s under account %s is not both greater than one plus the shard's StartingHashKey %s and less than the shard's EndingHashKey %s.",
 			in.NewStartingHashKey, parent.id, s.name, svc.cfg.accountID, r.StartingHashKey, r.EndingHashKey)
 	}
-	s.scheduleLocked(now, 1, func(t time.Time) { s.splitLocked(parent, at, t) })
-	return SplitShardOutput{}, nil
+	err = s.scheduleLocked(now, 1, streamChange{kind: changeSplit, shard: parent.index, at: at})
+	return SplitShardOutput{}, err
+}
+
+// splitsAt reports whether SplitShard may split a shard with range r at
+// key at: above its start plus one, and below its end.
+func (r HashKeyRange) splitsAt(at HashKey) bool {
+	return r.StartingHashKey.addUint64(1).Less(at) && r.StartingHashKey.Less(at) && at.Less(r.EndingHashKey)
 }
 
 // MergeShardsInput is the input of [Service.MergeShards].
@@ -203,11 +267,17 @@ func (svc *Service) mergeShards(ctx context.Context, in MergeShardsInput) (Merge
 	if err != nil {
 		return MergeShardsOutput{}, err
 	}
-	if a.hashRange.EndingHashKey == MaxHashKey || a.hashRange.EndingHashKey.addUint64(1) != b.hashRange.StartingHashKey {
+	if !a.hashRange.precedes(b.hashRange) {
 		return MergeShardsOutput{}, newError(codeInvalidArgument, "Shards %s and %s in stream %s under account %s are not an adjacent pair of shards eligible for merging", a.id, b.id, s.name, svc.cfg.accountID)
 	}
-	s.scheduleLocked(now, -1, func(t time.Time) { s.mergeLocked(a, b, t) })
-	return MergeShardsOutput{}, nil
+	err = s.scheduleLocked(now, -1, streamChange{kind: changeMerge, shard: a.index, adjacent: b.index})
+	return MergeShardsOutput{}, err
+}
+
+// precedes reports whether range b starts right after r ends, so that
+// shards with these ranges can merge.
+func (r HashKeyRange) precedes(b HashKeyRange) bool {
+	return r.EndingHashKey != MaxHashKey && r.EndingHashKey.addUint64(1) == b.StartingHashKey
 }
 
 // ScalingType is how UpdateShardCount reshapes a stream.
@@ -287,7 +357,12 @@ func (svc *Service) updateShardCount(ctx context.Context, in UpdateShardCountInp
 	}
 	s.scalings = append(s.scalings, now)
 	if target != current {
-		s.scheduleLocked(now, target-current, func(t time.Time) { s.scaleLocked(target, t) })
+		err = s.scheduleLocked(now, target-current, streamChange{kind: changeScale, target: target})
+	} else {
+		err = s.saveLocked()
+	}
+	if err != nil {
+		return UpdateShardCountOutput{}, err
 	}
 	return UpdateShardCountOutput{StreamName: s.name, StreamARN: s.arn, CurrentShardCount: current, TargetShardCount: target}, nil
 }
@@ -306,31 +381,36 @@ func lastDay(ts []time.Time, now time.Time) []time.Time {
 
 // splitLocked closes parent and opens two children split at key at. The
 // caller holds s.mu.
-func (s *Stream) splitLocked(parent *shard, at HashKey, t time.Time) {
+func (s *Stream) splitLocked(parent *shard, at HashKey, t time.Time) error {
 	r := parent.hashRange
 	parents := []*shard{parent}
-	left := s.newChildLocked(HashKeyRange{StartingHashKey: r.StartingHashKey, EndingHashKey: at.subUint64(1)}, parents, t)
-	right := s.newChildLocked(HashKeyRange{StartingHashKey: at, EndingHashKey: r.EndingHashKey}, parents, t)
-	s.replaceLocked([]*shard{parent}, []*shard{left, right}, t)
+	left, err1 := s.newChildLocked(HashKeyRange{StartingHashKey: r.StartingHashKey, EndingHashKey: at.subUint64(1)}, parents, t)
+	right, err2 := s.newChildLocked(HashKeyRange{StartingHashKey: at, EndingHashKey: r.EndingHashKey}, parents, t)
+	err3 := s.replaceLocked([]*shard{parent}, []*shard{left, right}, t)
+	return cmp.Or(err1, err2, err3)
 }
 
 // mergeLocked closes a and b, whose ranges are adjacent with a's first,
 // and opens one child covering both. The caller holds s.mu.
-func (s *Stream) mergeLocked(a, b *shard, t time.Time) {
+func (s *Stream) mergeLocked(a, b *shard, t time.Time) error {
 	r := HashKeyRange{StartingHashKey: a.hashRange.StartingHashKey, EndingHashKey: b.hashRange.EndingHashKey}
 	parents := []*shard{a, b}
-	s.replaceLocked(parents, []*shard{s.newChildLocked(r, parents, t)}, t)
+	child, err := s.newChildLocked(r, parents, t)
+	return cmp.Or(err, s.replaceLocked(parents, []*shard{child}, t))
 }
 
 // scaleLocked reshapes the open shards into target shards with the
 // ranges CreateStream would give them: first it splits every open shard
 // that straddles a boundary of the new layout, then it merges the pieces
-// inside each new range from left to right. The caller holds s.mu.
-func (s *Stream) scaleLocked(target int, t time.Time) {
+// inside each new range from left to right. It goes on after a step whose
+// metadata could not be saved, so that the shards stay consistent in
+// memory, and returns the first such error. The caller holds s.mu.
+func (s *Stream) scaleLocked(target int, t time.Time) error {
+	var errs []error
 	layout := splitHashSpace(target)
 	for _, r := range layout[1:] {
 		if sh := s.routes.Load().lookup(r.StartingHashKey); sh.hashRange.StartingHashKey != r.StartingHashKey {
-			s.splitLocked(sh, r.StartingHashKey, t)
+			errs = append(errs, s.splitLocked(sh, r.StartingHashKey, t))
 		}
 	}
 	for _, r := range layout {
@@ -339,26 +419,37 @@ func (s *Stream) scaleLocked(target int, t time.Time) {
 			if first.hashRange.EndingHashKey == r.EndingHashKey {
 				break
 			}
-			s.mergeLocked(first, s.routes.Load().lookup(first.hashRange.EndingHashKey.addUint64(1)), t)
+			errs = append(errs, s.mergeLocked(first, s.routes.Load().lookup(first.hashRange.EndingHashKey.addUint64(1)), t))
 		}
 	}
+	return cmp.Or(errs...)
 }
 
-// newChildLocked makes the next shard of the stream. The caller holds s.mu.
-func (s *Stream) newChildLocked(r HashKeyRange, parents []*shard, t time.Time) *shard {
+// newChildLocked makes the next shard of the stream, and gives it its
+// journal if the Service has a data directory; if that fails, the shard
+// is made all the same, with the error. The caller holds s.mu.
+func (s *Stream) newChildLocked(r HashKeyRange, parents []*shard, t time.Time) (*shard, error) {
 	sh := newShard(uint32(len(s.shards)), r, t, s.incarnationSecs, s.incarnationTag)
+	err := s.attachShard(sh)
 	sh.parents = parents
 	sh.limiters.Store(newShardLimiters(s.limits))
 	s.shards = append(s.shards, sh)
-	return sh
+	if err != nil {
+		return sh, s.svc.storeError(err)
+	}
+	return sh, nil
 }
 
 // replaceLocked closes parents and hands their hash keys to children in
 // one step for writers: it holds every parent's lock while it closes them
 // and publishes the new routing table, so a put either lands in a parent
-// before it closes or finds it closed and routes again. The caller holds
-// s.mu.
-func (s *Stream) replaceLocked(parents, children []*shard, t time.Time) {
+// before it closes or finds it closed and routes again. The stream's
+// metadata is saved before the table is published, so that the children
+// are on record before any of their records can be written; if the save
+// fails, the table is published all the same (the data directory has
+// failed, and takes no more records) and the error returned. The caller
+// holds s.mu.
+func (s *Stream) replaceLocked(parents, children []*shard, t time.Time) error {
 	for _, p := range parents {
 		p.mu.Lock()
 	}
@@ -371,6 +462,7 @@ func (s *Stream) replaceLocked(parents, children []*shard, t time.Time) {
 	for _, p := range parents {
 		p.closeLocked(t, children)
 	}
+	err := s.saveLocked()
 	s.routes.Store(newRouteTable(append(open, children...)))
 	s.meter.shards(t, len(open)+len(children), int(s.retentionHours.Load()))
 	for _, p := range parents {
@@ -378,4 +470,5 @@ func (s *Stream) replaceLocked(parents, children []*shard, t time.Time) {
 	}
 	s.topology.Add(1)
 	s.arrived.notify()
+	return err
 }

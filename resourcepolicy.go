@@ -66,8 +66,11 @@ func (svc *Service) putResourcePolicy(ctx context.Context, in PutResourcePolicyI
 	if err := target.requireTaggable(now); err != nil {
 		return PutResourcePolicyOutput{}, err
 	}
+	s := target.stream
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	target.policySlot().Store(p)
-	return PutResourcePolicyOutput{}, nil
+	return PutResourcePolicyOutput{}, s.saveLocked()
 }
 
 // GetResourcePolicyInput is the input of [Service.GetResourcePolicy].
@@ -133,8 +136,11 @@ func (svc *Service) deleteResourcePolicy(ctx context.Context, in DeleteResourceP
 	if err := target.requireTaggable(now); err != nil {
 		return DeleteResourcePolicyOutput{}, err
 	}
+	s := target.stream
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if target.policySlot().Swap(nil) == nil {
 		return DeleteResourcePolicyOutput{}, newError(codeResourceNotFound, "No resource policy found for resource ARN %s.", in.ResourceARN)
 	}
-	return DeleteResourcePolicyOutput{}, nil
+	return DeleteResourcePolicyOutput{}, s.saveLocked()
 }

@@ -96,7 +96,7 @@ func (svc *Service) changeRetention(ref streamRef, hours int, increase bool) err
 	s.trimFloorMs.Store(s.cutoffMs(now))
 	s.retentionHours.Store(int32(hours))
 	s.meter.shards(now, s.openShardCount(), hours)
-	return nil
+	return s.saveLocked()
 }
 
 // cutoffMs returns the Unix ms before which records have left the

@@ -25,29 +25,34 @@ type Service struct {
 	keyGen KeyChangeCounter
 	root   string // the ARN of the account's root: the principal of calls without a Caller
 	store  store  // where state outlives the process; nil without WithDataDir
+	// restoreProblems are the streams whose saved metadata could not be
+	// restored when the Service was opened.
+	restoreProblems []StorageProblem
 
 	mu      sync.RWMutex
 	streams map[string]*Stream // by name, including DELETING ones
 	byID    map[uint64]*Stream
-	lastID  uint64
 
-	// registerMu serialises RegisterStreamConsumer calls, and DeleteStream's
-	// check for consumers; it guards consumerARNSecs, the second in the
-	// newest ARN given out for each "<stream ARN>/consumer/<name>:", so
-	// that no consumer ARN is ever given out twice.
+	// registerMu serialises CreateStream and RegisterStreamConsumer
+	// calls, and DeleteStream's check for consumers. It is taken before
+	// svc.mu, and guards what serviceMetaLocked saves: consumerARNSecs,
+	// the second in the newest ARN given out for each "<stream
+	// ARN>/consumer/<name>:", so that no consumer ARN is ever given out
+	// twice; lastID, the newest stream's ID; and lastIncarnation, the
+	// (creation second, tag) pair given to the newest stream (see
+	// nextIncarnationLocked).
 	registerMu      sync.Mutex
 	consumerARNSecs map[string]int64
-
-	closeOnce   sync.Once
-	stopJanitor chan struct{} // nil without WithJanitor
-	janitorDone chan struct{}
-	// lastIncarnation is the (creation second, tag) pair given to the
-	// newest stream; see nextIncarnationLocked.
+	lastID          uint64
 	lastIncarnation struct {
 		secs int64
 		used int // streams that got secs
 		tag  uint8
 	}
+
+	closeOnce   sync.Once
+	stopJanitor chan struct{} // nil without WithJanitor
+	janitorDone chan struct{}
 }
 
 // nextIncarnationLocked returns the creation second and tag that a new
@@ -55,7 +60,8 @@ type Service struct {
 // Service get the same pair, so a sequence number of a deleted stream is
 // never accepted by one created later under the same name: the tag counts
 // up with every stream, and once 256 streams have used one second the
-// encoded second moves ahead of the clock. The caller holds svc.mu.
+// encoded second moves ahead of the clock. The caller holds
+// svc.registerMu.
 func (svc *Service) nextIncarnationLocked(now time.Time) (int64, uint8) {
 	last := &svc.lastIncarnation
 	if secs := now.Unix(); secs > last.secs {
@@ -68,8 +74,9 @@ func (svc *Service) nextIncarnationLocked(now time.Time) (int64, uint8) {
 	return last.secs, last.tag
 }
 
-// NewService returns an empty Service. Options are validated together and
-// every problem is reported in one joined error.
+// NewService returns a Service: an empty one, or with [WithDataDir] the
+// one the directory holds. Options are validated together and every
+// problem is reported in one joined error.
 func NewService(opts ...Option) (*Service, error) {
 	c, err := newConfig(opts)
 	if c.shards != 0 {
@@ -78,14 +85,25 @@ func NewService(opts ...Option) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newService(c), nil
+	return newService(c)
 }
 
-func newService(c config) *Service {
+// newService returns the Service c describes, on the store it names.
+func newService(c config) (*Service, error) {
+	st, err := openStore(c)
+	if err != nil {
+		return nil, err
+	}
+	return newServiceOn(c, st)
+}
+
+// newServiceOn returns the Service c describes, restored from st (nil: in
+// memory only). If it fails, st is closed.
+func newServiceOn(c config, st store) (*Service, error) {
 	svc := &Service{
 		cfg:     c,
 		clock:   c.clock,
-		tokens:  newTokenSealer(),
+		store:   st,
 		streams: make(map[string]*Stream),
 		byID:    make(map[uint64]*Stream),
 
@@ -98,18 +116,86 @@ func newService(c config) *Service {
 	}
 	svc.keyGen, _ = svc.kp.(KeyChangeCounter)
 	svc.root = rootARN(svc.partition(), c.accountID)
-	// On the real clock, start the incarnation tags at a random point, so
-	// that two Services started in the same second are unlikely to issue
-	// sequence numbers that each would take for its own. On a ManualClock
-	// everything, sequence numbers included, stays deterministic.
-	if _, manual := c.clock.(*ManualClock); !manual {
-		svc.lastIncarnation.tag = uint8(rand.Uint32())
+	if err := svc.load(); err != nil {
+		if st != nil {
+			err = errors.Join(err, st.close())
+		}
+		return nil, err
 	}
 	if c.janitor > 0 {
 		svc.stopJanitor, svc.janitorDone = make(chan struct{}), make(chan struct{})
 		go svc.janitor(c.janitor, svc.stopJanitor, svc.janitorDone)
 	}
-	return svc
+	return svc, nil
+}
+
+// load restores the Service's state from its store, or starts it afresh
+// if the store holds none (or there is no store). What a fresh start makes
+// is saved at once: the token key, and the keys of the Service's own
+// KeyService, must be the same the next time the directory is opened.
+func (svc *Service) load() error {
+	var state *storedState
+	if svc.store != nil {
+		var err error
+		if state, err = svc.store.load(); err != nil {
+			return err
+		}
+	}
+	if state == nil {
+		state = &storedState{}
+	}
+	if state.service != nil {
+		if err := svc.restore(state); err != nil {
+			return err
+		}
+	} else {
+		if len(state.streams) > 0 || state.keys != nil {
+			return errors.New("kds: the data directory has streams or keys but no service metadata")
+		}
+		svc.tokens = newTokenSealer(newTokenKey())
+		// On the real clock, start the incarnation tags at a random point,
+		// so that two Services started in the same second are unlikely to
+		// issue sequence numbers that each would take for its own. On a
+		// ManualClock everything, sequence numbers included, stays
+		// deterministic.
+		if _, manual := svc.clock.(*ManualClock); !manual {
+			svc.lastIncarnation.tag = uint8(rand.Uint32())
+		}
+		svc.registerMu.Lock()
+		err := svc.saveServiceLocked()
+		svc.registerMu.Unlock()
+		if err != nil {
+			return err
+		}
+	}
+	if svc.store == nil || svc.cfg.keyProvider != nil {
+		return nil
+	}
+	ks := svc.keys
+	ks.mu.Lock()
+	defer ks.mu.Unlock()
+	ks.persist = func(m *keysMeta) error {
+		if err := svc.store.saveKeys(m); err != nil {
+			return svc.storeError(err)
+		}
+		return nil
+	}
+	if state.keys == nil {
+		return ks.persistLocked()
+	}
+	return nil
+}
+
+// saveServiceLocked saves the Service-wide state, if the Service has a
+// data directory. The caller holds svc.registerMu.
+func (svc *Service) saveServiceLocked() error {
+	if svc.store == nil {
+		return nil
+	}
+	if err := svc.store.saveService(svc.serviceMetaLocked()); err != nil {
+		return svc.storeError(err)
+	}
+	return nil
 }
 
 // Clock returns the clock the Service reads.
@@ -187,13 +273,16 @@ func (svc *Service) notFound(name string) error {
 	return newError(codeResourceNotFound, "Stream %s under account %s not found.", name, svc.cfg.accountID)
 }
 
-// reapLocked forgets streams whose deletion has completed. The caller
-// holds svc.mu for writing.
+// reapLocked forgets streams whose deletion has completed, and has the
+// store, if any, remove their files. The caller holds svc.mu for writing.
 func (svc *Service) reapLocked(now time.Time) {
 	for name, s := range svc.streams {
 		if s.gone(now) {
 			delete(svc.streams, name)
 			delete(svc.byID, s.id)
+			if svc.store != nil {
+				svc.store.dropStream(s.id)
+			}
 		}
 	}
 }

@@ -141,6 +141,15 @@ func (s *shard) commitLocked(from, to int) logRun {
 	return logRun{sync: w, err: err, from: from, to: to}
 }
 
+// commitRun commits the shard's log, if it has one, and adds the run of
+// records [from, to) to runs. The caller holds s.mu.
+func (s *shard) commitRun(runs []logRun, from, to int) []logRun {
+	if s.log == nil {
+		return runs
+	}
+	return append(runs, s.commitLocked(from, to))
+}
+
 // wait waits until the run's records are durable.
 func (r logRun) wait() error {
 	if r.err != nil {
@@ -153,7 +162,7 @@ func (r logRun) wait() error {
 // syncing the shards' logs in parallel, and turns the entries of records
 // that could not be written into InternalFailure.
 func (svc *Service) awaitRuns(runs []logRun, out *PutRecordsOutput) {
-	if svc.store == nil {
+	if len(runs) == 0 {
 		return
 	}
 	errs := make([]error, len(runs))

@@ -2,6 +2,7 @@ package kds
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 	"sync"
@@ -63,7 +64,7 @@ type Stream struct {
 	maxRecordKiB   atomic.Int32
 	metrics        atomic.Uint32                 // enhanced (shard-level) monitoring, a metricSet
 	arrived        signal                        // notified after appends to any shard and reshards
-	pending        atomic.Pointer[pendingUpdate] // a reshard waiting for its UPDATING delay
+	pending        atomic.Pointer[pendingUpdate] // a change waiting for its UPDATING delay
 	topology       atomic.Uint64                 // counts reshards, so readers notice new shards
 
 	meter       *meter       // usage, for the cost model
@@ -86,13 +87,18 @@ type Stream struct {
 	keyStops     []time.Time          // recent StopStreamEncryption calls, for theirs
 	limits       ThroughputLimits     // per-shard limits of every shard
 	consumers    map[string]*consumer // registered consumers by name
+	// applyingPending is set while settle applies the pending change, so
+	// that the metadata saved meanwhile leaves it out.
+	applyingPending bool
 }
 
 // NewStream returns a standalone stream with its own [Service]: the
 // one-line way to get an ordered, replayable stream in a Go program. It has
 // one shard unless [WithShards] says otherwise. With the default options it
 // is ACTIVE at once and has no throughput limits (see
-// [WithThroughputLimits]).
+// [WithThroughputLimits]). With [WithDataDir], a stream of that name the
+// directory already holds is opened as it was (WithShards does not
+// apply to it); otherwise the stream is created there.
 func NewStream(name string, opts ...Option) (*Stream, error) {
 	c, err := newConfig(opts)
 	if err != nil {
@@ -101,13 +107,42 @@ func NewStream(name string, opts ...Option) (*Stream, error) {
 	if !c.limitsSet {
 		c.limits = NoLimits
 	}
-	svc := newService(c)
-	_, err = svc.CreateStream(context.Background(), CreateStreamInput{StreamName: name, ShardCount: max(c.shards, 1)})
+	svc, err := newService(c)
+	if err != nil {
+		return nil, err
+	}
+	s, err := svc.openOrCreate(name, max(c.shards, 1))
+	if err != nil {
+		return nil, errors.Join(err, svc.Close())
+	}
+	return s, nil
+}
+
+// openOrCreate returns the stream called name, creating it with the
+// given number of shards if the Service has none of that name.
+func (svc *Service) openOrCreate(name string, shards int) (*Stream, error) {
+	if s, ok := svc.Stream(name); ok {
+		return s, nil
+	}
+	_, err := svc.CreateStream(context.Background(), CreateStreamInput{StreamName: name, ShardCount: shards})
 	if err != nil {
 		return nil, err
 	}
 	s, _ := svc.Stream(name)
 	return s, nil
+}
+
+// saveLocked saves the stream's metadata, if the Service has a data
+// directory. The caller holds s.mu for writing (or owns s).
+func (s *Stream) saveLocked() error {
+	st := s.svc.store
+	if st == nil {
+		return nil
+	}
+	if err := st.saveStream(s.metaLocked()); err != nil {
+		return s.svc.storeError(err)
+	}
+	return nil
 }
 
 // Name returns the stream's name.

@@ -195,7 +195,7 @@ func (svc *Service) addTags(target tagTarget, now time.Time, tags map[string]str
 		return err
 	}
 	maps.Copy(target.tagsLocked(), tags)
-	return nil
+	return s.saveLocked()
 }
 
 // removeTags removes the tags with validated keys from target at now.
@@ -215,7 +215,7 @@ func (svc *Service) removeTags(target tagTarget, now time.Time, keys []string) e
 	for _, k := range keys {
 		delete(target.tagsLocked(), k)
 	}
-	return nil
+	return s.saveLocked()
 }
 
 // listTags returns the target's tags in key order.

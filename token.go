@@ -24,17 +24,26 @@ const (
 // tokenSealer makes and opens the opaque tokens a Service hands out (shard
 // iterators and pagination tokens). A token is base64 of the version prefix,
 // a random nonce and the AES-256-GCM sealed payload, padded to whole 16-byte
-// blocks. The key is random per Service, so a token from another Service,
-// or one altered by a single bit, does not open.
+// blocks. The key is random per Service (a data directory keeps it), so a
+// token from another Service, or one altered by a single bit, does not open.
 type tokenSealer struct {
+	key  [32]byte
 	aead cipher.AEAD
 }
 
-func newTokenSealer() tokenSealer {
+// newTokenKey returns a random key for a tokenSealer.
+func newTokenKey() [32]byte {
 	var key [32]byte
 	if _, err := rand.Read(key[:]); err != nil {
 		panic("kds: no randomness for token key: " + err.Error()) // crypto/rand never fails on supported platforms
 	}
+	return key
+}
+
+// newTokenSealer returns the sealer of tokens under key. A Service keeps
+// its key in its data directory, if it has one, so that its tokens stay
+// valid when it is opened again.
+func newTokenSealer(key [32]byte) tokenSealer {
 	block, err := aes.NewCipher(key[:])
 	if err != nil {
 		panic("kds: " + err.Error()) // unreachable: the key is 32 bytes
@@ -43,7 +52,7 @@ func newTokenSealer() tokenSealer {
 	if err != nil {
 		panic("kds: " + err.Error()) // unreachable: AES has a 16-byte block
 	}
-	return tokenSealer{aead: aead}
+	return tokenSealer{key: key, aead: aead}
 }
 
 // seal returns the token for payload.

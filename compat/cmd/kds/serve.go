@@ -41,6 +41,9 @@ type serveConfig struct {
 	auditData       bool   // the audit trail records data events too
 	// identityPolicies turns access control on when given.
 	identityPolicies identityPoliciesFlag
+	dataDir          string // where the streams are kept; "" for memory
+	sync             syncFlag
+	cacheBytes       int64 // the segment cache's budget; 0 for the default
 }
 
 // parseServeFlags parses kds serve's arguments. It reports problems to
@@ -82,11 +85,20 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.BoolVar(&cfg.requireTLS, "require-tls", false, "refuse plaintext: listen only with TLS, as Kinesis's endpoints speak only HTTPS (needs -tls or\n"+
 		"-tls-cert; -metrics-addr then serves HTTPS too). Plain HTTP requests get 400, h2c fails its handshake")
 	fs.StringVar(&cfg.auditLog, "audit-log", "", "append a CloudTrail-shaped audit event for every API call, one JSON object a line, to `file` (- for stderr); management events only unless -audit-data-events")
+	fs.StringVar(&cfg.dataDir, "data-dir", "", "keep streams, records and keys in `directory` (created if missing), so that they survive a restart;\n"+
+		"streams found there are served again, and -stream skips those that exist (default: memory only)")
+	fs.Var(&cfg.sync, "sync", "when records in -data-dir reach stable storage: `always` (before each put is acknowledged; survives power loss),\n"+
+		"an interval such as 100ms, or os (left to the operating system); none loses acknowledged records if kds serve is killed (default always)")
+	fs.Int64Var(&cfg.cacheBytes, "segment-cache-bytes", kds.DefaultSegmentCacheBytes, "memory for sealed segments read back from -data-dir, in `bytes`")
 	fs.BoolVar(&cfg.auditData, "audit-data-events", false, "also audit the data events: PutRecord, PutRecords, GetRecords, GetShardIterator, SubscribeToShard (needs -audit-log)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
-	if err := cfg.check(fs.Args()); err != nil {
+	err := cfg.check(fs.Args())
+	if err == nil && cfg.dataDir == "" && (given(fs, "sync") || given(fs, "segment-cache-bytes")) {
+		err = errors.New("-sync and -segment-cache-bytes need -data-dir")
+	}
+	if err != nil {
 		fmt.Fprintf(stderr, "kds serve: %v\nRun 'kds serve -h' for usage.\n", err)
 		return cfg, err
 	}
@@ -202,6 +214,9 @@ func (cfg *serveConfig) serviceOptions() []kds.Option {
 	if ac := cfg.identityPolicies.ac; ac != nil {
 		opts = append(opts, kds.WithAccessControl(ac))
 	}
+	if cfg.dataDir != "" {
+		opts = append(opts, kds.WithDataDir(cfg.dataDir), kds.WithSync(cfg.sync.policy), kds.WithSegmentCacheBytes(cfg.cacheBytes))
+	}
 	return opts
 }
 
@@ -239,11 +254,23 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		opts = append(opts, audit)
 	}
 	svc, err := kds.NewService(opts...)
+	if err != nil && cfg.dataDir != "" {
+		return fail(exitFail, err) // the directory cannot be opened
+	}
 	if err != nil {
 		// Only flags make the options, so a bad option is a usage error.
 		return fail(exitUsage, err)
 	}
-	defer svc.Close() // before closeAudit: writes out the audit queue
+	defer func() {
+		// Before closeAudit, which writes out the audit queue; with a data
+		// directory, this makes it durable and marks it closed cleanly.
+		if err := svc.Close(); err != nil {
+			log.Error("kds serve: closing", "err", err)
+		}
+	}()
+	if cfg.dataDir != "" {
+		reportStorage(stdout, svc, cfg.dataDir, cfg.sync.policy)
+	}
 	if err := startup.CreateStreams(ctx, svc, cfg.streams); err != nil {
 		// Kinesis refusing a stream (its name, the shard limit) is a bad
 		// -stream flag; anything else (an interrupt) is a failure.

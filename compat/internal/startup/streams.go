@@ -21,7 +21,8 @@ type Stream struct {
 const pollInterval = 5 * time.Millisecond
 
 // CreateStreams creates the streams in svc and returns once all of them
-// are ACTIVE. It creates at most [kds.MaxStreamsCreating] at a time, as
+// are ACTIVE. A stream svc already has (from its data directory) is
+// kept as it is. It creates at most [kds.MaxStreamsCreating] at a time, as
 // the Service allows no more to be CREATING at once. On a
 // [kds.ManualClock] a stream that is still CREATING is an error: nothing
 // but the caller can move that clock.
@@ -30,6 +31,9 @@ func CreateStreams(ctx context.Context, svc *kds.Service, streams []Stream) erro
 		batch := streams[:min(len(streams), kds.MaxStreamsCreating)]
 		streams = streams[len(batch):]
 		for _, s := range batch {
+			if _, exists := svc.Stream(s.Name); exists {
+				continue
+			}
 			if _, err := svc.CreateStream(ctx, kds.CreateStreamInput{StreamName: s.Name, ShardCount: s.Shards}); err != nil {
 				return fmt.Errorf("create stream %s: %w", s.Name, err)
 			}
