@@ -68,6 +68,7 @@ const (
 	streamsDirName  = "streams"
 	streamFileName  = "stream.json"
 	segmentFileExt  = ".seg"
+	deletedSuffix   = ".deleted" // a dropped stream's directory while it is removed
 )
 
 // openDirStore opens (creating if need be) the data directory c names and
@@ -131,6 +132,10 @@ func (st *dirStore) load() (*storedState, error) {
 		return nil, fmt.Errorf("kds: data dir: %w", err)
 	}
 	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), deletedSuffix) {
+			os.RemoveAll(filepath.Join(st.dir, streamsDirName, e.Name())) // a drop cut short
+			continue
+		}
 		id, ok := parseHex(e.Name())
 		if !ok || !e.IsDir() {
 			continue
@@ -141,10 +146,17 @@ func (st *dirStore) load() (*storedState, error) {
 		}
 		m := new(streamMeta)
 		ok, err := st.readMeta(filepath.Join(dir, streamFileName), m)
-		if err != nil || !ok || m.ID != id {
-			if err == nil {
-				err = fmt.Errorf("no stream.json for stream %d", id)
-			}
+		if err == nil && !ok {
+			// A CreateStream cut short between making the directory and
+			// saving the metadata: it was never acknowledged, and no
+			// record can have reached the stream.
+			os.RemoveAll(dir)
+			continue
+		}
+		if err == nil && m.ID != id {
+			err = fmt.Errorf("stream.json has id %d", m.ID)
+		}
+		if err != nil {
 			st.report(StorageProblem{Kind: "damaged-metadata", Path: dir, Err: err.Error()})
 			continue
 		}
@@ -234,7 +246,7 @@ func (st *dirStore) dropStream(id uint64) {
 	}
 	delete(st.keys, id)
 	st.logsMu.Unlock()
-	trash := dir + ".deleted"
+	trash := dir + deletedSuffix
 	if err := os.Rename(dir, trash); err != nil {
 		return // already gone, or the next open finds it deleted again
 	}

@@ -104,7 +104,7 @@ func (l *fileLog) recover(sh *shard) (*shardRecovery, error) {
 		l.f.Close()
 		l.f, l.tail = nil, nil
 	}
-	l.first, l.created = rec.next, true
+	l.first, l.created, l.size = rec.next, true, segfile.HeaderSize
 	for _, first := range empty {
 		if err := os.Remove(l.segmentPath(first)); err != nil {
 			return nil, err

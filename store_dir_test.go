@@ -393,3 +393,59 @@ func fileSize(t *testing.T, path string) int64 {
 	}
 	return info.Size()
 }
+
+func TestDirStoreTailReopenedWithoutWritesSealsCleanly(t *testing.T) {
+	dir := t.TempDir()
+	st := testStore(t, dir, SyncByOS())
+	put(t, testShard(t, st, 0), 1000, "first")
+	st.close()
+	st = testStore(t, dir, SyncByOS()) // the header-only tail is reused ...
+	testShard(t, st, 0)
+	st.close()
+	st = testStore(t, dir, SyncByOS()) // ... and reused again, then filled
+	sh := testShard(t, st, 0)
+	want := []string{"first"}
+	for i := range 20 {
+		recs := bigRecords(i*5, 5, 3000)
+		put(t, sh, 2000, recs...)
+		want = append(want, recs...)
+	}
+	st.close()
+	st = testStore(t, dir, SyncByOS())
+	defer st.close()
+	sh = testShard(t, st, 0)
+	st.cache = newSegmentCache(16 << 20) // read the files, not what recovery cached
+	got, err := readAll(t, sh, 0)
+	if err != nil || !slicesEqual(dataOf(got), want) {
+		t.Fatalf("read %d records, %v", len(got), err)
+	}
+	if p := st.problems(); len(p) != 0 {
+		t.Errorf("problems: %+v", p)
+	}
+}
+
+func TestDirStoreForgetsStreamCreationCutShort(t *testing.T) {
+	dir := t.TempDir()
+	st := testStore(t, dir, SyncByOS())
+	if err := st.saveService(&serviceMeta{}); err != nil {
+		t.Fatal(err)
+	}
+	st.close()
+	for _, name := range []string{formatHex(7), formatHex(8) + deletedSuffix} {
+		if err := os.MkdirAll(filepath.Join(dir, streamsDirName, name, "shardId-000000000000"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st = testStore(t, dir, SyncByOS())
+	defer st.close()
+	state, err := st.load()
+	if err != nil || state == nil || len(state.streams) != 0 {
+		t.Fatalf("load: %v, %+v", err, state)
+	}
+	if p := st.problems(); len(p) != 0 {
+		t.Errorf("problems: %+v", p)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(dir, streamsDirName)); len(entries) != 0 {
+		t.Errorf("left in streams/: %v", entries)
+	}
+}
