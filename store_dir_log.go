@@ -242,6 +242,27 @@ func (l *fileLog) dropped(rs []*sealedSeg) {
 			l.st.report(StorageProblem{Kind: "write-failed", Path: path, Err: err.Error()})
 		}
 	}
+	if l.sh.closure.Load() != nil && !l.holdsRecords() {
+		// A closed shard whose records have all expired: nothing of it is
+		// left to keep, not even its counter.
+		os.RemoveAll(l.dir)
+	}
+}
+
+// holdsRecords reports whether any of the shard's files is more than a
+// header (or cannot be listed).
+func (l *fileLog) holdsRecords() bool {
+	entries, err := os.ReadDir(l.dir)
+	if err != nil {
+		return !errors.Is(err, os.ErrNotExist)
+	}
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil || info.Size() > segfile.HeaderSize {
+			return true
+		}
+	}
+	return false
 }
 
 // waitDurable waits until the log's bytes before pos are on stable
@@ -299,18 +320,39 @@ func (l *fileLog) runRoundLocked(withTail bool) {
 // meanwhile (when a shard's log is dropped); that is not a failure.
 func syncFiles(sealed []*os.File, tail *os.File, dir bool, dirPath string) error {
 	for _, f := range sealed {
-		if err := datasync(f); err != nil {
+		if err := syncFile(f); err != nil {
 			return err
 		}
 	}
 	if tail != nil {
-		if err := datasync(tail); err != nil && !errors.Is(err, os.ErrClosed) {
+		if err := syncFile(tail); err != nil && !errors.Is(err, os.ErrClosed) {
 			return err
 		}
 	}
 	if dir {
 		return syncDir(dirPath)
 	}
+	return nil
+}
+
+// testHookSynced, if set (by tests only), learns the size each segment
+// file had when a sync of it began, once the sync has succeeded: every
+// byte below it is on stable storage.
+var testHookSynced func(path string, size int64)
+
+// syncFile syncs f.
+func syncFile(f *os.File) error {
+	if testHookSynced == nil {
+		return datasync(f)
+	}
+	info, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if err := datasync(f); err != nil {
+		return err
+	}
+	testHookSynced(f.Name(), info.Size())
 	return nil
 }
 
