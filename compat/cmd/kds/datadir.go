@@ -38,7 +38,7 @@ func reportStorage(w io.Writer, svc *kds.Service, dir string, sync kds.SyncPolic
 	for range svc.Streams() {
 		n++
 	}
-	fmt.Fprintf(w, "kds serve: data in %s (sync %s), %d streams\n", dir, sync, n)
+	fmt.Fprintf(w, "kds serve: data in %s (sync %s); streams found there: %d\n", dir, sync, n)
 	for _, p := range svc.StorageProblems() {
 		fmt.Fprintf(w, "kds serve: data dir: %s in %s", p.Kind, p.Path)
 		if p.ShardID != "" {
