@@ -1,6 +1,7 @@
 package kds
 
 import (
+	"context"
 	"slices"
 	"sync"
 )
@@ -223,4 +224,33 @@ func (svc *Service) StorageProblems() []StorageProblem {
 		return nil
 	}
 	return append(slices.Clone(svc.restoreProblems), svc.store.problems()...)
+}
+
+// VerifyStorage reads every sealed segment file of the Service's data
+// directory and checks its checksums, which opening the directory does not
+// do (it reads only their footers), and returns [Service.StorageProblems]
+// with whatever damage it found added. It stops early if ctx ends. Without
+// a data directory it does nothing.
+func (svc *Service) VerifyStorage(ctx context.Context) []StorageProblem {
+	if svc.store == nil {
+		return nil
+	}
+	for _, s := range svc.sortedStreams() {
+		for _, sh := range s.allShards() {
+			var refs []*sealedSeg
+			sh.snapshot().sealed.Ascend(func(r segmentRef) bool {
+				refs = append(refs, r.seg)
+				return true
+			})
+			for _, r := range refs {
+				if ctx.Err() != nil {
+					return svc.StorageProblems()
+				}
+				if v, ok := r.src.(interface{ verify(*sealedSeg) }); ok {
+					v.verify(r)
+				}
+			}
+		}
+	}
+	return svc.StorageProblems()
 }

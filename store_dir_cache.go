@@ -119,6 +119,29 @@ func (l *fileLog) load(r *sealedSeg) (*segment, error) {
 	return g, nil
 }
 
+// verify reads r's file and reports it if it is damaged, without caching
+// what it read.
+func (l *fileLog) verify(r *sealedSeg) {
+	if r.gone.Load() {
+		return
+	}
+	path := l.segmentPath(r.first)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		if !r.gone.Load() {
+			l.problem("damaged-segment", path, r.first, 0, err)
+		}
+		return
+	}
+	if g, err := l.decode(b, r.first, r.end); err != nil {
+		from := r.first
+		if g != nil {
+			from = g.end()
+		}
+		l.problem("damaged-segment", path, from, int64(len(b)), err)
+	}
+}
+
 // decode builds the segment of records [first, end) from b, the whole of
 // its file; the segment's arena is b itself. If the file does not hold
 // them all, it returns the readable prefix (nil if there is none) and an

@@ -269,3 +269,34 @@ func TestDataDirSurvivesPowerLoss(t *testing.T) {
 	}
 	t.Logf("%d acknowledged records, %d read back", n, len(got))
 }
+
+func TestVerifyStorageFindsDamageWithoutReads(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	clock := NewManualClock(smStart)
+	svc := openDirService(t, dir, clock)
+	if _, err := svc.CreateStream(ctx, CreateStreamInput{StreamName: "s", ShardCount: 1}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 100 {
+		putKeyed(t, svc, "s", "k", fmt.Sprintf("%d-%s", i, strings.Repeat("v", 3000)))
+	}
+	svc.Close()
+	files, _ := filepath.Glob(filepath.Join(dir, streamsDirName, formatHex(1), shardID(0), "*"+segmentFileExt))
+	if len(files) < 3 {
+		t.Fatalf("%d files", len(files))
+	}
+	b, _ := os.ReadFile(files[0])
+	b[100] ^= 1
+	os.WriteFile(files[0], b, 0o644)
+
+	svc = openDirService(t, dir, clock)
+	defer svc.Close()
+	if p := svc.StorageProblems(); len(p) != 0 {
+		t.Fatalf("problems found by opening, which reads no records: %+v", p)
+	}
+	p := svc.VerifyStorage(ctx)
+	if len(p) != 1 || p[0].Kind != "damaged-segment" || p[0].Path != files[0] || p[0].Stream != "s" {
+		t.Fatalf("VerifyStorage = %+v, want the damaged %s", p, files[0])
+	}
+}
