@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"slices"
 	"sync"
 	"unsafe"
 
@@ -154,7 +155,8 @@ func (l *fileLog) decode(b []byte, first, end uint64) (*segment, error) {
 	if err != nil {
 		return nil, err
 	}
-	headers := make([]recordHeader, 0, end-first)
+	// end-first may be a gap after a damaged file: never trust it for size.
+	headers := make([]recordHeader, 0, min(end-first, maxSegmentHeaders))
 	var keys []*dataKey
 	_, _, err = segfile.Scan(b, func(fr segfile.Frame) error {
 		if fr.First != first+uint64(len(headers)) || fr.First+uint64(len(fr.Recs)) > end {
@@ -163,7 +165,7 @@ func (l *fileLog) decode(b []byte, first, end uint64) (*segment, error) {
 		var sealedBy uint16
 		if fr.Key != nil {
 			dk := l.keys.intern(fr.Key)
-			i := slicesIndex(keys, dk)
+			i := slices.Index(keys, dk)
 			if i < 0 {
 				keys = append(keys, dk)
 				i = len(keys) - 1
@@ -187,16 +189,6 @@ func (l *fileLog) decode(b []byte, first, end uint64) (*segment, error) {
 	}
 	g.count.Store(int64(len(headers)))
 	return g, err
-}
-
-// slicesIndex returns the index of dk in keys, or -1.
-func slicesIndex(keys []*dataKey, dk *dataKey) int {
-	for i, k := range keys {
-		if k == dk {
-			return i
-		}
-	}
-	return -1
 }
 
 // dataKeyTable interns a stream's data keys, so that every segment read

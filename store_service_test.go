@@ -74,6 +74,7 @@ func TestDataDirClosedShardFilesGoWhenExpired(t *testing.T) {
 	}
 	clock.Advance(DefaultRetentionPeriodHours*time.Hour + time.Minute)
 	svc.TrimExpired()
+	svc.store.(*dirStore).bg.Wait() // files are removed in the background
 	if _, err := os.Stat(parentDir); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("the closed parent's directory after its records expired: %v, want it gone", err)
 	}

@@ -26,6 +26,9 @@ func (f *syncFlag) Set(s string) error {
 		if err != nil || d <= 0 {
 			return fmt.Errorf("want always, os or an interval such as 100ms, not %q", s)
 		}
+		if d < time.Millisecond || d > time.Minute {
+			return fmt.Errorf("interval %v is outside [1ms, 1m]", d)
+		}
 		f.policy = kds.SyncInterval(d)
 	}
 	return nil
