@@ -101,7 +101,7 @@ func (l *fileLog) load(r *sealedSeg) (*segment, error) {
 	path := l.segmentPath(r.first)
 	b, err := os.ReadFile(path)
 	if err != nil {
-		if r.gone.Load() {
+		if r.gone.Load() || l.retired.Load() {
 			return nil, errSegmentGone // deleted while we opened it
 		}
 		return nil, &storageDamage{path: path, next: r.end, reason: err.Error()}

@@ -28,6 +28,9 @@ func (st *dirStore) openShard(streamID uint64, sh *shard) (shardLog, *shardRecov
 	st.logsMu.Unlock()
 	rec, err := l.recover(sh)
 	if err != nil {
+		st.logsMu.Lock()
+		delete(st.logs, l)
+		st.logsMu.Unlock()
 		return nil, nil, fmt.Errorf("kds: data dir: shard %s of stream %d: %w", sh.id, streamID, err)
 	}
 	return l, rec, nil
