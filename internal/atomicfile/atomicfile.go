@@ -44,6 +44,12 @@ func WriteFunc(path string, write func(io.Writer) error) error {
 		os.Remove(tmp)
 		return err
 	}
+	return SyncDir(dir)
+}
+
+// SyncDir makes the entries of directory dir (files created, renamed or
+// removed in it) durable.
+func SyncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
 		return err
