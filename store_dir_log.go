@@ -127,13 +127,21 @@ func (l *fileLog) commit() (syncWait, error) {
 	if l.retired.Load() {
 		return syncWait{}, errLogRetired
 	}
-	l.finishFrame()
-	if len(l.staged) > 0 {
-		err := l.write(l.staged)
-		l.staged = reuseStaged(l.staged)
-		if err != nil {
-			return syncWait{}, err
+	var err error
+	if len(l.staged) == 0 && l.open {
+		// The usual case, one frame: write it from the builder.
+		err = l.write(l.frame.Finish())
+		l.summary.Frames++
+		l.open = false
+	} else {
+		l.finishFrame()
+		if len(l.staged) > 0 {
+			err = l.write(l.staged)
+			l.staged = reuseStaged(l.staged)
 		}
+	}
+	if err != nil {
+		return syncWait{}, err
 	}
 	if l.st.policy.mode == syncEveryWrite {
 		return syncWait{log: l, end: uint64(l.pos)}, nil

@@ -23,14 +23,13 @@ const maxRetained = 1 << 20
 // safe for concurrent use.
 type FrameBuilder struct {
 	// buf holds the frame header, the payload's arrival and data key, and
-	// then the stored bytes of the records added so far. Finish moves the
-	// stored bytes up to insert the record table before them.
-	buf    []byte
-	table  []byte // the record table, 8 bytes per record
-	prefix int    // where the record table goes in buf
-	first  uint64
-	flags  byte
-	done   bool // Finish has run since Reset
+	// then the stored bytes of the records added so far. Finish appends
+	// the record table after them.
+	buf   []byte
+	table []byte // the record table, 8 bytes per record
+	first uint64
+	flags byte
+	done  bool // Finish has run since Reset
 }
 
 // Reset starts a new frame whose first record has counter first, whose
@@ -53,7 +52,6 @@ func (b *FrameBuilder) Reset(first uint64, arrival int64, key *DataKey) {
 		b.buf = binary.LittleEndian.AppendUint16(b.buf, uint16(len(key.Encrypted)))
 		b.buf = append(b.buf, key.Encrypted...)
 	}
-	b.prefix = len(b.buf)
 	b.first = first
 	b.done = false
 }
@@ -107,10 +105,7 @@ func (b *FrameBuilder) Finish() []byte {
 	if len(b.buf)+len(b.table)-FrameHeaderSize > MaxPayload {
 		panic("segfile: frame payload over MaxPayload")
 	}
-	end := len(b.buf)
-	b.buf = append(b.buf, b.table...) // room for the table; overwritten below
-	copy(b.buf[b.prefix+len(b.table):], b.buf[b.prefix:end])
-	copy(b.buf[b.prefix:], b.table)
+	b.buf = append(b.buf, b.table...) // the table ends the payload
 	finishFrame(b.buf, kindRecords, b.flags, uint32(b.Count()), b.first)
 	b.done = true
 	return b.buf

@@ -71,7 +71,7 @@ func TestScanCorrupt(t *testing.T) {
 		{"unknown kind", func(b []byte) []byte { b[f1.off+4] = 3; resum(b[f1.off:]); return b }, f1.off, 0, reasonKind},
 		{"unknown flags", func(b []byte) []byte { b[f1.off+5] |= 2; resum(b[f1.off:]); return b }, f1.off, 0, reasonFlags},
 		{"reserved header bytes", func(b []byte) []byte { b[f1.off+7] = 1; resum(b[f1.off:]); return b }, f1.off, 0, reasonFrameFields},
-		{"records flag dropped", func(b []byte) []byte { b[f1.off+5] = 0; resum(b[f1.off:]); return b }, f1.off, 0, reasonEntry},
+		{"records flag dropped", func(b []byte) []byte { b[f1.off+5] = 0; resum(b[f1.off:]); return b }, f1.off, 0, reasonFill},
 		{"count too large", func(b []byte) []byte {
 			binary.LittleEndian.PutUint32(b[f2.off+12:], 1<<30)
 			resum(b[f2.off:])
@@ -83,12 +83,12 @@ func TestScanCorrupt(t *testing.T) {
 			return b
 		}, f2.off, 0, reasonFill},
 		{"record past payload", func(b []byte) []byte {
-			binary.LittleEndian.PutUint32(b[f2.off+FrameHeaderSize+8:], 1000)
+			binary.LittleEndian.PutUint32(b[f2.end-8:], 1000) // the table ends the payload
 			resum(b[f2.off:])
 			return b
 		}, f2.off, 0, reasonEntry},
 		{"record table padding", func(b []byte) []byte {
-			b[f2.off+FrameHeaderSize+8+7] = 1
+			b[f2.end-1] = 1
 			resum(b[f2.off:])
 			return b
 		}, f2.off, 0, reasonEntry},

@@ -12,6 +12,13 @@
 // payload, so a torn or damaged frame is detected and everything before it
 // can be kept.
 //
+// A records frame's payload is the arrival (i64), then, if the frame's
+// flags say its records are sealed, the data key (u16 length and the KMS
+// key's ARN, u16 length and the encrypted key), then the stored bytes of
+// each record back to back, and last the record table, one entry per
+// record: u32 data length, u16 key length, u16 zero. The table comes last
+// so that a frame is built in one pass, without moving the records.
+//
 // The package does no I/O of its own apart from [ReadFooter]; callers
 // write what [AppendFileHeader], [FrameBuilder] and [AppendFooter] build,
 // and read files back whole for [Scan].

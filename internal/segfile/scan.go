@@ -137,9 +137,9 @@ func (s *scanner) records(h frameHeader, p []byte, at int) (Frame, *CorruptError
 	if uint64(count)*8 > uint64(len(p)-q) {
 		return fail(reasonTable)
 	}
-	table := p[q : q+8*count]
+	table := p[len(p)-8*count:]  // the table ends the payload
 	base := at + FrameHeaderSize // p's offset in the file
-	off, end := base+q+len(table), base+len(p)
+	off, end := base+q, base+len(p)-len(table)
 	s.recs = s.recs[:0]
 	for e := table; len(e) > 0; e = e[8:] {
 		r := Rec{DataLen: binary.LittleEndian.Uint32(e), KeyLen: binary.LittleEndian.Uint16(e[4:]), Off: off}
