@@ -101,7 +101,14 @@ func (bs *benchStreams) closeCurrent() {
 // policy, so that their ratios are measured in one run. Every
 // benchResetEvery batches (about 120 MB of files) it starts over in a new
 // directory and removes the old one.
-func BenchmarkPutRecordsDurable(b *testing.B) {
+func BenchmarkPutRecordsDurable(b *testing.B) { benchPutRecordsDurable(b, 1) }
+
+// BenchmarkPutRecordsDurableFourShards is BenchmarkPutRecordsDurable into
+// four shards: each record's key picks its shard, so a call's records
+// reach each shard's log in many short runs.
+func BenchmarkPutRecordsDurableFourShards(b *testing.B) { benchPutRecordsDurable(b, 4) }
+
+func benchPutRecordsDurable(b *testing.B, shards int) {
 	arms := []struct {
 		name    string
 		durable bool
@@ -118,7 +125,7 @@ func BenchmarkPutRecordsDurable(b *testing.B) {
 	for _, arm := range arms {
 		b.Run(arm.name, func(b *testing.B) {
 			bs := newBenchStreams(b, arm.durable, arm.policy)
-			benchPutBatches(b, func() *Stream { return bs.open(1) })
+			benchPutBatches(b, func() *Stream { return bs.open(shards) })
 		})
 	}
 }
