@@ -407,8 +407,7 @@ func BenchmarkColdGetRecords(b *testing.B) {
 	}
 	batches := size / payload
 	dir := benchDataDir(b)
-	bs := newBenchStreams(b, false, SyncPolicy{})
-	fill := func(s *Stream) {
+	fill := func(b *testing.B, s *Stream) {
 		in := PutRecordsInput{StreamName: "bench", Records: batch}
 		for range batches {
 			if _, err := s.svc.PutRecords(context.Background(), in); err != nil {
@@ -420,16 +419,15 @@ func BenchmarkColdGetRecords(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	fill(s)
+	fill(b, s)
 	if err := s.svc.Close(); err != nil {
 		b.Fatal(err)
 	}
 	records := batches * len(batch)
 	b.Run("memory", func(b *testing.B) {
-		s := bs.open(1)
-		fill(s)
+		s := newBenchStreams(b, false, SyncPolicy{}).open(1)
+		fill(b, s)
 		benchDrain(b, s, records, nil)
-		bs.closeCurrent()
 	})
 	reopen := func(b *testing.B) *Stream {
 		s, err := NewStream("bench", WithDataDir(dir), WithSegmentCacheBytes(32<<20))
