@@ -2,7 +2,9 @@ package kds
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/kdsgo/kds/internal/coral"
@@ -105,16 +107,26 @@ func (s *Stream) putRecord(ctx context.Context, now time.Time, key, explicitHash
 	}
 	budget.commit()
 	seq := sh.appendLocked(key, data, now.UnixMilli(), s.cutoffMs(now), w)
-	run := sh.commitLocked(0, 1)
+	run := sh.commitLocked()
 	sh.mu.Unlock()
 	if err := run.wait(); err != nil {
-		return PutRecordOutput{}, s.svc.storeError(err)
+		return PutRecordOutput{}, s.writeError(err)
 	}
 	s.arrived.notify()
 	b.add(len(key) + len(data))
 	s.recordPut(now, b)
 	s.observePutRecord(now, sh, len(key)+len(data), true)
 	return PutRecordOutput{ShardId: sh.id, SequenceNumber: seq, EncryptionType: w.encryptionType()}, nil
+}
+
+// writeError is the error a put gets when its records could not be made
+// durable: ResourceNotFoundException if the stream was deleted meanwhile,
+// InternalFailureException otherwise.
+func (s *Stream) writeError(err error) error {
+	if errors.Is(err, errLogRetired) {
+		return s.svc.notFound(s.name)
+	}
+	return s.svc.storeError(err)
 }
 
 // mayHaveIssued reports whether sequence number n could have been issued
@@ -250,8 +262,7 @@ func (s *Stream) putRecords(ctx context.Context, now time.Time, records []PutRec
 		held   *shard
 		budget writeBudget // what held's write limits still allow
 		shards shardWrites // per shard, for shard-level metrics if on
-		runs   []logRun    // with a store, what each run of records must wait for
-		start  int         // the first record of held's run
+		logged []*shard    // with a store, the shards appended to
 	)
 	perShard := s.enhanced() != 0
 	for i := 0; i < len(records); {
@@ -259,11 +270,13 @@ func (s *Stream) putRecords(ctx context.Context, now time.Time, records []PutRec
 		if sh != held {
 			if held != nil {
 				budget.commit()
-				runs = held.commitRun(runs, start, i)
 				held.mu.Unlock()
 			}
 			sh.mu.Lock()
-			held, start = sh, i
+			held = sh
+			if sh.log != nil && !slices.Contains(logged, sh) {
+				logged = append(logged, sh)
+			}
 			if sh.closure.Load() != nil {
 				// A reshard closed the shard after routing: route the rest
 				// of the batch again; the table has the children by now.
@@ -293,9 +306,13 @@ func (s *Stream) putRecords(ctx context.Context, now time.Time, records []PutRec
 		i++
 	}
 	budget.commit()
-	runs = held.commitRun(runs, start, len(records))
-	held.mu.Unlock()
-	s.svc.awaitRuns(runs, &out)
+	if logged == nil {
+		held.mu.Unlock()
+	} else {
+		// The records are written once per shard, at the end, however
+		// they alternated between shards.
+		awaitRuns(commitLogs(held, logged), targets, &out)
+	}
 	s.observeShardWrites(now, shards)
 	s.arrived.notify()
 	s.recordPut(now, b)

@@ -65,12 +65,19 @@ func (s *Stream) settle(now time.Time) bool {
 	s.mu.Lock()
 	if s.pending.Load() == p {
 		// The metadata saved while applying leaves the change out, as if
-		// it were no longer pending. A failed save has failed the data
-		// directory, which reports it from then on.
-		s.applyingPending = true
+		// it were no longer pending; except for UpdateShardCount, which
+		// takes many steps, each saved: if the process dies part way, the
+		// change is still pending when the directory is opened again, and
+		// is carried on from the layout reached (it goes from any layout).
+		// A failed save has failed the data directory, which reports it
+		// from then on.
+		s.applyingPending = p.change.kind != changeScale
 		_ = s.applyLocked(p.change, p.due)
 		s.applyingPending = false
 		s.pending.Store(nil)
+		if p.change.kind == changeScale {
+			_ = s.saveLocked()
+		}
 	}
 	s.mu.Unlock()
 	return false

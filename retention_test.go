@@ -420,7 +420,7 @@ func TestNoRecordMutators(t *testing.T) {
 			"SubscribeToShard", "EnableEnhancedMonitoring", "DisableEnhancedMonitoring",
 			"TagResource", "UntagResource", "ListTagsForResource",
 			"PutResourcePolicy", "GetResourcePolicy", "DeleteResourcePolicy",
-			"StartStreamEncryption", "StopStreamEncryption", "Keys", "StorageProblems",
+			"StartStreamEncryption", "StopStreamEncryption", "Keys", "StorageProblems", "VerifyStorage",
 		},
 		"*kds.Stream": {
 			"ARN", "Metrics", "Name", "Put", "Records", "Replay", "Service", "SetThroughputLimits", "ShardRecords", "ThroughputLimits", "Usage",

@@ -175,6 +175,9 @@ func (s *shard) closeLocked(at time.Time, children []*shard) {
 		at:       at,
 		children: children,
 	})
+	if s.log != nil && s.view.Load().sealed.Len() == 0 {
+		s.log.dropped(nil) // closed with nothing to keep
+	}
 }
 
 // expired reports whether the shard is closed and every record it holds

@@ -1,6 +1,7 @@
 package kds
 
 import (
+	"context"
 	"slices"
 	"sync"
 )
@@ -125,32 +126,42 @@ func (s *Stream) attachShard(sh *shard) error {
 	return nil
 }
 
-// logRun is a run of a put's records that went to one shard's log:
-// records [from, to) of the call, and what to wait for before they are
-// acknowledged.
+// logRun is what a put wrote to one shard's log: the shard, and what to
+// wait for before its records there are acknowledged.
 type logRun struct {
-	sync     syncWait
-	err      error
-	from, to int
+	sh   *shard
+	sync syncWait
+	err  error
 }
 
-// commitLocked writes the records staged in the shard's log since the
-// last commit, records [from, to) of the put. The caller holds s.mu.
-func (s *shard) commitLocked(from, to int) logRun {
+// commitLocked writes the records staged in the shard's log. The caller
+// holds s.mu.
+func (s *shard) commitLocked() logRun {
 	if s.log == nil {
 		return logRun{}
 	}
 	w, err := s.log.commit()
-	return logRun{sync: w, err: err, from: from, to: to}
+	return logRun{sh: s, sync: w, err: err}
 }
 
-// commitRun commits the shard's log, if it has one, and adds the run of
-// records [from, to) to runs. The caller holds s.mu.
-func (s *shard) commitRun(runs []logRun, from, to int) []logRun {
-	if s.log == nil {
-		return runs
+// commitLogs commits the logs of the shards a PutRecords call appended
+// to, each once, however its records alternated between them: held, whose
+// lock the caller holds (and which is released here), and those in
+// logged, which it does not.
+func commitLogs(held *shard, logged []*shard) []logRun {
+	var runs []logRun
+	if held.log != nil {
+		runs = append(runs, held.commitLocked())
 	}
-	return append(runs, s.commitLocked(from, to))
+	held.mu.Unlock()
+	for _, sh := range logged {
+		if sh != held {
+			sh.mu.Lock()
+			runs = append(runs, sh.commitLocked())
+			sh.mu.Unlock()
+		}
+	}
+	return runs
 }
 
 // wait waits until the run's records are durable.
@@ -163,24 +174,27 @@ func (r logRun) wait() error {
 
 // awaitRuns waits until the records of a PutRecords call are durable,
 // syncing the shards' logs in parallel, and turns the entries of records
-// that could not be written into InternalFailure.
-func (svc *Service) awaitRuns(runs []logRun, out *PutRecordsOutput) {
-	if len(runs) == 0 {
-		return
-	}
+// that could not be written (targets[j] is where record j went) into
+// InternalFailure.
+func awaitRuns(runs []logRun, targets []*shard, out *PutRecordsOutput) {
 	errs := make([]error, len(runs))
 	var wg sync.WaitGroup
-	for i := 1; i < len(runs); i++ {
-		wg.Go(func() { errs[i] = runs[i].wait() })
+	for i, r := range runs {
+		if r.err != nil || r.sync.log == nil {
+			errs[i] = r.err // nothing to wait for
+		} else if i == len(runs)-1 {
+			errs[i] = r.wait()
+		} else {
+			wg.Go(func() { errs[i] = r.wait() })
+		}
 	}
-	errs[0] = runs[0].wait()
 	wg.Wait()
 	for i, r := range runs {
 		if errs[i] == nil {
 			continue
 		}
-		for j := r.from; j < r.to; j++ {
-			if e := &out.Records[j]; e.ErrorCode == "" {
+		for j, sh := range targets {
+			if e := &out.Records[j]; sh == r.sh && e.ErrorCode == "" {
 				*e = PutRecordsResultEntry{ErrorCode: "InternalFailure", ErrorMessage: "Internal Service Failure"}
 				out.FailedRecordCount++
 			}
@@ -201,9 +215,10 @@ func (svc *Service) storeFailure() error {
 }
 
 // storeError is the error an operation returns when its change could not
-// be made durable.
-func (svc *Service) storeError(err error) error {
-	return newError(codeInternalFailure, "Internal Service Failure: the data directory cannot be written: %v", err)
+// be made durable. Like Kinesis's, its message says nothing of the
+// server's insides; [Service.StorageProblems] has the cause.
+func (svc *Service) storeError(error) error {
+	return newError(codeInternalFailure, "Internal Service Failure")
 }
 
 // openStore opens the store the options ask for: none, or a data directory.
@@ -223,4 +238,33 @@ func (svc *Service) StorageProblems() []StorageProblem {
 		return nil
 	}
 	return append(slices.Clone(svc.restoreProblems), svc.store.problems()...)
+}
+
+// VerifyStorage reads every sealed segment file of the Service's data
+// directory and checks its checksums, which opening the directory does not
+// do (it reads only their footers), and returns [Service.StorageProblems]
+// with whatever damage it found added. It stops early if ctx ends. Without
+// a data directory it does nothing.
+func (svc *Service) VerifyStorage(ctx context.Context) []StorageProblem {
+	if svc.store == nil {
+		return nil
+	}
+	for _, s := range svc.sortedStreams() {
+		for _, sh := range s.allShards() {
+			var refs []*sealedSeg
+			sh.snapshot().sealed.Ascend(func(r segmentRef) bool {
+				refs = append(refs, r.seg)
+				return true
+			})
+			for _, r := range refs {
+				if ctx.Err() != nil {
+					return svc.StorageProblems()
+				}
+				if v, ok := r.src.(interface{ verify(*sealedSeg) }); ok {
+					v.verify(r)
+				}
+			}
+		}
+	}
+	return svc.StorageProblems()
 }

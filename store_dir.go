@@ -53,6 +53,11 @@ type dirStore struct {
 
 	rounds atomic.Int64 // sync rounds run, for tests and benchmarks
 
+	bgMu      sync.Mutex
+	bgQueue   []func()       // file removals, in the order asked for
+	bgRunning bool           // a goroutine is working through bgQueue
+	bg        sync.WaitGroup // that goroutine
+	bgDone    bool           // close is waiting for bg: queue no more
 	closing   chan struct{}
 	syncerOut chan struct{} // closed when the background syncer has stopped
 	closeOnce sync.Once
@@ -233,24 +238,77 @@ func (st *dirStore) saveStream(m *streamMeta) error {
 	return st.writeMeta(filepath.Join(dir, streamFileName), m, 0)
 }
 
-// dropStream removes a deleted stream's directory. It is renamed first,
-// so that a crash part way leaves no stream.json behind.
+// dropStream removes a deleted stream's files, in the background. Its
+// logs are retired first, so that a put that raced the deletion fails
+// alone. The directory is renamed before it is removed, so that a crash
+// part way leaves no stream.json behind (open removes what is left).
 func (st *dirStore) dropStream(id uint64) {
-	dir := st.streamDir(id)
+	var logs []*fileLog
 	st.logsMu.Lock()
 	for l := range st.logs {
 		if l.streamID == id {
-			l.closeFiles()
+			l.retired.Store(true)
+			logs = append(logs, l)
 			delete(st.logs, l)
 		}
 	}
 	delete(st.keys, id)
 	st.logsMu.Unlock()
-	trash := dir + deletedSuffix
-	if err := os.Rename(dir, trash); err != nil {
-		return // already gone, or the next open finds it deleted again
+	st.background(func() {
+		for _, l := range logs {
+			l.closeFiles()
+		}
+		dir := st.streamDir(id)
+		trash := dir + deletedSuffix
+		if err := os.Rename(dir, trash); err == nil {
+			os.RemoveAll(trash)
+		}
+	})
+}
+
+// waitBackground waits for the background work, and makes any more run
+// at once.
+func (st *dirStore) waitBackground() {
+	st.bgMu.Lock()
+	st.bgDone = true
+	st.bgMu.Unlock()
+	st.bg.Wait()
+}
+
+// background runs f on the store's background goroutine, after the work
+// queued before it; close waits for it. Once close has begun, f runs at
+// once instead.
+func (st *dirStore) background(f func()) {
+	st.bgMu.Lock()
+	if st.bgDone {
+		st.bgMu.Unlock()
+		f()
+		return
 	}
-	os.RemoveAll(trash)
+	st.bgQueue = append(st.bgQueue, f)
+	if !st.bgRunning {
+		st.bgRunning = true
+		st.bg.Add(1)
+		go st.runBackground()
+	}
+	st.bgMu.Unlock()
+}
+
+// runBackground runs the queued work in order until the queue is empty.
+func (st *dirStore) runBackground() {
+	defer st.bg.Done()
+	for {
+		st.bgMu.Lock()
+		if len(st.bgQueue) == 0 {
+			st.bgRunning = false
+			st.bgMu.Unlock()
+			return
+		}
+		f := st.bgQueue[0]
+		st.bgQueue = st.bgQueue[1:]
+		st.bgMu.Unlock()
+		f()
+	}
 }
 
 // streamDir returns the directory of the stream with the given id.
@@ -332,6 +390,7 @@ func (st *dirStore) close() error {
 	st.closeOnce.Do(func() {
 		close(st.closing)
 		<-st.syncerOut
+		st.waitBackground()
 		failedBefore := st.failure()
 		st.fail(errStoreClosed)
 		st.logsMu.Lock()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"slices"
 	"sync"
 	"unsafe"
 
@@ -100,7 +101,7 @@ func (l *fileLog) load(r *sealedSeg) (*segment, error) {
 	path := l.segmentPath(r.first)
 	b, err := os.ReadFile(path)
 	if err != nil {
-		if r.gone.Load() {
+		if r.gone.Load() || l.retired.Load() {
 			return nil, errSegmentGone // deleted while we opened it
 		}
 		return nil, &storageDamage{path: path, next: r.end, reason: err.Error()}
@@ -119,6 +120,29 @@ func (l *fileLog) load(r *sealedSeg) (*segment, error) {
 	return g, nil
 }
 
+// verify reads r's file and reports it if it is damaged, without caching
+// what it read.
+func (l *fileLog) verify(r *sealedSeg) {
+	if r.gone.Load() {
+		return
+	}
+	path := l.segmentPath(r.first)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		if !r.gone.Load() {
+			l.problem("damaged-segment", path, r.first, 0, err)
+		}
+		return
+	}
+	if g, err := l.decode(b, r.first, r.end); err != nil {
+		from := r.first
+		if g != nil {
+			from = g.end()
+		}
+		l.problem("damaged-segment", path, from, int64(len(b)), err)
+	}
+}
+
 // decode builds the segment of records [first, end) from b, the whole of
 // its file; the segment's arena is b itself. If the file does not hold
 // them all, it returns the readable prefix (nil if there is none) and an
@@ -131,7 +155,8 @@ func (l *fileLog) decode(b []byte, first, end uint64) (*segment, error) {
 	if err != nil {
 		return nil, err
 	}
-	headers := make([]recordHeader, 0, end-first)
+	// end-first may be a gap after a damaged file: never trust it for size.
+	headers := make([]recordHeader, 0, min(end-first, maxSegmentHeaders))
 	var keys []*dataKey
 	_, _, err = segfile.Scan(b, func(fr segfile.Frame) error {
 		if fr.First != first+uint64(len(headers)) || fr.First+uint64(len(fr.Recs)) > end {
@@ -140,7 +165,7 @@ func (l *fileLog) decode(b []byte, first, end uint64) (*segment, error) {
 		var sealedBy uint16
 		if fr.Key != nil {
 			dk := l.keys.intern(fr.Key)
-			i := slicesIndex(keys, dk)
+			i := slices.Index(keys, dk)
 			if i < 0 {
 				keys = append(keys, dk)
 				i = len(keys) - 1
@@ -164,16 +189,6 @@ func (l *fileLog) decode(b []byte, first, end uint64) (*segment, error) {
 	}
 	g.count.Store(int64(len(headers)))
 	return g, err
-}
-
-// slicesIndex returns the index of dk in keys, or -1.
-func slicesIndex(keys []*dataKey, dk *dataKey) int {
-	for i, k := range keys {
-		if k == dk {
-			return i
-		}
-	}
-	return -1
 }
 
 // dataKeyTable interns a stream's data keys, so that every segment read

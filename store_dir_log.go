@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 
 	"github.com/kdsgo/kds/internal/segfile"
 )
@@ -48,6 +49,24 @@ type fileLog struct {
 	dirty   []*os.File    // sealed files not yet synced; closed once synced
 	dirSync bool          // a file was created since the directory was synced
 	err     error         // the first sync failure; sticky
+	closed  bool          // closeFiles has run: nothing more is synced
+
+	// retired is set once the log's files may go away under it: its
+	// stream was deleted, or it is a closed shard whose records expired.
+	// Its I/O errors then fail its own writes, never the whole store.
+	retired atomic.Bool
+}
+
+// errLogRetired is what writes to a retired log get.
+var errLogRetired = errors.New("kds: the shard's stream was deleted")
+
+// fail records err, an I/O error of this log, as the store's failure
+// unless the log is retired, and returns the error its caller gets.
+func (l *fileLog) fail(err error) error {
+	if l.retired.Load() {
+		return errLogRetired
+	}
+	return l.st.fail(err)
 }
 
 // segmentPath returns the path of the shard's file starting at first.
@@ -95,15 +114,26 @@ func (l *fileLog) finishFrame() {
 // commit writes the staged records to the tail's file. Under
 // SyncEveryWrite the put then waits for a sync of everything written so
 // far.
+//
+// A put's records may have been written by another put's commit, or a
+// seal, since it staged them: then there is nothing to write, but it
+// still waits for the log as far as it has been written, which covers
+// them. If a write failed meanwhile (the store has failed, or the log is
+// retired) the records may be lost, and the put fails.
 func (l *fileLog) commit() (syncWait, error) {
-	l.finishFrame()
-	if len(l.staged) == 0 {
-		return syncWait{}, nil
-	}
-	err := l.write(l.staged)
-	l.staged = reuseStaged(l.staged)
-	if err != nil {
+	if err := l.st.failure(); err != nil {
 		return syncWait{}, err
+	}
+	if l.retired.Load() {
+		return syncWait{}, errLogRetired
+	}
+	l.finishFrame()
+	if len(l.staged) > 0 {
+		err := l.write(l.staged)
+		l.staged = reuseStaged(l.staged)
+		if err != nil {
+			return syncWait{}, err
+		}
 	}
 	if l.st.policy.mode == syncEveryWrite {
 		return syncWait{log: l, end: uint64(l.pos)}, nil
@@ -124,13 +154,16 @@ func (l *fileLog) write(b []byte) error {
 	if err := l.st.failure(); err != nil {
 		return err
 	}
+	if l.retired.Load() {
+		return errLogRetired
+	}
 	if l.f == nil {
 		if err := l.openTail(); err != nil {
-			return l.st.fail(err)
+			return l.fail(err)
 		}
 	}
 	if _, err := l.f.Write(b); err != nil {
-		return l.st.fail(err)
+		return l.fail(err)
 	}
 	l.size += int64(len(b))
 	l.pos += int64(len(b))
@@ -211,37 +244,69 @@ func (l *fileLog) seal(g *segment) (*sealedSeg, error) {
 		firstArrival: foot.FirstArrival, lastArrival: foot.LastArrival,
 		size: l.size, src: l,
 	}
-	sealedFile := l.f
+	// The sealed file goes to the syncer (which syncs and closes it) in
+	// the same step that takes it off the tail, so that no sync round
+	// can miss it.
+	l.smu.Lock()
+	l.dirty, l.tail = append(l.dirty, l.f), nil
+	l.smu.Unlock()
 	l.f, l.created, l.size = nil, false, 0
 	l.first, l.summary = g.end(), segfile.Footer{}
 	err = l.openTail()
-	// Both files go to the syncer, which syncs and closes them; the next
-	// write opens the new one again, so a closed shard keeps no file open.
+	// The new, header-only file goes to the syncer too; the next write
+	// opens it again, so a closed shard keeps no file open.
 	l.smu.Lock()
-	l.dirty = append(l.dirty, sealedFile)
 	if l.f != nil {
-		l.dirty = append(l.dirty, l.f)
+		l.dirty, l.tail = append(l.dirty, l.f), nil
 	}
-	l.tail = nil
 	l.smu.Unlock()
 	l.f = nil
 	if err != nil {
-		return nil, l.st.fail(err)
+		return nil, l.fail(err)
 	}
 	l.st.cache.insert(r, g)
 	return r, nil
 }
 
-// dropped deletes the files of segments retention has removed.
+// dropped deletes, in the background, the files of segments retention
+// has removed, and the directory of a closed shard left with no records.
 func (l *fileLog) dropped(rs []*sealedSeg) {
-	for _, r := range rs {
+	paths := make([]string, len(rs))
+	for i, r := range rs {
 		r.gone.Store(true)
 		l.st.cache.remove(r)
-		path := l.segmentPath(r.first)
-		if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
-			l.st.report(StorageProblem{Kind: "write-failed", Path: path, Err: err.Error()})
+		paths[i] = l.segmentPath(r.first)
+	}
+	closed := l.sh.closure.Load() != nil
+	l.st.background(func() {
+		for _, path := range paths {
+			if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+				l.st.report(StorageProblem{Kind: "write-failed", Path: path, Err: err.Error()})
+			}
+		}
+		if closed && !l.holdsRecords() {
+			// Nothing of the closed shard is left to keep, not even
+			// its counter.
+			l.retired.Store(true)
+			os.RemoveAll(l.dir)
+		}
+	})
+}
+
+// holdsRecords reports whether any of the shard's files is more than a
+// header (or cannot be listed).
+func (l *fileLog) holdsRecords() bool {
+	entries, err := os.ReadDir(l.dir)
+	if err != nil {
+		return !errors.Is(err, os.ErrNotExist)
+	}
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil || info.Size() > segfile.HeaderSize {
+			return true
 		}
 	}
+	return false
 }
 
 // waitDurable waits until the log's bytes before pos are on stable
@@ -256,6 +321,9 @@ func (l *fileLog) syncUpTo(pos int64) error {
 	l.smu.Lock()
 	defer l.smu.Unlock()
 	for l.synced < pos && l.err == nil {
+		if l.closed {
+			return errLogRetired
+		}
 		if ch := l.round; ch != nil {
 			l.smu.Unlock()
 			<-ch
@@ -284,27 +352,32 @@ func (l *fileLog) runRoundLocked(withTail bool) {
 		f.Close()
 	}
 	l.smu.Lock()
-	if err != nil && l.err == nil {
+	switch {
+	case err == nil:
+		if withTail {
+			l.synced = max(l.synced, target)
+		}
+	case errors.Is(err, os.ErrClosed) || l.retired.Load():
+		// The files were closed or removed under the round (Close, or
+		// the stream's deletion): nothing is synced, nothing has failed.
+		l.closed = true
+	case l.err == nil:
 		l.err = l.st.fail(err) // a failed sync is never retried
-	}
-	if err == nil && withTail {
-		l.synced = max(l.synced, target)
 	}
 	l.round = nil
 	close(ch)
 }
 
 // syncFiles syncs the sealed files, the tail's (unless nil) and, if dir is
-// set, the shard's directory. The writer may close the tail's file
-// meanwhile (when a shard's log is dropped); that is not a failure.
+// set, the shard's directory.
 func syncFiles(sealed []*os.File, tail *os.File, dir bool, dirPath string) error {
 	for _, f := range sealed {
-		if err := datasync(f); err != nil {
+		if err := syncFile(f); err != nil {
 			return err
 		}
 	}
 	if tail != nil {
-		if err := datasync(tail); err != nil && !errors.Is(err, os.ErrClosed) {
+		if err := syncFile(tail); err != nil {
 			return err
 		}
 	}
@@ -314,13 +387,34 @@ func syncFiles(sealed []*os.File, tail *os.File, dir bool, dirPath string) error
 	return nil
 }
 
+// testHookSynced, if set (by tests only), learns the size each segment
+// file had when a sync of it began, once the sync has succeeded: every
+// byte below it is on stable storage.
+var testHookSynced func(path string, size int64)
+
+// syncFile syncs f.
+func syncFile(f *os.File) error {
+	if testHookSynced == nil {
+		return datasync(f)
+	}
+	info, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if err := datasync(f); err != nil {
+		return err
+	}
+	testHookSynced(f.Name(), info.Size())
+	return nil
+}
+
 // syncBackground is the syncer's periodic work on this log: a round over
 // everything written (withTail, under SyncInterval) or over the sealed
 // files only. It skips a log whose round is running.
 func (l *fileLog) syncBackground(withTail bool) {
 	l.smu.Lock()
 	defer l.smu.Unlock()
-	if l.round == nil && l.err == nil && (withTail && l.written > l.synced || len(l.dirty) > 0 || l.dirSync) {
+	if l.round == nil && l.err == nil && !l.closed && (withTail && l.written > l.synced || len(l.dirty) > 0 || l.dirSync) {
 		l.runRoundLocked(withTail)
 	}
 }
@@ -356,4 +450,5 @@ func (l *fileLog) closeFiles() {
 		l.tail.Close()
 		l.tail = nil
 	}
+	l.closed = true
 }

@@ -28,6 +28,9 @@ func (st *dirStore) openShard(streamID uint64, sh *shard) (shardLog, *shardRecov
 	st.logsMu.Unlock()
 	rec, err := l.recover(sh)
 	if err != nil {
+		st.logsMu.Lock()
+		delete(st.logs, l)
+		st.logsMu.Unlock()
 		return nil, nil, fmt.Errorf("kds: data dir: shard %s of stream %d: %w", sh.id, streamID, err)
 	}
 	return l, rec, nil
@@ -127,7 +130,7 @@ func (l *fileLog) recoverFile(first, next uint64) (*sealedSeg, error) {
 	if err != nil {
 		return nil, err
 	}
-	if foot, err := segfile.ReadFooter(f, info.Size()); err == nil && foot.First == first && foot.Records > 0 {
+	if foot, err := segfile.ReadFooter(f, info.Size()); err == nil && footerFits(foot, first, next, info.Size()) {
 		return &sealedSeg{
 			first: first, end: foot.End,
 			firstArrival: foot.FirstArrival, lastArrival: foot.LastArrival,
@@ -139,22 +142,6 @@ func (l *fileLog) recoverFile(first, next uint64) (*sealedSeg, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
-	}
-	if _, herr := segfile.ParseFileHeader(b); herr != nil {
-		if next != 0 && len(b) >= segfile.HeaderSize {
-			return l.damaged(path, first, next, nil, herr, int64(len(b)), info.ModTime().UnixMilli()), nil
-		}
-		// The newest file, or one whose creation was cut short: it holds
-		// no acknowledged record. Make it a valid empty file again.
-		l.problem("torn-tail", path, first, int64(len(b)), herr)
-		hdr := segfile.AppendFileHeader(nil, segfile.FileHeader{Shard: l.shard, Stream: l.streamID, First: first})
-		if err := f.Truncate(0); err != nil {
-			return nil, err
-		}
-		if _, err := f.WriteAt(hdr, 0); err != nil {
-			return nil, err
-		}
-		return nil, datasync(f)
 	}
 	var summary segfile.Footer
 	good, _, serr := segfile.Scan(b, func(fr segfile.Frame) error {
@@ -169,9 +156,35 @@ func (l *fileLog) recoverFile(first, next uint64) (*sealedSeg, error) {
 		summary.Frames++
 		return nil
 	})
-	if serr != nil && next != 0 {
-		// A sealed file (one was started after it) that fails its
-		// checksums: damage, not a crash. Serve what comes before it.
+	if _, herr := segfile.ParseFileHeader(b); herr != nil {
+		if summary.Records > 0 || next != 0 && len(b) >= segfile.HeaderSize {
+			// Records after a bad header: damage, not a crash.
+			end := first + summary.Records
+			if next != 0 {
+				end = next
+			}
+			return l.damaged(path, first, end, nil, herr, int64(len(b)), info.ModTime().UnixMilli()), nil
+		}
+		if next != 0 {
+			return nil, nil // a creation cut short, with a later file: removed as empty
+		}
+		// The newest file, whose creation was cut short: it holds no
+		// record. Make it a valid empty file again.
+		l.problem("torn-tail", path, first, int64(len(b)), herr)
+		hdr := segfile.AppendFileHeader(nil, segfile.FileHeader{Shard: l.shard, Stream: l.streamID, First: first})
+		if err := f.Truncate(0); err != nil {
+			return nil, err
+		}
+		if _, err := f.WriteAt(hdr, 0); err != nil {
+			return nil, err
+		}
+		return nil, datasync(f)
+	}
+	// A sealed file (one was started after it) that fails its checksums
+	// is damaged, unless all that is bad is a footer the crash cut short.
+	tornFooter := int64(len(b))-good < segfile.FooterFrameSize+segfile.TrailerSize
+	if serr != nil && next != 0 && !tornFooter {
+		// Serve what comes before the damage.
 		g, _ := l.decode(b[:good], first, first+summary.Records)
 		return l.damaged(path, first, next, g, serr, int64(len(b))-good, info.ModTime().UnixMilli()), nil
 	}
@@ -204,6 +217,16 @@ func (l *fileLog) recoverFile(first, next uint64) (*sealedSeg, error) {
 		l.st.cache.insert(r, g)
 	}
 	return r, nil
+}
+
+// footerFits reports whether foot, read from the file of the segment
+// starting at first (of size bytes, with the next file starting at next, or
+// 0), describes such a segment. A footer that passes its checksum but not
+// this is ignored, and the file scanned instead.
+func footerFits(foot segfile.Footer, first, next uint64, size int64) bool {
+	return foot.First == first && foot.Records > 0 && foot.Records <= maxSegmentHeaders &&
+		foot.End == first+foot.Records && (next == 0 || foot.End <= next) &&
+		foot.StoredBytes < uint64(size) && foot.FirstArrival <= foot.LastArrival
 }
 
 // damaged reports a sealed file that cannot be read whole and returns its

@@ -26,6 +26,9 @@ func (f *syncFlag) Set(s string) error {
 		if err != nil || d <= 0 {
 			return fmt.Errorf("want always, os or an interval such as 100ms, not %q", s)
 		}
+		if d < time.Millisecond || d > time.Minute {
+			return fmt.Errorf("interval %v is outside [1ms, 1m]", d)
+		}
 		f.policy = kds.SyncInterval(d)
 	}
 	return nil
@@ -38,7 +41,7 @@ func reportStorage(w io.Writer, svc *kds.Service, dir string, sync kds.SyncPolic
 	for range svc.Streams() {
 		n++
 	}
-	fmt.Fprintf(w, "kds serve: data in %s (sync %s), %d streams\n", dir, sync, n)
+	fmt.Fprintf(w, "kds serve: data in %s (sync %s); streams found there: %d\n", dir, sync, n)
 	for _, p := range svc.StorageProblems() {
 		fmt.Fprintf(w, "kds serve: data dir: %s in %s", p.Kind, p.Path)
 		if p.ShardID != "" {
