@@ -64,15 +64,21 @@ func BenchmarkPutRecordsEncrypted(b *testing.B) { benchPutRecords(b, 1, true) }
 // encrypted or not, starting over with a fresh stream every
 // benchResetEvery batches.
 func benchPutRecords(b *testing.B, shards int, encrypt bool) {
-	ctx := context.Background()
-	batch := benchBatch()
-	fresh := func() *Stream {
+	benchPutBatches(b, func() *Stream {
 		s := newBenchStream(b, shards)
 		if encrypt {
 			encryptBenchStream(b, s)
 		}
 		return s
-	}
+	})
+}
+
+// benchPutBatches puts benchBatch into the stream "bench" that fresh
+// returns, and calls fresh again, outside the timer, every
+// benchResetEvery batches.
+func benchPutBatches(b *testing.B, fresh func() *Stream) {
+	ctx := context.Background()
+	batch := benchBatch()
 	s := fresh()
 	in := PutRecordsInput{StreamName: "bench", Records: batch}
 	b.ReportAllocs()
