@@ -25,7 +25,7 @@ import (
 )
 
 // The crash harness. TestCrashRecovery runs the test binary again as a
-// child (TestCrashChild) that puts records into a data directory as fast
+// child (crashChild) that puts records into a data directory as fast
 // as it can while resharding, and prints what every call was
 // acknowledged. The parent kills the child with SIGKILL at a random
 // moment, opens the directory itself and checks that everything
@@ -90,8 +90,9 @@ func crashShards(svc *kds.Service) ([]kds.Shard, error) {
 	}
 }
 
-// TestCrashChild is the child process of TestCrashRecovery, and skips
-// unless KDS_CRASH_DIR names its data directory. KDS_CRASH_POLICY (a name
+// crashChild is the child process of TestCrashRecovery: TestMain runs it
+// instead of the tests when KDS_CRASH_DIR names its data directory.
+// KDS_CRASH_POLICY (a name
 // in crashPolicies), KDS_CRASH_RUN (the run number, part of every
 // record's data) and KDS_CRASH_SEED complete its instructions. It writes
 // until it is killed, printing these lines:
@@ -102,11 +103,7 @@ func crashShards(svc *kds.Service) ([]kds.Shard, error) {
 //	T <unixms> <iterator>                    an iterator was issued at that time
 //	R <op> <shardIds>                        a reshard was accepted
 //	E <message>                              something failed; the child exits
-func TestCrashChild(t *testing.T) {
-	dir := os.Getenv("KDS_CRASH_DIR")
-	if dir == "" {
-		t.Skip("runs only as the child of TestCrashRecovery")
-	}
+func crashChild(dir string) {
 	out := &crashOut{}
 	policy, ok := crashSyncPolicy(os.Getenv("KDS_CRASH_POLICY"))
 	run, err1 := strconv.Atoi(os.Getenv("KDS_CRASH_RUN"))
@@ -128,6 +125,16 @@ func TestCrashChild(t *testing.T) {
 		go crashProduce(svc, out, p, run, rand.New(rand.NewPCG(seed, uint64(p))))
 	}
 	crashReshard(svc, out, rand.New(rand.NewPCG(seed, crashProducers)))
+}
+
+// TestMain runs the package's tests, or, in a child process of
+// TestCrashRecovery, crashChild.
+func TestMain(m *testing.M) {
+	if dir := os.Getenv("KDS_CRASH_DIR"); dir != "" {
+		crashChild(dir)
+		return
+	}
+	os.Exit(m.Run())
 }
 
 // crashOut writes a child's lines to its stdout, each with one Write and
@@ -322,7 +329,7 @@ func crashRun(t *testing.T, dir, policy string, run int, rng *rand.Rand, l *cras
 	if early {
 		delay = time.Duration(rng.IntN(21)) * time.Millisecond
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.timeout=2m")
+	cmd := exec.Command(os.Args[0], "-test.run=^$", "-test.timeout=2m")
 	cmd.Env = append(os.Environ(), "KDS_CRASH_DIR="+dir, "KDS_CRASH_POLICY="+policy,
 		fmt.Sprintf("KDS_CRASH_RUN=%d", run), fmt.Sprintf("KDS_CRASH_SEED=%d", rng.Uint64()))
 	var stderr bytes.Buffer
