@@ -13,7 +13,6 @@ import (
 type sealedSeg struct {
 	first, end                uint64 // the records' counters, [first, end)
 	firstArrival, lastArrival int64  // Unix ms
-	size                      int64  // bytes the segment takes where it is stored
 	mem                       *segment
 	src                       segmentSource
 	hot                       atomic.Pointer[segment]
@@ -36,21 +35,13 @@ type segmentSource interface {
 // newSealedSeg returns the in-memory entry of g, a sealed segment with at
 // least one record.
 func newSealedSeg(g *segment) *sealedSeg {
-	r := summarize(g)
-	r.mem = g
-	return r
-}
-
-// summarize returns the summary of g, a sealed segment with at least one
-// record, without its records.
-func summarize(g *segment) *sealedSeg {
 	n := g.count.Load()
 	return &sealedSeg{
 		first:        g.first,
 		end:          g.end(),
 		firstArrival: g.headers[0].arrival,
 		lastArrival:  g.headers[n-1].arrival,
-		size:         int64(g.used),
+		mem:          g,
 	}
 }
 

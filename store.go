@@ -91,7 +91,7 @@ type shardRecovery struct {
 // acknowledges records: nothing (the zero value), or a sync of a log.
 type syncWait struct {
 	log durable
-	end uint64 // one past the last counter the put wrote
+	end uint64 // the log's position after the put's records
 }
 
 // durable is a log that can wait until its records below a counter are

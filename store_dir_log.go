@@ -250,7 +250,7 @@ func (l *fileLog) seal(g *segment) (*sealedSeg, error) {
 	r := &sealedSeg{
 		first: foot.First, end: foot.End,
 		firstArrival: foot.FirstArrival, lastArrival: foot.LastArrival,
-		size: l.size, src: l,
+		src: l,
 	}
 	// The sealed file goes to the syncer (which syncs and closes it) in
 	// the same step that takes it off the tail, so that no sync round

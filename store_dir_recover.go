@@ -134,7 +134,7 @@ func (l *fileLog) recoverFile(first, next uint64) (*sealedSeg, error) {
 		return &sealedSeg{
 			first: first, end: foot.End,
 			firstArrival: foot.FirstArrival, lastArrival: foot.LastArrival,
-			size: info.Size(), src: l,
+			src: l,
 		}, nil
 	}
 	// No footer: the file was still being written when the directory was
@@ -211,7 +211,7 @@ func (l *fileLog) recoverFile(first, next uint64) (*sealedSeg, error) {
 	r := &sealedSeg{
 		first: first, end: summary.End,
 		firstArrival: summary.FirstArrival, lastArrival: summary.LastArrival,
-		size: int64(len(b)), src: l,
+		src: l,
 	}
 	if g, err := l.decode(b, first, summary.End); err == nil {
 		l.st.cache.insert(r, g)
