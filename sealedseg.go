@@ -73,15 +73,15 @@ func (d *storageDamage) Error() string {
 }
 
 // damageError returns the error a read gets at counter from, where the
-// stored records are damaged (err, from locate): it names the first
-// sequence number a reader can go on from. Which file is damaged, and
+// stored records could not be read (err, from locate): for damage, one
+// that names the first sequence number a reader can go on from. Which file is damaged, and
 // how, is in [Service.StorageProblems].
 func (s *shard) damageError(err error, from uint64) error {
-	next := from + 1
 	var d *storageDamage
-	if errors.As(err, &d) {
-		next = d.next
+	if !errors.As(err, &d) {
+		return newError(codeInternalFailure, "Internal Service Failure") // worth a retry
 	}
+	next := d.next
 	return newError(codeInternalFailure, "Stored records of shard %s from sequence number %s cannot be read; read on from sequence number %s.",
 		s.id, s.sequenceNumber(from, 0), s.sequenceNumber(next, 0))
 }

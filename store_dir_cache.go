@@ -2,7 +2,9 @@ package kds
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"slices"
 	"sync"
@@ -100,11 +102,15 @@ func (l *fileLog) load(r *sealedSeg) (*segment, error) {
 	}
 	path := l.segmentPath(r.first)
 	b, err := os.ReadFile(path)
-	if err != nil {
-		if r.gone.Load() || l.retired.Load() {
-			return nil, errSegmentGone // deleted while we opened it
-		}
-		return nil, &storageDamage{path: path, next: r.end, reason: err.Error()}
+	switch {
+	case err == nil:
+	case r.gone.Load() || l.retired.Load():
+		return nil, errSegmentGone // deleted while we opened it
+	case errors.Is(err, fs.ErrNotExist):
+		l.problem("damaged-segment", path, r.first, 0, err)
+		return nil, &storageDamage{path: path, next: r.end, reason: "file missing"}
+	default:
+		return nil, err // perhaps passing (out of file descriptors): not damage
 	}
 	g, err := l.decode(b, r.first, r.end)
 	if err != nil {

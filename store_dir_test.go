@@ -452,3 +452,32 @@ func TestDirStoreForgetsStreamCreationCutShort(t *testing.T) {
 		t.Errorf("left in streams/: %v", entries)
 	}
 }
+
+func TestDirStoreReportsFileRemovedUnderIt(t *testing.T) {
+	dir := t.TempDir()
+	st := testStore(t, dir, SyncByOS())
+	defer st.close()
+	st.cache = newSegmentCache(16 << 20)
+	sh := testShard(t, st, 0)
+	for i := range 30 {
+		put(t, sh, int64(1000+i), bigRecords(i*5, 5, 3000)...)
+	}
+	files := segmentFiles(t, filepath.Join(dir, "streams", formatHex(1), sh.id))
+	st.cache.remove(sh.snapshot().sealedMin()) // read the oldest from its file
+	if err := os.Remove(files[0]); err != nil {
+		t.Fatal(err)
+	}
+	got, err := readAll(t, sh, 0)
+	if len(got) != 0 || err == nil || !strings.Contains(err.Error(), "read on from sequence number") {
+		t.Fatalf("reading a removed file: %d records, %v", len(got), err)
+	}
+	if p := st.problems(); len(p) != 1 || p[0].Kind != "damaged-segment" || p[0].Path != files[0] {
+		t.Errorf("problems = %+v", p)
+	}
+}
+
+// sealedMin returns the oldest sealed segment of v.
+func (v *logView) sealedMin() *sealedSeg {
+	r, _ := v.sealed.Min()
+	return r.seg
+}
