@@ -1,11 +1,12 @@
 package kds
 
 import (
-	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/binary"
+
+	"github.com/kdsgo/kds/internal/aesgcm"
 )
 
 // tokenVersion prefixes every token, as Kinesis's shard iterators begin
@@ -44,15 +45,7 @@ func newTokenKey() [32]byte {
 // its key in its data directory, if it has one, so that its tokens stay
 // valid when it is opened again.
 func newTokenSealer(key [32]byte) tokenSealer {
-	block, err := aes.NewCipher(key[:])
-	if err != nil {
-		panic("kds: " + err.Error()) // unreachable: the key is 32 bytes
-	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		panic("kds: " + err.Error()) // unreachable: AES has a 16-byte block
-	}
-	return tokenSealer{key: key, aead: aead}
+	return tokenSealer{key: key, aead: aesgcm.New(key[:])}
 }
 
 // seal returns the token for payload.
