@@ -119,7 +119,7 @@ func (svc *Service) createStream(ctx context.Context, in CreateStreamInput) (Cre
 	for i, r := range splitHashSpace(shards) {
 		sh := newShard(uint32(i), r, now, secs, tag)
 		if err := s.attachShard(sh); err != nil {
-			return CreateStreamOutput{}, svc.storeError(err)
+			return CreateStreamOutput{}, storeError()
 		}
 		s.shards = append(s.shards, sh)
 	}

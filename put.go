@@ -126,7 +126,7 @@ func (s *Stream) writeError(err error) error {
 	if errors.Is(err, errLogRetired) {
 		return s.svc.notFound(s.name)
 	}
-	return s.svc.storeError(err)
+	return storeError()
 }
 
 // mayHaveIssued reports whether sequence number n could have been issued

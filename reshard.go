@@ -442,7 +442,7 @@ func (s *Stream) newChildLocked(r HashKeyRange, parents []*shard, t time.Time) (
 	sh.limiters.Store(newShardLimiters(s.limits))
 	s.shards = append(s.shards, sh)
 	if err != nil {
-		return sh, s.svc.storeError(err)
+		return sh, storeError()
 	}
 	return sh, nil
 }

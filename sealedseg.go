@@ -30,6 +30,9 @@ type segmentSource interface {
 	// readable prefix with a *storageDamage error; if retention has
 	// removed r, errSegmentGone.
 	load(r *sealedSeg) (*segment, error)
+	// verify reads r's records and reports them if they are damaged,
+	// without caching them.
+	verify(r *sealedSeg)
 }
 
 // newSealedSeg returns the in-memory entry of g, a sealed segment with at

@@ -176,7 +176,7 @@ func (svc *Service) load() error {
 	defer ks.mu.Unlock()
 	ks.persist = func(m *keysMeta) error {
 		if err := svc.store.saveKeys(m); err != nil {
-			return svc.storeError(err)
+			return storeError()
 		}
 		return nil
 	}
@@ -193,7 +193,7 @@ func (svc *Service) saveServiceLocked() error {
 		return nil
 	}
 	if err := svc.store.saveService(svc.serviceMetaLocked()); err != nil {
-		return svc.storeError(err)
+		return storeError()
 	}
 	return nil
 }

@@ -209,7 +209,7 @@ func (svc *Service) storeFailure() error {
 		return nil
 	}
 	if err := svc.store.failure(); err != nil {
-		return svc.storeError(err)
+		return storeError()
 	}
 	return nil
 }
@@ -217,7 +217,7 @@ func (svc *Service) storeFailure() error {
 // storeError is the error an operation returns when its change could not
 // be made durable. Like Kinesis's, its message says nothing of the
 // server's insides; [Service.StorageProblems] has the cause.
-func (svc *Service) storeError(error) error {
+func storeError() error {
 	return newError(codeInternalFailure, "Internal Service Failure")
 }
 
@@ -260,8 +260,8 @@ func (svc *Service) VerifyStorage(ctx context.Context) []StorageProblem {
 				if ctx.Err() != nil {
 					return svc.StorageProblems()
 				}
-				if v, ok := r.src.(interface{ verify(*sealedSeg) }); ok {
-					v.verify(r)
+				if r.src != nil {
+					r.src.verify(r)
 				}
 			}
 		}

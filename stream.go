@@ -140,7 +140,7 @@ func (s *Stream) saveLocked() error {
 		return nil
 	}
 	if err := st.saveStream(s.metaLocked()); err != nil {
-		return s.svc.storeError(err)
+		return storeError()
 	}
 	return nil
 }
