@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -105,7 +107,7 @@ func openDirStore(c config) (store, error) {
 			lock.Close()
 			return nil, fmt.Errorf("kds: data dir: %w", err)
 		}
-		if err := syncDir(dir); err != nil {
+		if err := atomicfile.SyncDir(dir); err != nil {
 			lock.Close()
 			return nil, fmt.Errorf("kds: data dir: %w", err)
 		}
@@ -231,7 +233,7 @@ func (st *dirStore) saveStream(m *streamMeta) error {
 		if err := os.Mkdir(dir, 0o755); err != nil {
 			return st.fail(err)
 		}
-		if err := syncDir(filepath.Dir(dir)); err != nil {
+		if err := atomicfile.SyncDir(filepath.Dir(dir)); err != nil {
 			return st.fail(err)
 		}
 	}
@@ -393,12 +395,7 @@ func (st *dirStore) close() error {
 		st.waitBackground()
 		failedBefore := st.failure()
 		st.fail(errStoreClosed)
-		st.logsMu.Lock()
-		logs := make([]*fileLog, 0, len(st.logs))
-		for l := range st.logs {
-			logs = append(logs, l)
-		}
-		st.logsMu.Unlock()
+		logs := st.allLogs()
 		var errs []error
 		for _, l := range logs {
 			errs = append(errs, l.syncAll())
@@ -406,11 +403,18 @@ func (st *dirStore) close() error {
 		}
 		err := errors.Join(errs...)
 		if err == nil && failedBefore == nil {
-			err = writeFileSynced(filepath.Join(st.dir, cleanFileName))
+			err = atomicfile.Write(filepath.Join(st.dir, cleanFileName), nil)
 		}
 		st.closeErr = errors.Join(err, st.lock.Close())
 	})
 	return st.closeErr
+}
+
+// allLogs returns the store's shard logs.
+func (st *dirStore) allLogs() []*fileLog {
+	st.logsMu.Lock()
+	defer st.logsMu.Unlock()
+	return slices.Collect(maps.Keys(st.logs))
 }
 
 // syncer is the store's background goroutine: under SyncInterval it
@@ -430,12 +434,7 @@ func (st *dirStore) syncer() {
 			return
 		case <-t.C:
 		}
-		st.logsMu.Lock()
-		logs := make([]*fileLog, 0, len(st.logs))
-		for l := range st.logs {
-			logs = append(logs, l)
-		}
-		st.logsMu.Unlock()
+		logs := st.allLogs()
 		for _, l := range logs {
 			l.syncBackground(st.policy.mode == syncInterval)
 		}
@@ -444,14 +443,8 @@ func (st *dirStore) syncer() {
 
 // removeTemps deletes what atomicfile left behind in dir after a crash.
 func (st *dirStore) removeTemps(dir string) error {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
+	if err := atomicfile.RemoveTemps(dir); err != nil {
 		return fmt.Errorf("kds: data dir: %w", err)
-	}
-	for _, e := range entries {
-		if n := e.Name(); strings.HasPrefix(n, ".") && strings.HasSuffix(n, ".tmp") {
-			os.Remove(filepath.Join(dir, n))
-		}
 	}
 	return nil
 }
@@ -467,22 +460,3 @@ func parseHex(s string) (uint64, bool) {
 	n, err := strconv.ParseUint(s, 16, 64)
 	return n, err == nil
 }
-
-// writeFileSynced creates an empty file at path and makes it durable.
-func writeFileSynced(path string) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	err = f.Sync()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = syncDir(filepath.Dir(path))
-	}
-	return err
-}
-
-// syncDir makes the entries of directory dir durable.
-func syncDir(dir string) error { return atomicfile.SyncDir(dir) }

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/kdsgo/kds/internal/atomicfile"
 	"github.com/kdsgo/kds/internal/segfile"
 )
 
@@ -225,7 +226,7 @@ func (l *fileLog) createDir() error {
 	if err := os.MkdirAll(l.dir, 0o755); err != nil {
 		return err
 	}
-	return syncDir(filepath.Dir(l.dir))
+	return atomicfile.SyncDir(filepath.Dir(l.dir))
 }
 
 // seal ends the tail's file: it writes the staged records and the footer,
@@ -390,7 +391,7 @@ func syncFiles(sealed []*os.File, tail *os.File, dir bool, dirPath string) error
 		}
 	}
 	if dir {
-		return syncDir(dirPath)
+		return atomicfile.SyncDir(dirPath)
 	}
 	return nil
 }

@@ -34,11 +34,9 @@ func (st *dirStore) crash() {
 	<-st.syncerOut
 	st.waitBackground()
 	st.fail(errStoreClosed)
-	st.logsMu.Lock()
-	for l := range st.logs {
+	for _, l := range st.allLogs() {
 		l.closeFiles()
 	}
-	st.logsMu.Unlock()
 	st.lock.Close()
 }
 

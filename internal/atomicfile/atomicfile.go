@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // Write replaces the file at path with b, as WriteFunc does.
@@ -59,4 +60,19 @@ func SyncDir(dir string) error {
 		err = cerr
 	}
 	return err
+}
+
+// RemoveTemps deletes from dir the temporary files that a WriteFunc cut
+// short by a crash left behind.
+func RemoveTemps(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if n := e.Name(); strings.HasPrefix(n, ".") && strings.HasSuffix(n, ".tmp") {
+			os.Remove(filepath.Join(dir, n))
+		}
+	}
+	return nil
 }
