@@ -314,46 +314,47 @@ func (s *shard) readInto(dst []Record, v *logView, from uint64, limit, maxBytes 
 			from = r.end // it left the retention window while we read
 			continue
 		}
+		gEnd := from // nothing of r can be read
 		if g != nil {
 			from = max(from, g.first)
-			gEnd := min(g.end(), end)
-			for ; from < gEnd && limit > 0; from++ {
-				h := g.header(from)
-				size := int(h.keyLen) + int(h.dataLen)
-				if bytes+size > maxBytes && len(dst) > first {
-					return dst, from, nil
-				}
-				var key string
-				var data []byte
-				enc := EncryptionNone
-				if h.sealedBy == 0 {
-					key, data = g.partitionKey(h), g.data(h)
-				} else {
-					if op == nil {
-						op = rd.opener()
-					}
-					var err error
-					if key, data, err = op.open(g, h, s.index, from); err != nil {
-						if len(dst) > first {
-							err = nil
-						}
-						return dst, from, err
-					}
-					enc = EncryptionKMS
-				}
-				dst = append(dst, Record{
-					SequenceNumber:              s.sequenceNumber(from, h.arrival),
-					ApproximateArrivalTimestamp: time.UnixMilli(h.arrival).UTC(),
-					Data:                        data,
-					PartitionKey:                key,
-					EncryptionType:              enc,
-				})
-				bytes += size
-				limit--
+			gEnd = min(g.end(), end)
+		}
+		for ; from < gEnd && limit > 0; from++ {
+			h := g.header(from)
+			size := int(h.keyLen) + int(h.dataLen)
+			if bytes+size > maxBytes && len(dst) > first {
+				return dst, from, nil
 			}
-			if from < gEnd {
-				break // limit reached
+			var key string
+			var data []byte
+			enc := EncryptionNone
+			if h.sealedBy == 0 {
+				key, data = g.partitionKey(h), g.data(h)
+			} else {
+				if op == nil {
+					op = rd.opener()
+				}
+				var err error
+				if key, data, err = op.open(g, h, s.index, from); err != nil {
+					if len(dst) > first {
+						err = nil
+					}
+					return dst, from, err
+				}
+				enc = EncryptionKMS
 			}
+			dst = append(dst, Record{
+				SequenceNumber:              s.sequenceNumber(from, h.arrival),
+				ApproximateArrivalTimestamp: time.UnixMilli(h.arrival).UTC(),
+				Data:                        data,
+				PartitionKey:                key,
+				EncryptionType:              enc,
+			})
+			bytes += size
+			limit--
+		}
+		if from < gEnd {
+			break // limit reached
 		}
 		if err != nil && limit > 0 && from < end {
 			// The rest of r is damaged: hand over what came before first.
