@@ -161,11 +161,25 @@ func (l *fileLog) decode(b []byte, first, end uint64) (*segment, error) {
 	if err != nil {
 		return nil, err
 	}
-	// end-first may be a gap after a damaged file: never trust it for size.
-	headers := make([]recordHeader, 0, min(end-first, maxSegmentHeaders))
+	g, _, _, err := l.scanRecords(b, first, end-first)
+	if n := recordCount(g); err == nil && n != end-first {
+		err = fmt.Errorf("file holds %d records, not %d", n, end-first)
+	}
+	return g, err
+}
+
+// scanRecords builds the segment of the records in b, the whole of a file
+// whose first record has counter first and which holds at most limit
+// records; its arena is b itself. It returns the readable records (nil if
+// there are none), how many frames hold them, where they end in b, and why
+// what follows cannot be read (nil if b ends cleanly). It does not check
+// the file header.
+func (l *fileLog) scanRecords(b []byte, first, limit uint64) (g *segment, frames uint32, good int64, err error) {
+	// limit may span a gap after a damaged file: never size by it alone.
+	headers := make([]recordHeader, 0, min(limit, uint64(len(b))/16, maxSegmentHeaders))
 	var keys []*dataKey
-	_, _, err = segfile.Scan(b, func(fr segfile.Frame) error {
-		if fr.First != first+uint64(len(headers)) || fr.First+uint64(len(fr.Recs)) > end {
+	good, _, err = segfile.Scan(b, func(fr segfile.Frame) error {
+		if fr.First != first+uint64(len(headers)) || uint64(len(headers)+len(fr.Recs)) > limit {
 			return fmt.Errorf("frame at offset %d holds counters from %d, out of order", fr.Offset, fr.First)
 		}
 		var sealedBy uint16
@@ -181,20 +195,26 @@ func (l *fileLog) decode(b []byte, first, end uint64) (*segment, error) {
 		for _, rec := range fr.Recs {
 			headers = append(headers, recordHeader{arrival: fr.Arrival, off: uint32(rec.Off), dataLen: rec.DataLen, keyLen: rec.KeyLen, sealedBy: sealedBy})
 		}
+		frames++
 		return nil
 	})
-	if err == nil && uint64(len(headers)) != end-first {
-		err = fmt.Errorf("file holds %d records, not %d", len(headers), end-first)
-	}
 	if len(headers) == 0 {
-		return nil, err
+		return nil, frames, good, err
 	}
-	g := &segment{first: first, arena: b, headers: headers, used: len(b)}
+	g = &segment{first: first, arena: b, headers: headers, used: len(b)}
 	if keys != nil {
 		g.dataKeys.Store(&keys)
 	}
 	g.count.Store(int64(len(headers)))
-	return g, err
+	return g, frames, good, err
+}
+
+// recordCount returns how many records g holds; g may be nil.
+func recordCount(g *segment) uint64 {
+	if g == nil {
+		return 0
+	}
+	return uint64(g.count.Load())
 }
 
 // dataKeyTable interns a stream's data keys, so that every segment read

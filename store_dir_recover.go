@@ -143,24 +143,14 @@ func (l *fileLog) recoverFile(first, next uint64) (*sealedSeg, error) {
 	if err != nil {
 		return nil, err
 	}
-	var summary segfile.Footer
-	good, _, serr := segfile.Scan(b, func(fr segfile.Frame) error {
-		if fr.First != first+summary.Records {
-			return fmt.Errorf("frame at offset %d holds counters from %d, out of order", fr.Offset, fr.First)
-		}
-		if summary.Records == 0 {
-			summary.FirstArrival = fr.Arrival
-		}
-		summary.LastArrival = fr.Arrival
-		summary.Records += uint64(len(fr.Recs))
-		summary.Frames++
-		return nil
-	})
+	g, frames, good, serr := l.scanRecords(b, first, maxSegmentHeaders)
+	records := recordCount(g)
 	if _, herr := segfile.ParseFileHeader(b); herr != nil {
-		if summary.Records > 0 || next != 0 && len(b) >= segfile.HeaderSize {
-			// Records after a bad header: damage, not a crash.
-			end := first + summary.Records
-			if next != 0 {
+		if records > 0 || next != 0 && len(b) >= segfile.HeaderSize {
+			// Records after a bad header: damage, not a crash. Its
+			// range is what its frames hold, or up to the next file.
+			end := first + records
+			if records == 0 {
 				end = next
 			}
 			return l.damaged(path, first, end, nil, herr, int64(len(b)), info.ModTime().UnixMilli()), nil
@@ -185,23 +175,22 @@ func (l *fileLog) recoverFile(first, next uint64) (*sealedSeg, error) {
 	tornFooter := int64(len(b))-good < segfile.FooterFrameSize+segfile.TrailerSize
 	if serr != nil && next != 0 && !tornFooter {
 		// Serve what comes before the damage.
-		g, _ := l.decode(b[:good], first, first+summary.Records)
 		return l.damaged(path, first, next, g, serr, int64(len(b))-good, info.ModTime().UnixMilli()), nil
 	}
 	if serr != nil {
 		// A torn tail: cut it back to its last whole frame.
-		l.problem("torn-tail", path, first+summary.Records, int64(len(b))-good, serr)
+		l.problem("torn-tail", path, first+records, int64(len(b))-good, serr)
 		if err := f.Truncate(good); err != nil {
 			return nil, err
 		}
 		b = b[:good]
 	}
-	if summary.Records == 0 {
+	if g == nil {
 		return nil, datasync(f)
 	}
 	// Seal the file as it is: append its footer.
-	summary.First, summary.End = first, first+summary.Records
-	b = segfile.AppendFooter(b, summary, int64(len(b)))
+	foot := footerOf(g, frames)
+	b = segfile.AppendFooter(b, foot, int64(len(b)))
 	if _, err := f.WriteAt(b[good:], good); err != nil {
 		return nil, err
 	}
@@ -209,14 +198,29 @@ func (l *fileLog) recoverFile(first, next uint64) (*sealedSeg, error) {
 		return nil, err
 	}
 	r := &sealedSeg{
-		first: first, end: summary.End,
-		firstArrival: summary.FirstArrival, lastArrival: summary.LastArrival,
+		first: first, end: foot.End,
+		firstArrival: foot.FirstArrival, lastArrival: foot.LastArrival,
 		src: l,
 	}
-	if g, err := l.decode(b, first, summary.End); err == nil {
-		l.st.cache.insert(r, g)
-	}
+	l.st.cache.insert(r, g) // read whole already
 	return r, nil
+}
+
+// footerOf returns the footer of a file holding g's records in frames
+// frames.
+func footerOf(g *segment, frames uint32) segfile.Footer {
+	n := g.count.Load()
+	foot := segfile.Footer{
+		First: g.first, End: g.end(), Records: uint64(n), Frames: frames,
+		FirstArrival: g.headers[0].arrival, LastArrival: g.headers[n-1].arrival,
+	}
+	for _, h := range g.headers[:n] {
+		foot.StoredBytes += uint64(h.keyLen) + uint64(h.dataLen)
+		if h.sealedBy != 0 {
+			foot.StoredBytes += sealOverhead
+		}
+	}
+	return foot
 }
 
 // footerFits reports whether foot, read from the file of the segment
