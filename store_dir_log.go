@@ -35,12 +35,12 @@ type fileLog struct {
 	size    int64    // bytes in the tail's file
 	created bool     // the tail's file exists
 	frame   segfile.FrameBuilder
-	open    bool           // frame has records
-	key     *dataKey       // data key of frame's records
-	arrival int64          // arrival of frame's records
-	staged  []byte         // finished frames not yet written
-	summary segfile.Footer // of the tail's file so far
-	pos     int64          // bytes this log has written since it was opened
+	open    bool     // frame has records
+	key     *dataKey // data key of frame's records
+	arrival int64    // arrival of frame's records
+	staged  []byte   // finished frames not yet written
+	frames  uint32   // records frames in the tail's file
+	pos     int64    // bytes this log has written since it was opened
 
 	smu     sync.Mutex
 	written int64         // pos after the last write
@@ -94,20 +94,13 @@ func (l *fileLog) add(g *segment, h *recordHeader, dk *dataKey) {
 		l.open, l.key, l.arrival = true, dk, h.arrival
 	}
 	l.frame.Add(h.keyLen, h.dataLen, stored)
-	s := &l.summary
-	if s.Records == 0 {
-		s.First, s.FirstArrival = counter, h.arrival
-	}
-	s.End, s.LastArrival = counter+1, h.arrival
-	s.Records++
-	s.StoredBytes += uint64(n)
 }
 
 // finishFrame moves the frame being built, if any, to the staged bytes.
 func (l *fileLog) finishFrame() {
 	if l.open {
 		l.staged = append(l.staged, l.frame.Finish()...)
-		l.summary.Frames++
+		l.frames++
 		l.open = false
 	}
 }
@@ -122,17 +115,14 @@ func (l *fileLog) finishFrame() {
 // them. If a write failed meanwhile (the store has failed, or the log is
 // retired) the records may be lost, and the put fails.
 func (l *fileLog) commit() (syncWait, error) {
-	if err := l.st.failure(); err != nil {
+	if err := l.usable(); err != nil {
 		return syncWait{}, err
-	}
-	if l.retired.Load() {
-		return syncWait{}, errLogRetired
 	}
 	var err error
 	if len(l.staged) == 0 && l.open {
 		// The usual case, one frame: write it from the builder.
 		err = l.write(l.frame.Finish())
-		l.summary.Frames++
+		l.frames++
 		l.open = false
 	} else {
 		l.finishFrame()
@@ -158,14 +148,22 @@ func reuseStaged(b []byte) []byte {
 	return b[:0]
 }
 
-// write appends b to the tail's file, opening (or creating) it first.
-func (l *fileLog) write(b []byte) error {
+// usable returns why the log takes no more writes: the store has failed,
+// or the log is retired. A put whose records were staged and then lost
+// to a failed write finds out here.
+func (l *fileLog) usable() error {
 	if err := l.st.failure(); err != nil {
 		return err
 	}
 	if l.retired.Load() {
 		return errLogRetired
 	}
+	return nil
+}
+
+// write appends b to the tail's file, opening (or creating) it first. The
+// caller has checked that the log is usable.
+func (l *fileLog) write(b []byte) error {
 	if l.f == nil {
 		if err := l.openTail(); err != nil {
 			return l.fail(err)
@@ -234,10 +232,13 @@ func (l *fileLog) createDir() error {
 // g.end(). g is the sealed copy of the tail.
 func (l *fileLog) seal(g *segment) (*sealedSeg, error) {
 	l.finishFrame()
-	if l.f == nil && len(l.staged) == 0 && l.summary.Records == 0 {
+	if l.frames == 0 {
 		return newSealedSeg(g), nil // nothing of it reached this log
 	}
-	foot := l.summary
+	if err := l.usable(); err != nil {
+		return nil, err
+	}
+	foot := footerOf(g, l.frames)
 	footerAt := l.size + int64(len(l.staged))
 	if !l.created {
 		footerAt += segfile.HeaderSize
@@ -260,7 +261,7 @@ func (l *fileLog) seal(g *segment) (*sealedSeg, error) {
 	l.dirty, l.tail = append(l.dirty, l.f), nil
 	l.smu.Unlock()
 	l.f, l.created, l.size = nil, false, 0
-	l.first, l.summary = g.end(), segfile.Footer{}
+	l.first, l.frames = g.end(), 0
 	err = l.openTail()
 	// The new, header-only file goes to the syncer too; the next write
 	// opens it again, so a closed shard keeps no file open.
@@ -275,6 +276,23 @@ func (l *fileLog) seal(g *segment) (*sealedSeg, error) {
 	}
 	l.st.cache.insert(r, g)
 	return r, nil
+}
+
+// footerOf returns the footer of a file holding g's records in frames
+// frames.
+func footerOf(g *segment, frames uint32) segfile.Footer {
+	n := g.count.Load()
+	foot := segfile.Footer{
+		First: g.first, End: g.end(), Records: uint64(n), Frames: frames,
+		FirstArrival: g.headers[0].arrival, LastArrival: g.headers[n-1].arrival,
+	}
+	for _, h := range g.headers[:n] {
+		foot.StoredBytes += uint64(h.keyLen) + uint64(h.dataLen)
+		if h.sealedBy != 0 {
+			foot.StoredBytes += sealOverhead
+		}
+	}
+	return foot
 }
 
 // dropped deletes, in the background, the files of segments retention

@@ -206,23 +206,6 @@ func (l *fileLog) recoverFile(first, next uint64) (*sealedSeg, error) {
 	return r, nil
 }
 
-// footerOf returns the footer of a file holding g's records in frames
-// frames.
-func footerOf(g *segment, frames uint32) segfile.Footer {
-	n := g.count.Load()
-	foot := segfile.Footer{
-		First: g.first, End: g.end(), Records: uint64(n), Frames: frames,
-		FirstArrival: g.headers[0].arrival, LastArrival: g.headers[n-1].arrival,
-	}
-	for _, h := range g.headers[:n] {
-		foot.StoredBytes += uint64(h.keyLen) + uint64(h.dataLen)
-		if h.sealedBy != 0 {
-			foot.StoredBytes += sealOverhead
-		}
-	}
-	return foot
-}
-
 // footerFits reports whether foot, read from the file of the segment
 // starting at first (of size bytes, with the next file starting at next, or
 // 0), describes such a segment. A footer that passes its checksum but not
